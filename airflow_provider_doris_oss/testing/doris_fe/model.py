@@ -1,0 +1,149 @@
+"""The shared vocabulary of the local Doris FE: results, errors, the engine contract, FE state.
+
+The protocol server (``server.py``), the table engine (``engine.py``) and the Doris
+statement handlers (``statements.py`` and the modules it uses) meet only through this module.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+
+class DorisError(Exception):
+    """An error packet as Doris sends it: errCode (1105 for most statement errors) and message."""
+
+    def __init__(self, message: str, code: int = 1105, sqlstate: str = "HY000") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.sqlstate = sqlstate
+
+
+@dataclass
+class ResultSet:
+    """Rows answered to a query, columns named as Doris names them."""
+
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+
+
+@dataclass
+class OkResult:
+    """An OK packet: affected rows and Doris's info string (e.g. after an INSERT)."""
+
+    affected_rows: int = 0
+    info: str = ""
+    warnings: int = 0
+
+
+Result = ResultSet | OkResult
+
+
+@dataclass(frozen=True)
+class Column:
+    """One table column: Doris type text as declared, the Arrow type the engine stores."""
+
+    name: str
+    doris_type: str
+    arrow_type: pa.DataType
+    nullable: bool = True
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    """What the engine knows of a table besides its rows."""
+
+    database: str
+    name: str
+    columns: tuple[Column, ...]
+    keys_type: str  # DUP_KEYS, UNIQUE_KEYS, AGG_KEYS
+    key_columns: tuple[str, ...]
+    partitions: tuple[str, ...]
+    properties: Mapping[str, str]
+
+
+class Engine(Protocol):
+    """Table storage and plain SQL, implemented by ``engine.DuckDbEngine``."""
+
+    def database_exists(self, db: str) -> bool: ...
+
+    def table_info(self, db: str, table: str) -> TableInfo:
+        """Raise DorisError as Doris does for an unknown database or table."""
+        ...
+
+    def insert_arrow(self, db: str, table: str, data: pa.Table) -> int:
+        """Append rows whose columns are a subset of the table's, by name; return the count."""
+        ...
+
+    def query_arrow(
+        self, sql: str, db: str | None, bindings: Mapping[str, pa.Table] | None = None
+    ) -> pa.Table:
+        """Run a Doris SELECT; each name in ``bindings`` is queryable as a table."""
+        ...
+
+    def execute(self, sql: str, ctx: StatementContext) -> Result:
+        """Run a plain statement (DDL, DML, SELECT, SHOW, USE ...) as Doris would."""
+        ...
+
+
+@dataclass
+class JobControls:
+    """Test controls: the next job is held in a state, or fails with a Doris message."""
+
+    hold_state: str | None = None
+    hold_seconds: float = 0.0
+    fail_message: str | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def hold_next(self, state: str, seconds: float) -> None:
+        with self._lock:
+            self.hold_state, self.hold_seconds = state, seconds
+
+    def fail_next(self, message: str) -> None:
+        with self._lock:
+            self.fail_message = message
+
+    def take(self) -> tuple[str | None, float, str | None]:
+        """Consume the pending controls for the job that starts now."""
+        with self._lock:
+            taken = (self.hold_state, self.hold_seconds, self.fail_message)
+            self.hold_state, self.hold_seconds, self.fail_message = None, 0.0, None
+            return taken
+
+
+@dataclass
+class FEState:
+    """Everything that outlives a connection and a server restart."""
+
+    engine: Engine
+    oss_proxy: str | None = None
+    controls: JobControls = field(default_factory=JobControls)
+    # Owned by statements.py: load and export jobs, labels, catalogs.
+    jobs: list[Any] = field(default_factory=list)
+    catalogs: dict[str, Any] = field(default_factory=dict)
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(10001), repr=False)
+
+    def next_id(self) -> int:
+        """Job ids and transaction ids, unique and increasing across the FE."""
+        with self.lock:
+            return next(self._ids)
+
+
+@dataclass
+class StatementContext:
+    """One statement's view of its connection and of the FE."""
+
+    connection_id: int
+    user: str
+    database: str | None
+    fe: FEState
+    # The last INSERT's result on this connection, for SHOW LAST INSERT.
+    last_insert: Sequence[Any] | None = None
