@@ -1,0 +1,70 @@
+"""The two connection types' forms, declared for Airflow's UI without importing the hooks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow_provider_doris_oss.properties import PROPERTY_SPECS, PropertySpec
+
+DORIS_QUERY_PORT = 9030
+DORIS_HTTP_PORT = 8030
+DORIS_CONNECT_TIMEOUT = 10
+
+_JSON_TYPES = {str: "string", int: "integer", bool: "boolean"}
+
+
+def _field(spec: PropertySpec) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": [_JSON_TYPES[spec.kind], "null"]}
+    if spec.default is not None:
+        schema["default"] = spec.default
+    if spec.kind is int:
+        schema["minimum"] = 1
+    names = ", ".join(repr(n) for n in (spec.doris_name, spec.legacy_name) if n)
+    description = spec.description + (f" (Doris: {names})" if names else "")
+    return {"label": spec.label, "description": description, "schema": schema}
+
+
+def doris_oss_connection_type() -> dict[str, Any]:
+    """The ``doris_oss`` entry: Host/Login/Password are endpoint and keys, the rest are form fields."""
+    relabel = {s.connection_attr: s.label for s in PROPERTY_SPECS if s.connection_attr}
+    return {
+        "connection-type": "doris_oss",
+        "hook-class-name": "airflow_provider_doris_oss.hooks.oss.DorisOssHook",
+        "hook-name": "Aliyun OSS (Doris)",
+        "conn-fields": {s.field: _field(s) for s in PROPERTY_SPECS if not s.connection_attr},
+        "ui-field-behaviour": {
+            "hidden-fields": ["port", "schema"],
+            "relabeling": relabel,
+            "placeholders": {
+                "host": "oss-cn-beijing.aliyuncs.com",
+                "login": "LTAI5t...",
+                "extra": '{"region": "cn-beijing"}',
+            },
+        },
+    }
+
+
+def doris_connection_type() -> dict[str, Any]:
+    """The ``doris`` entry: an FE's MySQL-protocol address and its HTTP port."""
+    return {
+        "connection-type": "doris",
+        "hook-class-name": "airflow_provider_doris_oss.hooks.doris.DorisHook",
+        "hook-name": "Apache Doris",
+        "conn-fields": {
+            "http_port": {
+                "label": "HTTP port",
+                "description": "The FE's HTTP port",
+                "schema": {"type": ["integer", "null"], "default": DORIS_HTTP_PORT, "minimum": 1},
+            },
+            "connect_timeout": {
+                "label": "Connect timeout (s)",
+                "description": "Seconds to wait for the FE to accept a connection",
+                "schema": {"type": ["integer", "null"], "default": DORIS_CONNECT_TIMEOUT, "minimum": 1},
+            },
+        },
+        "ui-field-behaviour": {
+            "hidden-fields": [],
+            "relabeling": {"host": "FE host", "port": "Query port", "schema": "Default database"},
+            "placeholders": {"host": "doris-fe.example.com", "port": str(DORIS_QUERY_PORT), "login": "root"},
+        },
+    }

@@ -1,0 +1,32 @@
+"""Provider metadata for Airflow's ProvidersManager (the ``apache_airflow_provider`` entry point)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow_provider_doris_oss import __version__
+from airflow_provider_doris_oss.connection_types import doris_connection_type, doris_oss_connection_type
+
+_INTEGRATION = "Apache Doris on Aliyun OSS"
+
+
+def get_provider_info() -> dict[str, Any]:
+    """The provider's hooks, connection types and forms, as Airflow's provider schema describes them."""
+    return {
+        "package-name": "airflow-provider-doris-oss",
+        "name": "Apache Doris and Aliyun OSS",
+        "description": "Move data between Aliyun OSS and Apache Doris: Broker Load, EXPORT, OUTFILE, "
+        "the S3 table function, catalogs, and OSS sensors and event triggers.",
+        "versions": [__version__],
+        "integrations": [{"integration-name": _INTEGRATION, "tags": ["service"]}],
+        "hooks": [
+            {
+                "integration-name": _INTEGRATION,
+                "python-modules": [
+                    "airflow_provider_doris_oss.hooks.oss",
+                    "airflow_provider_doris_oss.hooks.doris",
+                ],
+            }
+        ],
+        "connection-types": [doris_oss_connection_type(), doris_connection_type()],
+    }

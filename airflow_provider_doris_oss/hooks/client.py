@@ -1,0 +1,38 @@
+"""The boto3 S3 client for OSS, configured as OSS requires; shared by the hook and the triggers."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+    from airflow_provider_doris_oss.properties import OssProperties
+
+_CHECKSUM_HEADERS = ("x-amz-checksum-crc32", "x-amz-checksum-crc32c", "x-amz-sdk-checksum-algorithm")
+
+
+def content_md5_for_delete_objects(request: Any, **_: Any) -> None:
+    """OSS's DeleteMultipleObjects needs Content-MD5; botocore sends a CRC32 header instead."""
+    body = request.body if isinstance(request.body, bytes) else (request.body or "").encode()
+    for header in _CHECKSUM_HEADERS:
+        if header in request.headers:
+            del request.headers[header]
+    request.headers["Content-MD5"] = base64.b64encode(hashlib.md5(body).digest()).decode()
+
+
+def register_oss_handlers(events: Any) -> None:
+    """Install the OSS request fix-ups on a botocore (or aiobotocore) event system."""
+    events.register("before-sign.s3.DeleteObjects", content_md5_for_delete_objects)
+
+
+def build_client(props: OssProperties) -> S3Client:
+    """A boto3 S3 client for the endpoint, keys and settings in ``props``."""
+    import boto3
+
+    session = boto3.session.Session()
+    client = session.client("s3", **props.boto3_client_kwargs())
+    register_oss_handlers(client.meta.events)
+    return client

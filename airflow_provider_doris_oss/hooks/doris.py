@@ -1,0 +1,105 @@
+"""``DorisHook``: a Doris frontend over the MySQL protocol, through pymysql."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from airflow.providers.common.sql.hooks.sql import DbApiHook
+
+from airflow_provider_doris_oss.connection_types import (
+    DORIS_CONNECT_TIMEOUT,
+    DORIS_HTTP_PORT,
+    DORIS_QUERY_PORT,
+)
+
+if TYPE_CHECKING:
+    from pymysql.connections import Connection as PyMysqlConnection
+    from sqlalchemy.engine import URL
+
+
+class DorisHook(DbApiHook):
+    """A Doris FE reached over MySQL protocol (pymysql, pure Python; no compiled client).
+
+    Host is the FE, Port its query port (9030), Schema the default database. Extra:
+    ``http_port`` (8030) and ``connect_timeout`` (seconds, 10).
+    """
+
+    conn_name_attr = "doris_conn_id"
+    default_conn_name = "doris_default"
+    conn_type = "doris"
+    hook_name = "Apache Doris"
+    supports_autocommit = True
+    _test_connection_sql = "SELECT @@version_comment"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(doris_conn_id={self.get_conn_id()!r})"
+
+    def _extra_int(self, key: str, default: int) -> int:
+        raw = self.connection_extra.get(key, default)
+        try:
+            value = int(raw)
+        except (TypeError, ValueError):
+            value = 0
+        if value < 1:
+            raise ValueError(
+                f"Connection {self.get_conn_id()!r}: extra {key!r} must be a positive whole number, "
+                f"not {raw!r}."
+            )
+        return value
+
+    @property
+    def port(self) -> int:
+        """The FE's MySQL-protocol query port."""
+        return int(self.connection.port or DORIS_QUERY_PORT)
+
+    @property
+    def http_port(self) -> int:
+        """The FE's HTTP port (error-row URLs, Stream Load)."""
+        return self._extra_int("http_port", DORIS_HTTP_PORT)
+
+    def get_conn(self) -> PyMysqlConnection:
+        """A new pymysql connection to the FE, autocommit on (Doris has no multi-statement transactions)."""
+        import pymysql
+
+        conn = self.connection
+        if not conn.host:
+            raise ValueError(
+                f"Connection {self.get_conn_id()!r}: Host is empty. Set it to the Doris FE's address."
+            )
+        return pymysql.connect(
+            host=conn.host,
+            port=self.port,
+            user=conn.login or "root",
+            password=conn.password or "",
+            database=conn.schema or None,
+            connect_timeout=self._extra_int("connect_timeout", DORIS_CONNECT_TIMEOUT),
+            charset="utf8mb4",
+            autocommit=True,
+        )
+
+    def set_autocommit(self, conn: Any, autocommit: bool) -> None:
+        """Doris commits every statement; pymysql is told the same."""
+        conn.autocommit(autocommit)
+
+    def get_autocommit(self, conn: Any) -> bool:
+        """Whether the pymysql connection autocommits."""
+        return bool(conn.get_autocommit())
+
+    @property
+    def sqlalchemy_url(self) -> URL:
+        """A ``mysql+pymysql`` URL, for ``get_sqlalchemy_engine`` and pandas readers."""
+        from sqlalchemy.engine import URL
+
+        conn = self.connection
+        return URL.create(
+            "mysql+pymysql",
+            username=conn.login or "root",
+            password=conn.password or "",
+            host=conn.host,
+            port=self.port,
+            database=conn.schema or None,
+        )
+
+    def get_uri(self) -> str:
+        """The SQLAlchemy URI with the password hidden only by ``str(URL)``; used to build engines."""
+        return self.sqlalchemy_url.render_as_string(hide_password=False)

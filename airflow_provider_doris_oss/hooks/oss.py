@@ -1,0 +1,181 @@
+"""``DorisOssHook``: the ``doris_oss`` connection as a boto3 client and as Doris properties."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk import BaseHook
+
+from airflow_provider_doris_oss.properties import OssProperties, OssPropertiesError
+from airflow_provider_doris_oss.uris import ObjectUri, parse_uri
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+DELETE_BATCH = 1000  # the most keys one DeleteObjects request may carry
+
+
+class OssOperationError(RuntimeError):
+    """An OSS request that failed; the message names the bucket, the keys and OSS's error code."""
+
+
+class DorisOssHook(BaseHook):
+    """Aliyun OSS through its S3-compatible API, configured from a ``doris_oss`` connection.
+
+    ``get_conn()`` returns a boto3 S3 client (built once per hook); ``doris_properties()``
+    renders the same connection as the ``s3.*`` property map Doris statements take.
+    """
+
+    conn_name_attr = "oss_conn_id"
+    default_conn_name = "doris_oss_default"
+    conn_type = "doris_oss"
+    hook_name = "Aliyun OSS (Doris)"
+
+    def __init__(self, oss_conn_id: str = default_conn_name, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.oss_conn_id = oss_conn_id
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(oss_conn_id={self.oss_conn_id!r})"
+
+    @cached_property
+    def properties(self) -> OssProperties:
+        """The connection's OSS properties, parsed and validated; the keys are masked in logs."""
+        from airflow.sdk.log import mask_secret
+
+        props = OssProperties.from_connection(self.get_connection(self.oss_conn_id))
+        for secret in props.secrets:
+            mask_secret(secret)
+        return props
+
+    def get_conn(self) -> S3Client:
+        """The boto3 S3 client, built once per hook."""
+        return self.client
+
+    @cached_property
+    def client(self) -> S3Client:
+        """The boto3 S3 client, virtual-hosted, SigV4, with the connection's pool and timeouts."""
+        from airflow_provider_doris_oss.hooks.client import build_client
+
+        return build_client(self.properties)
+
+    def doris_properties(self) -> dict[str, str]:
+        """The ``s3.*`` property map for Doris SQL (contains the secret key: never log it)."""
+        return self.properties.doris_properties()
+
+    def resolve(self, uri_or_key: str, bucket: str | None = None, *, field: str = "key") -> ObjectUri:
+        """A full URI as it is, or a key in ``bucket`` (else the connection's default bucket)."""
+        if "://" in uri_or_key:
+            return parse_uri(uri_or_key, field=field)
+        bucket = bucket or self.properties.bucket
+        if not bucket:
+            raise ValueError(
+                f"{field}: {uri_or_key!r} names no bucket. Give a full oss://bucket/key URI, pass the "
+                f"bucket, or set 'bucket' on connection {self.oss_conn_id!r}."
+            )
+        return ObjectUri(bucket, uri_or_key)
+
+    def upload_files(self, uploads: Sequence[tuple[str | os.PathLike[str], ObjectUri]]) -> list[ObjectUri]:
+        """Upload local files in parallel (multipart above 8 MiB), at most connection.maximum at once."""
+        from boto3.s3.transfer import TransferConfig, create_transfer_manager
+
+        config = TransferConfig(
+            max_concurrency=self.properties.connection_maximum, preferred_transfer_client="classic"
+        )
+        with create_transfer_manager(self.client, config) as manager:
+            futures = [
+                (manager.upload(os.fspath(path), target.bucket, target.key), target)
+                for path, target in uploads
+            ]
+            failures = []
+            for future, target in futures:
+                try:
+                    future.result()
+                except Exception as error:
+                    failures.append(f"{target}: {_describe(error)}")
+        if failures:
+            raise OssOperationError(
+                f"{len(failures)} of {len(uploads)} uploads failed: " + "; ".join(failures)
+            )
+        return [target for _, target in uploads]
+
+    def upload_file(self, path: str | os.PathLike[str], target: ObjectUri) -> ObjectUri:
+        """Upload one local file."""
+        return self.upload_files([(path, target)])[0]
+
+    def iter_objects(
+        self, bucket: str, prefix: str = "", *, page_size: int = 1000
+    ) -> Iterator[dict[str, Any]]:
+        """The objects under ``prefix``, page by page, as ListObjectsV2 returns them."""
+        paginator = self.client.get_paginator("list_objects_v2")
+        try:
+            for page in paginator.paginate(
+                Bucket=bucket, Prefix=prefix, PaginationConfig={"PageSize": page_size}
+            ):
+                for obj in page.get("Contents", []):
+                    yield dict(obj)
+        except Exception as error:
+            raise OssOperationError(f"Listing oss://{bucket}/{prefix} failed: {_describe(error)}") from None
+
+    def list_keys(self, bucket: str, prefix: str = "") -> list[str]:
+        """Every key under ``prefix``."""
+        return [obj["Key"] for obj in self.iter_objects(bucket, prefix)]
+
+    def head(self, target: ObjectUri) -> dict[str, Any] | None:
+        """The object's HEAD response, or None when it does not exist."""
+        from botocore.exceptions import ClientError
+
+        try:
+            return dict(self.client.head_object(Bucket=target.bucket, Key=target.key))
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise OssOperationError(f"HEAD {target} failed: {_describe(error)}") from None
+
+    def delete_keys(self, bucket: str, keys: Iterable[str]) -> int:
+        """Delete keys in batches of 1000; raise naming the keys OSS refused. Returns the count."""
+        pending = list(dict.fromkeys(keys))
+        deleted = 0
+        for start in range(0, len(pending), DELETE_BATCH):
+            batch = pending[start : start + DELETE_BATCH]
+            try:
+                response = self.client.delete_objects(
+                    Bucket=bucket, Delete={"Objects": [{"Key": k} for k in batch], "Quiet": True}
+                )
+            except Exception as error:
+                raise OssOperationError(
+                    f"Deleting {len(batch)} keys in {bucket} failed: {_describe(error)}"
+                ) from None
+            errors = response.get("Errors", [])
+            if errors:
+                shown = ", ".join(f"{e.get('Key')} ({e.get('Code')})" for e in errors[:5])
+                raise OssOperationError(f"OSS refused to delete {len(errors)} keys in {bucket}: {shown}")
+            deleted += len(batch)
+        return deleted
+
+    def test_connection(self) -> tuple[bool, str]:
+        """Check the endpoint and keys with operations OSS has (no STS): HeadBucket or ListBuckets."""
+        try:
+            props = self.properties
+            if props.bucket:
+                self.client.head_bucket(Bucket=props.bucket)
+                return True, f"Connected to {props.endpoint_url}; bucket {props.bucket!r} is reachable."
+            buckets = self.client.list_buckets().get("Buckets", [])
+            return True, f"Connected to {props.endpoint_url}; the keys can see {len(buckets)} buckets."
+        except OssPropertiesError as error:
+            return False, str(error)
+        except Exception as error:
+            return False, f"Could not reach OSS: {_describe(error)}"
+
+
+def _describe(error: BaseException) -> str:
+    """A short, secret-free description of a boto/botocore error."""
+    response = getattr(error, "response", None)
+    if isinstance(response, dict):
+        err = response.get("Error", {})
+        status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        return f"{err.get('Code', 'Error')} (HTTP {status}): {err.get('Message', '')}".strip()
+    return f"{type(error).__name__}: {error}"

@@ -1,0 +1,270 @@
+"""A local OSS: a moto S3 server reached as an HTTP proxy, so clients address the real OSS hosts.
+
+Clients use the endpoint ``http://oss-cn-beijing.aliyuncs.com`` with virtual-hosted bucket
+names and ``proxy_url`` as their HTTP proxy. The gateway in front of moto behaves as OSS does
+where it matters to a client: it checks SigV4 signatures against its key pair, refuses
+path-style requests to OSS host names (``SecondLevelDomainForbidden``), ``aws-chunked``
+uploads and DeleteObjects without ``Content-MD5`` (OSS's DeleteMultipleObjects requires it),
+and records every request so tests can assert on addressing and request counts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import secrets
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from airflow_provider_doris_oss.testing.sigv4 import SignatureProblem, check_signature
+
+if TYPE_CHECKING:
+    from airflow.sdk import Connection
+    from mypy_boto3_s3 import S3Client
+
+_WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request the local OSS served: the Host it was addressed to, the path, the headers."""
+
+    method: str
+    host: str
+    path: str
+    query: str
+    headers: dict[str, str]
+    status: int
+
+
+def _error_body(problem: SignatureProblem, request_id: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<Error>'
+        f"<Code>{problem.code}</Code><Message>{problem.message}</Message>"
+        f"<RequestId>{request_id}</RequestId><HostId>oss-cn-beijing.aliyuncs.com</HostId>"
+        "</Error>"
+    ).encode()
+
+
+class _OssGateway:
+    """WSGI middleware in front of moto: OSS's addressing and signature rules, request recording."""
+
+    def __init__(self, backend: _WsgiApp, oss: LocalOss) -> None:
+        self._backend = backend
+        self._oss = oss
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        raw_uri = environ.get("RAW_URI") or environ.get("REQUEST_URI") or environ.get("PATH_INFO", "/")
+        url = urlsplit(raw_uri)
+        host = environ.get("HTTP_HOST") or url.netloc
+        headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
+        for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            if environ.get(key):
+                headers[key.replace("_", "-").lower()] = environ[key]
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        problem = self._check(environ["REQUEST_METHOD"], host, raw_uri, headers, body)
+        status_holder: list[int] = []
+
+        def recording_start_response(status: str, response_headers: Any, exc_info: Any = None) -> Any:
+            status_holder.append(int(status.split()[0]))
+            return start_response(status, response_headers, exc_info)
+
+        if problem is not None:
+            request_id = uuid.uuid4().hex.upper()[:24]
+            recording_start_response(
+                f"{problem.status} Error",
+                [
+                    ("Content-Type", "application/xml"),
+                    ("x-oss-request-id", request_id),
+                    ("x-oss-ec", "0002-00000001"),
+                ],
+            )
+            result: Iterable[bytes] = [_error_body(problem, request_id)]
+        else:
+            self._route_to_moto(environ, host, url.path)
+            result = self._backend(environ, recording_start_response)
+        self._oss._record(
+            RecordedRequest(
+                environ["REQUEST_METHOD"],
+                host,
+                url.path,
+                url.query,
+                headers,
+                status_holder[0] if status_holder else 0,
+            )
+        )
+        return result
+
+    def _check(
+        self, method: str, host: str, raw_uri: str, headers: dict[str, str], body: bytes
+    ) -> SignatureProblem | None:
+        endpoint_host = self._oss.endpoint_host
+        path = urlsplit(raw_uri).path
+        if host.split(":")[0] == endpoint_host and path not in ("", "/"):
+            return SignatureProblem(
+                403, "SecondLevelDomainForbidden", "Please use virtual hosted style to access."
+            )
+        if (
+            method == "POST"
+            and "delete" in urlsplit(raw_uri).query.split("&")
+            and "content-md5" not in headers
+        ):
+            return SignatureProblem(
+                400, "InvalidDigest", "Missing required header for this request: Content-MD5."
+            )
+        return check_signature(
+            method=method,
+            raw_uri=raw_uri,
+            headers=headers,
+            body=body,
+            access_key=self._oss.access_key,
+            secret_key=self._oss.secret_key,
+        )
+
+    def _route_to_moto(self, environ: dict[str, Any], host: str, path: str) -> None:
+        """Hand moto a path-style request for the bucket named in the virtual host."""
+        suffix = "." + self._oss.endpoint_host
+        bare_host = host.split(":")[0]
+        if bare_host.endswith(suffix):
+            bucket = bare_host[: -len(suffix)]
+            environ["PATH_INFO"] = f"/{bucket}{path or '/'}"
+        else:
+            environ["PATH_INFO"] = path or "/"
+        environ["HTTP_HOST"] = "s3.amazonaws.com"
+        environ.pop("RAW_URI", None)
+        environ.pop("REQUEST_URI", None)
+
+
+class LocalOss:
+    """A local stand-in for Aliyun OSS, addressed like OSS; a context manager.
+
+    Buckets live in moto's process-wide store: two ``LocalOss`` in one process see the same
+    buckets, so tests should use their own bucket names.
+    """
+
+    endpoint_host = "oss-cn-beijing.aliyuncs.com"
+    region = "cn-beijing"
+
+    def __init__(self, *, access_key: str | None = None, secret_key: str | None = None) -> None:
+        self.access_key = access_key or "LTAI5t" + secrets.token_hex(9).upper()
+        self.secret_key = secret_key or secrets.token_urlsafe(22)
+        self._requests: list[RecordedRequest] = []
+        self._lock = threading.Lock()
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def endpoint(self) -> str:
+        """The endpoint clients use: the real OSS host name, over http through the proxy."""
+        return f"http://{self.endpoint_host}"
+
+    @property
+    def proxy_url(self) -> str:
+        """The HTTP proxy that delivers requests for the OSS host names to this server."""
+        if self._server is None:
+            raise RuntimeError("LocalOss is not running: use it as a context manager or call start().")
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+    def start(self) -> LocalOss:
+        """Start the server on 127.0.0.1 with a random port."""
+        from moto.server import DomainDispatcherApplication, create_backend_app
+        from werkzeug.serving import WSGIRequestHandler, make_server
+
+        class QuietHandler(WSGIRequestHandler):
+            def log_request(self, *args: Any, **kwargs: Any) -> None:
+                """Requests are recorded, not printed."""
+
+        app = _OssGateway(DomainDispatcherApplication(create_backend_app), self)
+        self._server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="local-oss", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop the server and wait for its thread."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def __enter__(self) -> LocalOss:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _record(self, request: RecordedRequest) -> None:
+        with self._lock:
+            self._requests.append(request)
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """The requests served so far, oldest first."""
+        with self._lock:
+            return list(self._requests)
+
+    def clear_requests(self) -> None:
+        """Forget the recorded requests."""
+        with self._lock:
+            self._requests.clear()
+
+    def connection_extra(self) -> dict[str, Any]:
+        """The extra JSON of a ``doris_oss`` connection to this server."""
+        return {"region": self.region, "proxy": self.proxy_url}
+
+    def connection(self, conn_id: str = "doris_oss_default", *, bucket: str | None = None) -> Connection:
+        """A ready ``doris_oss`` connection pointing at this server."""
+        from airflow.sdk import Connection
+
+        extra = self.connection_extra() | ({"bucket": bucket} if bucket else {})
+        return Connection(
+            conn_id=conn_id,
+            conn_type="doris_oss",
+            host=self.endpoint,
+            login=self.access_key,
+            password=self.secret_key,
+            extra=json.dumps(extra),
+        )
+
+    def export_connection(self, conn_id: str = "doris_oss_default", *, bucket: str | None = None) -> str:
+        """Set ``AIRFLOW_CONN_<ID>`` to this server's connection (JSON form); return the variable name."""
+        import os
+
+        name = f"AIRFLOW_CONN_{conn_id.upper()}"
+        os.environ[name] = self.connection(conn_id, bucket=bucket).as_json()
+        return name
+
+    def client(self) -> S3Client:
+        """A boto3 S3 client configured as the provider configures one for OSS."""
+        import boto3
+
+        from airflow_provider_doris_oss.properties import OssProperties
+
+        props = OssProperties.from_mapping(
+            {
+                "endpoint": self.endpoint,
+                "access_key": self.access_key,
+                "secret_key": self.secret_key,
+                **self.connection_extra(),
+            },
+            where="LocalOss",
+        )
+        return boto3.client("s3", **props.boto3_client_kwargs())
+
+    def create_bucket(self, name: str) -> str:
+        """Create a bucket (if missing) and return its name."""
+        client = self.client()
+        location: Any = {"LocationConstraint": self.region}
+        with contextlib.suppress(client.exceptions.BucketAlreadyOwnedByYou):
+            client.create_bucket(Bucket=name, CreateBucketConfiguration=location)
+        return name
