@@ -1,0 +1,61 @@
+"""Job labels: validation, derivation from an Airflow task instance, and fresh attempt suffixes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+from airflow_provider_doris_oss.sql.errors import DorisSqlError
+
+MAX_LABEL_LENGTH = 128
+_LABEL = re.compile(r"[-_A-Za-z0-9]{1,128}")
+_UNSAFE = re.compile(r"[^-_A-Za-z0-9]+")
+_HASH_LENGTH = 12
+# derive_label leaves this much room for next_label_attempt's suffix.
+_ATTEMPT_ROOM = 12
+
+
+def validate_label(label: str) -> str:
+    """Return ``label`` if it is portable across Doris releases (``[-_A-Za-z0-9]``, 1 to 128 chars)."""
+    if not isinstance(label, str) or not _LABEL.fullmatch(label):
+        raise DorisSqlError(
+            f"label {label!r} is not a valid Doris label: use only letters A-Z a-z, digits, '-' and '_', "
+            f"1 to {MAX_LABEL_LENGTH} characters (no '.', ':', '/', spaces or other characters)."
+        )
+    return label
+
+
+def derive_label(dag_id: str, task_id: str, run_id: str, *, prefix: str = "airflow") -> str:
+    """A deterministic label for one task of one run: the same on every retry, unique across runs.
+
+    The readable part is sanitised and shortened; the trailing hash is taken over the exact
+    ``(dag_id, task_id, run_id)`` so different runs never share a label.
+    """
+    if prefix:
+        validate_label(prefix)
+    digest = hashlib.sha256(json.dumps([dag_id, task_id, run_id]).encode()).hexdigest()[:_HASH_LENGTH]
+    parts = [_UNSAFE.sub("_", p).strip("_") or "x" for p in (dag_id, task_id, run_id)]
+    fixed = (len(prefix) + 1 if prefix else 0) + 3 + _HASH_LENGTH
+    budget = MAX_LABEL_LENGTH - _ATTEMPT_ROOM - fixed
+    if budget < 3:
+        raise DorisSqlError(f"prefix {prefix!r} is too long for a label; keep it under 80 characters.")
+    while sum(len(p) for p in parts) > budget:
+        longest = max(range(3), key=lambda k: len(parts[k]))
+        parts[longest] = parts[longest][:-1]
+    readable = "_".join(p for p in parts)
+    label = f"{prefix}_{readable}_{digest}" if prefix else f"{readable}_{digest}"
+    return validate_label(label)
+
+
+def next_label_attempt(label: str, n: int) -> str:
+    """The label for attempt ``n`` (>= 1) after a CANCELLED job under ``label`` (pass the base label)."""
+    validate_label(label)
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise DorisSqlError(f"attempt number {n!r} must be an integer >= 1.")
+    suffix = f"_r{n}"
+    if len(label) + len(suffix) <= MAX_LABEL_LENGTH:
+        return label + suffix
+    digest = hashlib.sha256(label.encode()).hexdigest()[:8]
+    keep = MAX_LABEL_LENGTH - len(suffix) - len(digest) - 1
+    return validate_label(f"{label[:keep]}_{digest}{suffix}")
