@@ -38,7 +38,7 @@ class PropertySpec:
     @property
     def names(self) -> tuple[str, ...]:
         """Every key that sets this property in a connection's extra or a property map."""
-        return tuple(n for n in (self.field, self.doris_name, self.legacy_name) if n)
+        return tuple(dict.fromkeys(n for n in (self.field, self.doris_name, self.legacy_name) if n))
 
 
 PROPERTY_SPECS: tuple[PropertySpec, ...] = (
