@@ -7,6 +7,7 @@ statement handlers (``statements.py`` and the modules it uses) meet only through
 from __future__ import annotations
 
 import itertools
+import re
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -118,6 +119,16 @@ class JobControls:
             return taken
 
 
+LABEL_REGEX = "^[-_A-Za-z0-9:]{1,128}$"
+_LABEL = re.compile(LABEL_REGEX)
+
+
+def check_label(label: str) -> None:
+    """Raise Doris's error for a label outside ``LABEL_REGEX``."""
+    if not _LABEL.match(label):
+        raise DorisError(f"errCode = 2, detailMessage = Label format error. regex: {LABEL_REGEX}, label: {label}")
+
+
 @dataclass
 class FEState:
     """Everything that outlives a connection and a server restart."""
@@ -128,6 +139,8 @@ class FEState:
     # Owned by statements.py: load and export jobs, labels, catalogs.
     jobs: list[Any] = field(default_factory=list)
     catalogs: dict[str, Any] = field(default_factory=dict)
+    # (database, label) -> kind ("LOAD", "EXPORT", "INSERT"), through reserve_label/release_label.
+    labels: dict[tuple[str, str], str] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(10001), repr=False)
 
@@ -135,6 +148,23 @@ class FEState:
         """Job ids and transaction ids, unique and increasing across the FE."""
         with self.lock:
             return next(self._ids)
+
+    def reserve_label(self, db: str, label: str, kind: str) -> None:
+        """Claim ``label`` in ``db`` for a job or insert of ``kind``; a used label is Doris's error.
+
+        The label's format is checked first (``check_label``). Labels stay used until
+        ``release_label`` (called when a job ends CANCELLED, or an insert fails).
+        """
+        check_label(label)
+        with self.lock:
+            if (db, label) in self.labels:
+                raise DorisError(f"errCode = 2, detailMessage = Label [{label}] has already been used.")
+            self.labels[(db, label)] = kind
+
+    def release_label(self, db: str, label: str) -> None:
+        """Make ``label`` reusable in ``db`` (a cancelled job's label); unknown labels are ignored."""
+        with self.lock:
+            self.labels.pop((db, label), None)
 
 
 @dataclass
