@@ -126,7 +126,9 @@ _LABEL = re.compile(LABEL_REGEX)
 def check_label(label: str) -> None:
     """Raise Doris's error for a label outside ``LABEL_REGEX``."""
     if not _LABEL.match(label):
-        raise DorisError(f"errCode = 2, detailMessage = Label format error. regex: {LABEL_REGEX}, label: {label}")
+        raise DorisError(
+            f"errCode = 2, detailMessage = Label format error. regex: {LABEL_REGEX}, label: {label}"
+        )
 
 
 @dataclass
