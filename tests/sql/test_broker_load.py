@@ -2,7 +2,12 @@ import pytest
 
 from airflow_provider_doris_oss.sql import DataDescription, DorisSqlError, build_broker_load
 
-STORAGE = {"s3.endpoint": "oss-cn-beijing.aliyuncs.com", "s3.region": "cn-beijing", "s3.access_key": "AK", "s3.secret_key": "SK"}
+STORAGE = {
+    "s3.endpoint": "oss-cn-beijing.aliyuncs.com",
+    "s3.region": "cn-beijing",
+    "s3.access_key": "AK",
+    "s3.secret_key": "SK",
+}
 
 
 def test_clause_order_and_values(doris):
