@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 
 from airflow_provider_doris_oss.sql.errors import DorisSqlError
-
-_SCHEMES = ("oss", "s3")
+from airflow_provider_doris_oss.uris import parse_uri
 
 
 def to_s3_uri(uri: str, *, field: str) -> str:
@@ -18,15 +17,10 @@ def to_s3_uri(uri: str, *, field: str) -> str:
     """
     if not isinstance(uri, str):
         raise DorisSqlError(f"{field}: {uri!r} is not a string; write it as oss://bucket/path.")
-    scheme, sep, rest = uri.strip().partition("://")
-    if not sep or scheme.lower() not in _SCHEMES:
-        raise DorisSqlError(
-            f"{field}: {uri!r} is not an object URI. Write it as oss://bucket/path or s3://bucket/path."
-        )
-    bucket, _, key = rest.partition("/")
-    if not bucket:
-        raise DorisSqlError(f"{field}: {uri!r} names no bucket. Write it as oss://bucket/path.")
-    return f"s3://{bucket}/{key}"
+    try:
+        return parse_uri(uri, field=field).as_s3()
+    except ValueError as error:
+        raise DorisSqlError(str(error)) from None
 
 
 def choose(value: str, allowed: Collection[str], *, field: str, upper: bool = False) -> str:
