@@ -29,4 +29,11 @@ def get_provider_info() -> dict[str, Any]:
             }
         ],
         "connection-types": [doris_oss_connection_type(), doris_connection_type()],
+        "asset-uris": [
+            {
+                "schemes": ["oss"],
+                "handler": "airflow_provider_doris_oss.assets.sanitize_uri",
+                "factory": "airflow_provider_doris_oss.assets.create_asset",
+            }
+        ],
     }

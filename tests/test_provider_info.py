@@ -79,3 +79,16 @@ def test_cli_lists_the_provider(command: list[str], expected: str) -> None:
     assert expected in out
     if command[1] == "hooks":
         assert "DorisHook" in out
+
+
+def test_oss_asset_scheme_is_registered_and_validated() -> None:
+    from urllib.parse import urlsplit
+
+    from airflow.providers_manager import ProvidersManager
+
+    from airflow_provider_doris_oss.assets import create_asset, sanitize_uri
+
+    assert "oss" in ProvidersManager().asset_uri_handlers
+    assert create_asset(bucket="b", key="dir/part_").uri == "oss://b/dir/part_"
+    with pytest.raises(ValueError, match="must name a bucket"):
+        sanitize_uri(urlsplit("oss:///no-bucket"))
