@@ -1,0 +1,23 @@
+"""The ``oss://`` asset an operator declares for the OSS location it reads or writes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from airflow_provider_doris_oss.uris import literal_prefix, parse_uri
+
+if TYPE_CHECKING:
+    from airflow.sdk import Asset
+
+
+def location_asset(uri: str, *, field: str) -> Asset | None:
+    """``Asset("oss://bucket/prefix")`` for ``uri`` (``s3://`` too); None while it is a Jinja template.
+
+    Wildcards are cut at the first one, so a pattern's asset is the location it reads under.
+    """
+    if not isinstance(uri, str) or "{{" in uri or "{%" in uri:
+        return None
+    from airflow_provider_doris_oss.assets import create_asset
+
+    location = parse_uri(uri, field=field)
+    return create_asset(bucket=location.bucket, key=literal_prefix(location.key))

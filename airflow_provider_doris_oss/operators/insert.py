@@ -1,0 +1,225 @@
+"""``DorisOssInsertOperator``: a synchronous load with ``INSERT INTO ... SELECT ... FROM S3(...)``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from airflow.sdk import BaseOperator
+
+from airflow_provider_doris_oss.operators._assets import location_asset
+from airflow_provider_doris_oss.operators._statement import DorisStatementError, run_statement
+from airflow_provider_doris_oss.sql import (
+    DorisSqlError,
+    LoadJobStatus,
+    build_insert_from_s3,
+    build_s3_tvf,
+    derive_label,
+    is_label_already_used,
+    parse_insert_info,
+    show_load,
+)
+from airflow_provider_doris_oss.sql.quoting import split_table_name
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+    from airflow_provider_doris_oss.hooks.doris import DorisHook
+
+
+class DorisOssInsertOperator(BaseOperator):
+    """Load files from OSS into a Doris table through the S3 table function, in one transaction.
+
+    Runs ``INSERT INTO db.table WITH LABEL l [(columns)] SELECT <select_list> FROM S3("uri" = ...,
+    "format" = ..., <OSS connection properties>, <reader options>) [WHERE ...]``. The insert is
+    all-or-nothing. The label is stable across retries (derived from DAG, task, run and map index
+    unless given), so a retry after a successful insert finds the label used, looks the earlier
+    insert up with ``SHOW LOAD`` and reports it instead of inserting twice.
+
+    Returns ``{"table", "source_uri", "label", "status", "txn_id", "rows", "already_loaded"}``;
+    ``rows`` is the affected-row count (for an earlier insert, the loaded rows ``SHOW LOAD``
+    reports, or None where the release does not report them).
+
+    :param table: ``db.table`` (or ``table`` with the database from the Doris connection's Schema).
+    :param source_uri: ``oss://bucket/path`` or ``s3://``; wildcards ``*``, ``?``, ``[...]``,
+        ``{a,b}`` allowed. Declared as an inlet asset (cut at the first wildcard).
+    :param format: csv, csv_with_names, csv_with_names_and_types, json, parquet, orc or avro.
+    :param column_separator: CSV column separator (Doris's default is a tab).
+    :param line_delimiter: CSV line delimiter (default ``\\n``).
+    :param csv_schema: CSV column names and types, e.g. ``"id:int;name:string"``.
+    :param read_json_by_line: JSON lines (Doris default true).
+    :param reader_options: other S3 table-function options (``strip_outer_array``, ``json_root``,
+        ``jsonpaths``, ``skip_lines``, ``compress_type``, ``path_partition_keys``, ...).
+    :param select_list: the SELECT list over the files' columns (``*``, or expressions such as
+        ``["c1", "cast(c2 as int)"]``; CSV columns are named c1..cN).
+    :param columns: the target table's columns the select list fills.
+    :param where: a filter over the files' columns.
+    :param partitions: target partitions.
+    :param label: the insert's label (``[-_A-Za-z0-9]``, up to 128); derived when not given.
+    :param doris_conn_id: the Doris connection.
+    :param oss_conn_id: the ``doris_oss`` connection holding the OSS endpoint and keys.
+    """
+
+    template_fields: Sequence[str] = (
+        "table",
+        "source_uri",
+        "select_list",
+        "where",
+        "columns",
+        "partitions",
+        "doris_label",
+    )
+    ui_color = "#e3f1fb"
+
+    def __init__(
+        self,
+        *,
+        table: str,
+        source_uri: str,
+        format: str,
+        column_separator: str | None = None,
+        line_delimiter: str | None = None,
+        csv_schema: str | None = None,
+        read_json_by_line: bool | None = None,
+        reader_options: Mapping[str, Any] | None = None,
+        select_list: str | Sequence[str] = "*",
+        columns: Sequence[str] | None = None,
+        where: str | None = None,
+        partitions: Sequence[str] | None = None,
+        label: str | None = None,
+        doris_conn_id: str = "doris_default",
+        oss_conn_id: str = "doris_oss_default",
+        **kwargs: Any,
+    ) -> None:
+        asset = location_asset(source_uri, field="source_uri")
+        if asset is not None:
+            kwargs["inlets"] = [*(kwargs.get("inlets") or []), asset]
+        super().__init__(**kwargs)
+        self.table = table
+        self.source_uri = source_uri
+        self.format = format
+        named = {
+            "column_separator": column_separator,
+            "line_delimiter": line_delimiter,
+            "csv_schema": csv_schema,
+            "read_json_by_line": read_json_by_line,
+        }
+        self.reader_options: dict[str, Any] = dict(reader_options or {})
+        for key, value in named.items():
+            if value is None:
+                continue
+            if any(str(k).strip().lower() == key for k in self.reader_options):
+                raise ValueError(f"reader_options: {key!r} is also given as a parameter; keep one of them.")
+            self.reader_options[key] = value
+        self.select_list = select_list
+        self.columns = columns
+        self.where = where
+        self.partitions = partitions
+        self.doris_label = label
+        self.doris_conn_id = doris_conn_id
+        self.oss_conn_id = oss_conn_id
+
+    def _label(self, context: Context) -> str:
+        if self.doris_label:
+            return self.doris_label
+        ti = context["ti"]
+        map_index = getattr(ti, "map_index", -1)
+        task = ti.task_id if map_index is None or map_index < 0 else f"{ti.task_id}[{map_index}]"
+        return derive_label(ti.dag_id, task, ti.run_id)
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        from airflow_provider_doris_oss.hooks.doris import DorisHook
+        from airflow_provider_doris_oss.hooks.oss import DorisOssHook
+
+        label = self._label(context)
+        oss = DorisOssHook(oss_conn_id=self.oss_conn_id)
+        tvf = build_s3_tvf(self.source_uri, self.format, oss.doris_properties(), self.reader_options)
+        statement = build_insert_from_s3(
+            self.table,
+            tvf,
+            label=label,
+            columns=self.columns,
+            select_list=self.select_list,
+            where=self.where,
+            partitions=self.partitions,
+        )
+        hook = DorisHook(doris_conn_id=self.doris_conn_id)
+        database = self._database(hook)
+        result: dict[str, Any] = {"table": self.table, "source_uri": self.source_uri, "label": label}
+        try:
+            answer = run_statement(hook, statement, secrets=oss.properties.secrets, log=self.log)
+        except DorisStatementError as error:
+            if not is_label_already_used(error):
+                raise
+            self.log.info("Label %s is already used in %s; looking up the earlier insert.", label, database)
+            result.update(self._earlier_insert(hook, database, label))
+            return result
+        info = parse_insert_info(answer.info)
+        result.update(
+            {
+                "status": info.status if info else None,
+                "txn_id": info.txn_id if info else None,
+                "rows": answer.affected_rows,
+                "already_loaded": False,
+            }
+        )
+        if info is not None and info.label and info.label != label:
+            self.log.warning("Doris reports label %s, not the %s the operator sent.", info.label, label)
+        self.log.info(
+            "Inserted %d rows into %s (label %s, status %s, txn %s).",
+            answer.affected_rows,
+            self.table,
+            label,
+            result["status"],
+            result["txn_id"],
+        )
+        return result
+
+    def _database(self, hook: DorisHook) -> str:
+        db, _ = split_table_name(self.table)
+        if db:
+            return db
+        schema = hook.connection.schema
+        if not schema:
+            raise DorisSqlError(
+                f"table: {self.table!r} names no database and connection {self.doris_conn_id!r} has no "
+                "Schema; write the table as 'db.table'."
+            )
+        return schema
+
+    def _earlier_insert(self, hook: DorisHook, database: str, label: str) -> dict[str, Any]:
+        """What SHOW LOAD knows of the insert that used ``label`` (Doris lists INSERT jobs there too)."""
+        rows = run_statement(hook, show_load(database, label), secrets=(), log=self.log).rows
+        if not rows:
+            self.log.warning(
+                "Label %s is used, but SHOW LOAD lists no job for it (another kind of job, or one whose "
+                "record has expired). Nothing was inserted now; counts of the earlier insert are unknown.",
+                label,
+            )
+            return {"status": None, "txn_id": None, "rows": None, "already_loaded": True}
+        latest = max(rows, key=lambda r: LoadJobStatus.from_row(r).job_id or -1)
+        status = LoadJobStatus.from_row(latest)
+        job_type = str(latest.get("Type") or "").upper()
+        if job_type and job_type != "INSERT":
+            raise DorisStatementError(
+                f"label {label!r} belongs to a {job_type} load job (JobId {status.job_id}) in {database}, "
+                "not to an earlier run of this insert. Give this task another label."
+            )
+        if not status.is_finished:
+            raise DorisStatementError(
+                f"label {label!r} belongs to an insert in state {status.state}"
+                f"{f' ({status.error_msg})' if status.error_msg else ''}; it has not finished, so "
+                "this task cannot report it as loaded. Retry later."
+            )
+        self.log.info(
+            "The insert with label %s already finished (txn %s, %s rows); not inserting again.",
+            label,
+            status.transaction_id,
+            status.loaded_rows if status.loaded_rows is not None else "unknown",
+        )
+        return {
+            "status": status.state,
+            "txn_id": status.transaction_id,
+            "rows": status.loaded_rows,
+            "already_loaded": True,
+        }
