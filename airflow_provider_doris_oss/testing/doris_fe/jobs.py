@@ -196,21 +196,25 @@ class ExportJob(Job):
     results: list[list[WriteResult]] = field(default_factory=list)
 
     def task_info(self) -> str:
-        info = {
-            "db": self.db,
-            "tbl": self.table,
-            "partitions": self.partitions or ["*"],
-            "column_separator": self.write.column_separator,
-            "line_delimiter": self.write.line_delimiter,
-            "tablet num": self.parallelism,
-            "broker": "S3",
-            "coord num": self.parallelism,
-            "max_file_size": self.max_file_size_text,
-            "delete_existing_files": "true" if self.delete_existing_files else "",
-            "columns": self.columns_text,
-            "format": self.write.format,
-        }
-        return json.dumps(info, indent=2)
+        """The TaskInfo JSON, keys as ExportMgr writes them (compact, null values left out)."""
+        info: dict[str, Any] = {"db": self.db, "tbl": self.table}
+        if self.where:
+            info["where expr"] = self.where
+        info.update(
+            {
+                "partitions": self.partitions or ["*"],
+                "broker": "S3",
+                "column_separator": self.write.column_separator,
+                "format": self.write.format,
+                "line_delimiter": self.write.line_delimiter,
+            }
+        )
+        if self.columns_text:
+            info["columns"] = self.columns_text
+        info["tablet_num"] = self.parallelism
+        info["max_file_size"] = self.max_file_size_text
+        info["delete_existing_files"] = "true" if self.delete_existing_files else ""
+        return json.dumps(info, separators=(",", ":"))
 
     def outfile_info(self) -> str | None:
         if self.state != "FINISHED":
@@ -227,7 +231,8 @@ class ExportJob(Job):
                     for r in task
                 ]
                 for task in self.results
-            ]
+            ],
+            separators=(",", ":"),
         )
 
     def show_row(self) -> tuple[Any, ...]:
