@@ -137,6 +137,9 @@ class FEState:
 
     engine: Engine
     oss_proxy: str | None = None
+    # fe.conf ``enable_delete_existing_files`` (default false): without it, OUTFILE and EXPORT
+    # ignore ``delete_existing_files``.
+    enable_delete_existing_files: bool = False
     controls: JobControls = field(default_factory=JobControls)
     # Owned by statements.py: load and export jobs, labels, catalogs.
     jobs: list[Any] = field(default_factory=list)

@@ -395,9 +395,7 @@ def _write_options(fmt: str, props: dict[str, str], fe: FEState) -> tuple[WriteO
     if fmt not in OUTFILE_FORMATS:
         raise _err(f"format:{fmt} is not supported.")
     size = parse_file_size(props["max_file_size"]) if props.get("max_file_size") else DEFAULT_FILE_SIZE
-    delete = props.get("delete_existing_files", "false").lower() == "true" and bool(
-        getattr(fe, "enable_delete_existing_files", False)
-    )
+    delete = props.get("delete_existing_files", "false").lower() == "true" and fe.enable_delete_existing_files
     success = props.get("success_file_name")
     if success is not None and (not success or "/" in success or success in (".", "..")):
         raise _err(f"Invalid file name format: {success}")

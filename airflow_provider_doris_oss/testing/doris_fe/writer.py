@@ -53,7 +53,7 @@ def parse_file_size(text: str, key: str = "max_file_size") -> int:
         raise _err(f"Invalid {key} value: {text}. Use a size such as 512MB or 1GB.")
     size = int(match.group(1)) * _UNITS[(match.group(2) or "B").upper()]
     if size < MIN_FILE_SIZE:
-        raise _err(f"{key} should be between 5MB and 2GB. Get: {size}")
+        raise _err(f"max file size should larger than 5MB. Given: {size}")
     return size
 
 
