@@ -1,0 +1,511 @@
+"""The shared core of operators that run one asynchronous Doris job (Broker Load, EXPORT) by label.
+
+A job is found again by its label alone, so every step is safe to repeat: a retried task looks
+the label up before submitting, a dropped FE connection is reopened and the wait resumes by
+label, and a deferred task resumes from the trigger's final SHOW row.
+
+- ``DorisJobKind``: what differs between LOAD and EXPORT (SHOW and CANCEL statements, the status
+  parser); ``JOB_KINDS`` maps the names the trigger serialises to the kinds.
+- ``DorisJobClient``: the statements of one kind on one database, over an FE connection that is
+  reopened when it drops.
+- ``DorisJobOperator``: look up, submit, wait (poke or deferrable), cancel on kill.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from abc import abstractmethod
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import closing
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+from airflow.sdk import BaseOperator
+from airflow.sdk.configuration import conf
+from airflow.sdk.exceptions import AirflowException
+
+from airflow_provider_doris_oss.sql import (
+    ExportJobStatus,
+    LoadJobStatus,
+    cancel_export,
+    cancel_load,
+    error_message,
+    is_label_already_used,
+    is_nothing_to_cancel,
+    mask_secrets,
+    next_label_attempt,
+    pick_latest,
+    show_export,
+    show_load,
+)
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+    from airflow_provider_doris_oss.hooks.doris import DorisHook
+
+JobStatus = LoadJobStatus | ExportJobStatus
+JsonValue = str | int | float | bool | None
+
+# How many CANCELLED attempts (label, label_r1, label_r2, ...) a task walks past before giving up.
+MAX_LABEL_ATTEMPTS = 100
+# Client-side MySQL errors (CR_*, 2000-2999: cannot connect, server gone, connection lost).
+_CLIENT_ERRORS = range(2000, 3000)
+_FINGERPRINT_IN_COMMENT = re.compile(r"\bsources=([0-9a-f]{8,64})\b")
+
+
+class _Log(Protocol):
+    def info(self, msg: Any, /, *args: Any, **kw: Any) -> Any: ...
+
+    def warning(self, msg: Any, /, *args: Any, **kw: Any) -> Any: ...
+
+
+@dataclass(frozen=True)
+class DorisJobKind:
+    """What one kind of asynchronous Doris job looks like: its SHOW and CANCEL statements and rows."""
+
+    name: str
+    title: str
+    show: Callable[[str, str], str]
+    cancel: Callable[[str, str], str]
+    parse_row: Callable[[Mapping[str, Any]], JobStatus]
+    has_comment: bool = False
+
+    def latest(self, rows: Iterable[Mapping[str, Any]]) -> JobStatus | None:
+        """The newest job (highest JobId) among the SHOW rows for one label, or None."""
+        return pick_latest(self.parse_row(row) for row in rows)
+
+
+LOAD_JOB = DorisJobKind("load", "Broker Load", show_load, cancel_load, LoadJobStatus.from_row, True)
+EXPORT_JOB = DorisJobKind("export", "EXPORT", show_export, cancel_export, ExportJobStatus.from_row)
+JOB_KINDS: dict[str, DorisJobKind] = {kind.name: kind for kind in (LOAD_JOB, EXPORT_JOB)}
+
+
+def job_kind(name: str) -> DorisJobKind:
+    """The kind registered under ``name`` (``load`` or ``export``)."""
+    try:
+        return JOB_KINDS[name]
+    except KeyError:
+        raise ValueError(f"kind: {name!r} is not a Doris job kind; use one of {sorted(JOB_KINDS)}.") from None
+
+
+class DorisJobError(AirflowException):
+    """Doris refused a job statement, or a job could not be found or did not finish; secrets masked."""
+
+
+class DorisConnectionLost(DorisJobError):
+    """The FE connection dropped and could not be reopened within the allowed attempts."""
+
+
+def is_connection_lost(error: BaseException) -> bool:
+    """Whether a pymysql error means the connection is gone (not an answer from Doris)."""
+    from pymysql.err import InterfaceError, OperationalError
+
+    if isinstance(error, InterfaceError):
+        return True
+    if isinstance(error, OperationalError):
+        code = error.args[0] if error.args else None
+        return isinstance(code, int) and code in _CLIENT_ERRORS
+    return isinstance(error, ConnectionError | TimeoutError)
+
+
+def plain_row(row: Mapping[str, Any]) -> dict[str, JsonValue]:
+    """A SHOW row with JSON-safe values (bytes decoded, timestamps and decimals as text)."""
+    out: dict[str, JsonValue] = {}
+    for key, value in row.items():
+        if value is None or isinstance(value, str | int | float | bool):
+            out[str(key)] = value
+        elif isinstance(value, bytes | bytearray):
+            out[str(key)] = value.decode("utf-8", "replace")
+        else:
+            out[str(key)] = str(value)
+    return out
+
+
+def fingerprint(parts: Iterable[str]) -> str:
+    """A short hex digest of the parts that define what a job reads and writes."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
+def job_comment(context: Context, source_fingerprint: str) -> str:
+    """``Airflow dag_id=... task_id=... run_id=... sources=<fingerprint>`` for a job's COMMENT."""
+    ti = context["ti"]
+    task = ti.task_id if ti.map_index is None or ti.map_index < 0 else f"{ti.task_id}[{ti.map_index}]"
+    return f"Airflow dag_id={ti.dag_id} task_id={task} run_id={ti.run_id} sources={source_fingerprint}"
+
+
+def comment_fingerprint(comment: str | None) -> str | None:
+    """The ``sources=`` fingerprint a job's COMMENT carries, or None."""
+    match = _FINGERPRINT_IN_COMMENT.search(comment or "")
+    return match.group(1) if match else None
+
+
+def describe(status: JobStatus) -> str:
+    """``job 42 LOADING (ETL:100%; LOAD:50%)`` for logs."""
+    progress = f" ({status.progress})" if status.progress else ""
+    return f"job {status.job_id} {status.state}{progress}"
+
+
+@dataclass
+class DorisJobPlan:
+    """What an operator asks the core to run.
+
+    ``statement(label)`` renders the submit statement (with credentials) for a label;
+    ``fingerprint`` is compared with the one in a found job's COMMENT; ``before_submit`` runs
+    once, only when a job is actually submitted (e.g. staging files); ``state`` is JSON handed
+    back on completion, also across a deferral.
+    """
+
+    database: str
+    label: str
+    statement: Callable[[str], str]
+    fingerprint: str | None = None
+    before_submit: Callable[[], None] | None = None
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+class DorisJobClient:
+    """Run one job kind's statements on one database; a dropped FE connection is reopened.
+
+    Idempotent statements (SHOW, CANCEL) are retried after a reconnect; a submit never is: its
+    outcome is read back by label instead.
+    """
+
+    reconnect_attempts = 5
+
+    def __init__(
+        self,
+        hook: DorisHook,
+        kind: DorisJobKind,
+        database: str,
+        *,
+        log: _Log,
+        secrets: Iterable[str | None] = (),
+        reconnect_delay: float = 1.0,
+    ) -> None:
+        self.hook = hook
+        self.kind = kind
+        self.database = database
+        self.log = log
+        self.secrets = tuple(s for s in secrets if s)
+        self.reconnect_delay = reconnect_delay
+        self._conn: Any = None
+        self.current_label: str | None = None
+
+    def __enter__(self) -> DorisJobClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the FE connection, if open."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:
+                self.log.info("The FE connection was already closed.")
+
+    def mask(self, text: str) -> str:
+        """``text`` with the OSS secrets and every secret-named property value masked."""
+        return mask_secrets(text, self.secrets)
+
+    def query(self, sql: str, *, retry: bool = True) -> list[dict[str, Any]]:
+        """Execute ``sql`` and return its rows keyed by column name.
+
+        A lost connection is reopened and the statement repeated (``retry``), at most
+        ``reconnect_attempts`` times in a row; Doris's own errors raise ``DorisJobError``.
+        """
+        failures = 0
+        while True:
+            try:
+                if self._conn is None:
+                    self._conn = self.hook.get_conn()
+                with closing(self._conn.cursor()) as cursor:
+                    cursor.execute(sql)
+                    columns = [str(d[0]) for d in cursor.description or ()]
+                    return [dict(zip(columns, row, strict=False)) for row in cursor.fetchall()]
+            except Exception as error:
+                if not is_connection_lost(error):
+                    raise DorisJobError(self.mask(error_message(error))) from None
+                self.close()
+                failures += 1
+                reason = self.mask(error_message(error))
+                if not retry or failures > self.reconnect_attempts:
+                    raise DorisConnectionLost(
+                        f"Lost the connection to the Doris FE ({reason}) and could not reopen it "
+                        f"after {failures} attempts."
+                    ) from None
+                self.log.warning(
+                    "Lost the connection to the Doris FE (%s); reconnecting (attempt %d of %d).",
+                    reason,
+                    failures,
+                    self.reconnect_attempts,
+                )
+                if failures > 1:
+                    time.sleep(self.reconnect_delay)
+
+    def lookup(self, label: str) -> JobStatus | None:
+        """The newest job under ``label``, or None when Doris has none."""
+        return self.kind.latest(self.query(self.kind.show(self.database, label)))
+
+    def start(self, plan: DorisJobPlan) -> tuple[str, JobStatus, bool]:
+        """Find the plan's job by label, or submit it; returns (label, status, submitted).
+
+        A FINISHED, PENDING or running job under the label is the task's own job (checked by
+        the COMMENT's fingerprint where the kind has one). A CANCELLED one moves on to the next
+        label attempt. ``Label ... has already been used`` on submit means: look it up again.
+        """
+        attempt, label = 0, plan.label
+        prepared = refused_by_label = False
+        for _ in range(MAX_LABEL_ATTEMPTS * 3):
+            self.current_label = label
+            status = self.lookup(label)
+            if status is not None and status.is_cancelled:
+                attempt += 1
+                if attempt > MAX_LABEL_ATTEMPTS:
+                    break
+                nxt = next_label_attempt(plan.label, attempt)
+                self.log.info(
+                    "%s %s under label %s ended CANCELLED (%s); using label %s.",
+                    self.kind.title,
+                    f"job {status.job_id}",
+                    label,
+                    status.error_msg or status.error_type or "no message",
+                    nxt,
+                )
+                label, refused_by_label = nxt, False
+                continue
+            if status is not None:
+                self._check_owner(label, status, plan.fingerprint)
+                self.log.info("Found %s %s under label %s.", self.kind.title, describe(status), label)
+                return label, status, False
+            if refused_by_label:
+                raise DorisJobError(
+                    f"Label {label} is already used in database {self.database}, but not by a "
+                    f"{self.kind.title} job (labels are shared with INSERT, Stream Load and EXPORT). "
+                    "Pass another label."
+                )
+            if not prepared and plan.before_submit is not None:
+                plan.before_submit()
+            prepared = True
+            outcome = self.submit(label, plan.statement(label))
+            if outcome is True:
+                status = self.lookup(label)
+                if status is None:
+                    raise DorisJobError(
+                        f"Doris accepted {self.kind.title} {label} but SHOW shows no job under that label."
+                    )
+                self.log.info("Submitted %s %s under label %s.", self.kind.title, describe(status), label)
+                return label, status, True
+            refused_by_label = outcome is False
+        raise DorisJobError(
+            f"{self.kind.title} under label {plan.label} was cancelled {MAX_LABEL_ATTEMPTS} times in "
+            f"database {self.database}; pass a new label after fixing the cause."
+        )
+
+    def submit(self, label: str, sql: str) -> bool | None:
+        """Send the submit statement: True if accepted, False if the label is taken, None if unknown."""
+        self.log.info("Submitting %s %s:\n%s", self.kind.title, label, self.mask(sql))
+        try:
+            self.query(sql, retry=False)
+        except DorisConnectionLost as error:
+            self.log.warning("%s The outcome is unknown; looking label %s up again.", error, label)
+            return None
+        except DorisJobError as error:
+            if is_label_already_used(str(error)):
+                self.log.info("Doris says label %s is already used; looking it up again.", label)
+                return False
+            raise DorisJobError(f"Doris refused {self.kind.title} {label}: {error}") from None
+        return True
+
+    def _check_owner(self, label: str, status: JobStatus, expected: str | None) -> None:
+        if expected is None or not self.kind.has_comment:
+            return
+        comment = getattr(status, "comment", None)
+        if comment is None:
+            self.log.warning(
+                "%s %s under label %s has no comment; taking it as this task's job.",
+                self.kind.title,
+                status.job_id,
+                label,
+            )
+            return
+        if comment_fingerprint(comment) != expected:
+            raise DorisJobError(
+                f"Label {label} in database {self.database} belongs to {self.kind.title} job "
+                f"{status.job_id} ({status.state}, comment {comment!r}), which does not carry this task's "
+                f"source fingerprint {expected}: another task or a manual load used the label, or the "
+                "task's sources changed since. Pass another label (or CLEAN LABEL it if it is yours)."
+            )
+
+    def wait(self, label: str, poll_interval: float) -> JobStatus:
+        """Poll the label until its newest job is FINISHED or CANCELLED."""
+        self.current_label = label
+        last: tuple[str, str | None] | None = None
+        while True:
+            status = self.lookup(label)
+            if status is None:
+                raise DorisJobError(
+                    f"No {self.kind.title} job has label {label} in database {self.database} any more "
+                    "(its label was cleaned while the task waited)."
+                )
+            if status.is_final:
+                return status
+            if (status.state, status.progress) != last:
+                self.log.info("%s %s: %s.", self.kind.title, label, describe(status))
+                last = (status.state, status.progress)
+            time.sleep(poll_interval)
+
+    def cancel(self, label: str) -> bool:
+        """Cancel the label's running job; False when there was nothing to cancel."""
+        sql = self.kind.cancel(self.database, label)
+        self.log.info("Cancelling %s %s: %s", self.kind.title, label, sql)
+        try:
+            self.query(sql)
+        except DorisJobError as error:
+            if is_nothing_to_cancel(str(error)):
+                self.log.info("Nothing to cancel under label %s: %s", label, error)
+                return False
+            raise
+        return True
+
+
+class DorisJobOperator(BaseOperator):
+    """Base for operators that submit one asynchronous Doris job under a label and wait for it.
+
+    Subclasses set ``job_kind`` and implement ``plan_job`` (what to submit) and ``job_finished``
+    (the XCom value); ``job_failed`` may add detail to the failure message. Waiting happens
+    on the worker (poke mode) or in ``DorisJobTrigger`` (``deferrable=True``).
+
+    :param doris_conn_id: the Doris connection.
+    :param poll_interval: seconds between SHOW statements while the job runs.
+    :param deferrable: wait in the triggerer instead of on the worker.
+    """
+
+    job_kind: ClassVar[DorisJobKind]
+
+    def __init__(
+        self,
+        *,
+        doris_conn_id: str = "doris_default",
+        poll_interval: float = 10.0,
+        deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if (
+            isinstance(poll_interval, bool)
+            or not isinstance(poll_interval, int | float)
+            or poll_interval <= 0
+        ):
+            raise ValueError(f"poll_interval: {poll_interval!r} must be a positive number of seconds.")
+        self.doris_conn_id = doris_conn_id
+        self.poll_interval = float(poll_interval)
+        self.deferrable = deferrable
+        self._running: DorisJobClient | None = None
+
+    @abstractmethod
+    def plan_job(self, context: Context) -> DorisJobPlan:
+        """What to submit: database, base label, statement renderer, fingerprint, staging."""
+
+    @abstractmethod
+    def job_finished(self, context: Context, status: JobStatus, state: dict[str, Any]) -> Any:
+        """Act on a FINISHED job (clean up, record lineage) and return the XCom value."""
+
+    def job_failed(self, client: DorisJobClient, status: JobStatus, state: dict[str, Any]) -> str:
+        """The failure message for a CANCELLED job (Doris's ErrorMsg)."""
+        reason = ": ".join(p for p in (status.error_type, status.error_msg) if p) or "no reason given"
+        return (
+            f"{self.job_kind.title} {status.label} (job {status.job_id}) in database "
+            f"{client.database} ended CANCELLED: {client.mask(reason)}."
+        )
+
+    def job_secrets(self) -> Iterable[str | None]:
+        """Values to mask in logged SQL and messages (the OSS keys)."""
+        return ()
+
+    def job_client(self, database: str) -> DorisJobClient:
+        """A client for this operator's job kind on ``database`` (the connection opens on first use)."""
+        from airflow_provider_doris_oss.hooks.doris import DorisHook
+
+        return DorisJobClient(
+            DorisHook(doris_conn_id=self.doris_conn_id),
+            self.job_kind,
+            database,
+            log=self.log,
+            secrets=self.job_secrets(),
+            reconnect_delay=min(self.poll_interval, 5.0),
+        )
+
+    def execute(self, context: Context) -> Any:
+        plan = self.plan_job(context)
+        with self.job_client(plan.database) as client:
+            self._running = client
+            try:
+                label, status, submitted = client.start(plan)
+                state = {**plan.state, "submitted": submitted}
+                if not status.is_final:
+                    if self.deferrable:
+                        self._defer(plan.database, label, state)
+                    status = client.wait(label, self.poll_interval)
+            finally:
+                self._running = None
+            return self._complete(context, client, status, state)
+
+    def _defer(self, database: str, label: str, state: dict[str, Any]) -> None:
+        from airflow_provider_doris_oss.triggers.doris import DorisJobTrigger
+
+        self.log.info("Deferring: the triggerer waits for %s %s.", self.job_kind.title, label)
+        self.defer(
+            trigger=DorisJobTrigger(
+                doris_conn_id=self.doris_conn_id,
+                kind=self.job_kind.name,
+                database=database,
+                label=label,
+                poll_interval=self.poll_interval,
+            ),
+            method_name="execute_complete",
+            kwargs={"database": database, "label": label, "state": state},
+        )
+
+    def execute_complete(
+        self,
+        context: Context,
+        event: dict[str, Any] | None = None,
+        *,
+        database: str,
+        label: str,
+        state: dict[str, Any],
+    ) -> Any:
+        """Resume after the trigger: the event carries the job's final SHOW row."""
+        if not event or event.get("status") != "final" or not isinstance(event.get("row"), dict):
+            message = (event or {}).get("message") or f"the trigger sent no final status ({event!r})"
+            raise DorisJobError(f"Waiting for {self.job_kind.title} {label} failed: {message}")
+        status = self.job_kind.parse_row(event["row"])
+        with self.job_client(database) as client:
+            return self._complete(context, client, status, state)
+
+    def _complete(
+        self, context: Context, client: DorisJobClient, status: JobStatus, state: dict[str, Any]
+    ) -> Any:
+        if status.is_finished:
+            self.log.info("%s %s: %s.", self.job_kind.title, status.label, describe(status))
+            return self.job_finished(context, status, state)
+        raise DorisJobError(self.job_failed(client, status, state))
+
+    def on_kill(self) -> None:
+        """Cancel the running job; "nothing to cancel" answers are not errors."""
+        running = self._running
+        if running is None or running.current_label is None:
+            return
+        # A connection of its own: the task's connection may be in the middle of a statement.
+        with self.job_client(running.database) as client:
+            client.cancel(running.current_label)
