@@ -1,0 +1,472 @@
+"""Parsing the table statements the engine runs itself: CREATE TABLE and the head of INSERT.
+
+Written from Doris's grammar (``CREATE TABLE`` in its OLAP form and ``INSERT INTO ... [PARTITION]
+[WITH LABEL] [(cols)]``); what it cannot read is a Doris-style syntax error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from airflow_provider_doris_oss.testing.doris_fe import doris_types
+from airflow_provider_doris_oss.testing.doris_fe.doris_types import DorisType
+from airflow_provider_doris_oss.testing.doris_fe.lexer import (
+    EOF,
+    IDENT,
+    NUMBER,
+    QIDENT,
+    STRING,
+    Token,
+    syntax_error,
+    tokenize,
+)
+from airflow_provider_doris_oss.testing.doris_fe.model import DorisError
+
+AGG_TYPES = ("SUM", "MAX", "MIN", "REPLACE", "REPLACE_IF_NOT_NULL")
+_OTHER_AGG_TYPES = ("HLL_UNION", "BITMAP_UNION", "QUANTILE_UNION", "GENERIC")
+KEYS_TYPES = {"DUPLICATE": "DUP_KEYS", "UNIQUE": "UNIQUE_KEYS", "AGGREGATE": "AGG_KEYS"}
+
+
+def doris_error(text: str, code: int = 1105) -> DorisError:
+    """An analysis error as Doris words it: ``errCode = 2, detailMessage = <text>``."""
+    return DorisError(f"errCode = 2, detailMessage = {text}", code)
+
+
+@dataclass
+class ColumnDef:
+    """One column of a CREATE TABLE."""
+
+    name: str
+    type: DorisType
+    nullable: bool = True
+    aggregation: str | None = None
+    default: str | None = None  # the default's text; None: no default
+    default_is_null: bool = False
+    auto_increment: bool = False
+    comment: str = ""
+
+
+@dataclass
+class CreateTable:
+    """A parsed CREATE TABLE."""
+
+    database: str | None
+    name: str
+    if_not_exists: bool
+    columns: list[ColumnDef]
+    keys_type: str = "DUP_KEYS"
+    key_columns: list[str] = field(default_factory=list)
+    explicit_keys: bool = False
+    comment: str = ""
+    partition_type: str | None = None  # RANGE, LIST
+    partition_columns: list[str] = field(default_factory=list)
+    partitions: list[str] = field(default_factory=list)
+    distribution: str = "RANDOM"  # HASH or RANDOM
+    distribution_columns: list[str] = field(default_factory=list)
+    buckets: str = "AUTO"
+    properties: dict[str, str] = field(default_factory=dict)
+    as_select: str | None = None
+
+
+@dataclass
+class InsertHead:
+    """``INSERT INTO [db.]t [PARTITION (...)] [WITH LABEL l] [(cols)]`` and where its source starts."""
+
+    database: str | None
+    table: str
+    overwrite: bool
+    partitions: list[str]
+    label: str | None
+    columns: list[str] | None
+    source: str  # the VALUES or query text
+
+
+class _Parser:
+    def __init__(self, sql: str) -> None:
+        self.sql = sql
+        self.tokens = tokenize(sql)
+        self.pos = 0
+
+    @property
+    def tok(self) -> Token:
+        return self.tokens[self.pos]
+
+    def advance(self) -> Token:
+        token = self.tokens[self.pos]
+        if token.kind != EOF:
+            self.pos += 1
+        return token
+
+    def error(self, expecting: str | None = None) -> DorisError:
+        return syntax_error(self.sql, self.tok, expecting)
+
+    def accept_kw(self, *words: str) -> bool:
+        if self.tok.is_kw(*words):
+            self.pos += 1
+            return True
+        return False
+
+    def expect_kw(self, word: str) -> None:
+        if not self.accept_kw(word):
+            raise self.error(f"'{word}'")
+
+    def accept_op(self, op: str) -> bool:
+        if self.tok.is_op(op):
+            self.pos += 1
+            return True
+        return False
+
+    def expect_op(self, op: str) -> None:
+        if not self.accept_op(op):
+            raise self.error(f"'{op}'")
+
+    def ident(self) -> str:
+        if self.tok.kind in (IDENT, QIDENT):
+            return self.advance().value
+        raise self.error("{IDENTIFIER, BACKQUOTED_IDENTIFIER}")
+
+    def string(self) -> str:
+        if self.tok.kind != STRING:
+            raise self.error("STRING_LITERAL")
+        return self.advance().value
+
+    def qualified(self) -> tuple[str | None, str]:
+        first = self.ident()
+        if self.accept_op("."):
+            return first, self.ident()
+        return None, first
+
+    def ident_list(self) -> list[str]:
+        self.expect_op("(")
+        names = [self.ident()]
+        while self.accept_op(","):
+            names.append(self.ident())
+        self.expect_op(")")
+        return names
+
+    def skip_parens(self) -> None:
+        """Skip one balanced ``( ... )`` group."""
+        self.expect_op("(")
+        depth = 1
+        while depth:
+            token = self.advance()
+            if token.kind == EOF:
+                raise self.error("')'")
+            if token.is_op("("):
+                depth += 1
+            elif token.is_op(")"):
+                depth -= 1
+
+    def end(self) -> None:
+        self.accept_op(";")
+        if self.tok.kind != EOF:
+            raise self.error("<EOF>")
+
+    def number(self) -> int:
+        if self.tok.kind != NUMBER or not self.tok.value.isdigit():
+            raise self.error("INTEGER_VALUE")
+        return int(self.advance().value)
+
+    # ----------------------------------------------------------------- types
+
+    def data_type(self) -> DorisType:
+        if self.tok.kind != IDENT:
+            raise self.error("a data type")
+        name = self.advance().value
+        if name.upper() == "ARRAY":
+            self.expect_op("<")
+            element = self.data_type()
+            self.expect_op(">")
+            return doris_types.array_of(element)
+        if name.upper() in ("MAP", "STRUCT"):
+            raise doris_error(f"The local Doris FE does not emulate columns of type {name.upper()}")
+        params: list[int] = []
+        if self.accept_op("("):
+            params.append(self.number())
+            while self.accept_op(","):
+                params.append(self.number())
+            self.expect_op(")")
+        return doris_types.scalar(name, params)
+
+    # ---------------------------------------------------------- CREATE TABLE
+
+    def column_def(self) -> ColumnDef:
+        column = ColumnDef(self.ident(), self.data_type())
+        self.accept_kw("KEY")
+        if self.tok.is_kw(*AGG_TYPES, *_OTHER_AGG_TYPES):
+            aggregation = self.advance().value.upper()
+            if aggregation in _OTHER_AGG_TYPES:
+                raise doris_error(f"The local Doris FE does not emulate the {aggregation} aggregation")
+            column.aggregation = aggregation
+        if self.accept_kw("NOT"):
+            self.expect_kw("NULL")
+            column.nullable = False
+        else:
+            self.accept_kw("NULL")
+        if self.accept_kw("AUTO_INCREMENT"):
+            column.auto_increment = True
+            if self.accept_op("("):
+                self.number()
+                self.expect_op(")")
+        if self.accept_kw("DEFAULT"):
+            column.default, column.default_is_null = self._default_value()
+        if self.accept_kw("ON"):
+            self.expect_kw("UPDATE")
+            self.expect_kw("CURRENT_TIMESTAMP")
+            if self.accept_op("("):
+                self.number()
+                self.expect_op(")")
+        if self.accept_kw("COMMENT"):
+            column.comment = self.string()
+        return column
+
+    def _default_value(self) -> tuple[str | None, bool]:
+        if self.accept_kw("NULL"):
+            return None, True
+        if self.tok.kind == STRING:
+            return self.advance().value, False
+        negative = self.accept_op("-")
+        if self.tok.kind == NUMBER:
+            return ("-" if negative else "") + self.advance().value, False
+        if not negative and self.tok.is_kw("CURRENT_TIMESTAMP", "CURRENT_DATE", "PI", "E", "NOW"):
+            word = self.advance().value.upper()
+            if self.accept_op("("):
+                if not self.tok.is_op(")"):
+                    self.number()
+                self.expect_op(")")
+            return word, False
+        raise self.error("{NULL, INTEGER_VALUE, DECIMAL_VALUE, STRING_LITERAL, CURRENT_TIMESTAMP}")
+
+    def create_table(self) -> CreateTable:
+        self.expect_kw("CREATE")
+        if self.tok.is_kw("EXTERNAL", "TEMPORARY"):
+            raise doris_error(f"The local Doris FE does not emulate {self.tok.value.upper()} tables")
+        self.expect_kw("TABLE")
+        if_not_exists = False
+        if self.accept_kw("IF"):
+            self.expect_kw("NOT")
+            self.expect_kw("EXISTS")
+            if_not_exists = True
+        database, name = self.qualified()
+        columns: list[ColumnDef] = []
+        if self.tok.is_op("("):
+            self.advance()
+            while True:
+                if self.tok.is_kw("INDEX"):
+                    self._skip_index()
+                else:
+                    columns.append(self.column_def())
+                if not self.accept_op(","):
+                    break
+            self.expect_op(")")
+        stmt = CreateTable(database, name, if_not_exists, columns)
+        self._table_clauses(stmt)
+        if self.accept_kw("AS"):
+            stmt.as_select = self.sql[self.tok.start :].strip().rstrip(";")
+            if not self.tok.is_kw("SELECT", "WITH") and not self.tok.is_op("("):
+                raise self.error("'SELECT'")
+        else:
+            self.end()
+            if not columns:
+                raise self.error("'('")
+        return stmt
+
+    def _skip_index(self) -> None:
+        self.expect_kw("INDEX")
+        self.accept_kw("IF") and self.accept_kw("NOT") and self.accept_kw("EXISTS")
+        self.ident()
+        self.ident_list()
+        if self.accept_kw("USING"):
+            self.ident()
+        if self.tok.is_kw("PROPERTIES"):
+            self.advance()
+            self.skip_parens()
+        if self.accept_kw("COMMENT"):
+            self.string()
+
+    def _table_clauses(self, stmt: CreateTable) -> None:
+        if self.accept_kw("ENGINE"):
+            self.expect_op("=")
+            engine = self.ident()
+            if engine.lower() != "olap":
+                raise doris_error(f"The local Doris FE does not emulate ENGINE={engine} tables")
+        if self.tok.is_kw(*KEYS_TYPES):
+            stmt.keys_type = KEYS_TYPES[self.advance().value.upper()]
+            self.expect_kw("KEY")
+            stmt.key_columns = self.ident_list()
+            stmt.explicit_keys = True
+            if stmt.keys_type == "DUP_KEYS" and self.tok.is_kw("CLUSTER"):
+                raise self.error("'COMMENT'")
+            if self.accept_kw("CLUSTER"):
+                self.expect_kw("BY")
+                self.ident_list()
+        if self.accept_kw("COMMENT"):
+            stmt.comment = self.string()
+        auto = self.accept_kw("AUTO")
+        if auto or self.tok.is_kw("PARTITION"):
+            self.expect_kw("PARTITION")
+            self.expect_kw("BY")
+            if not self.tok.is_kw("RANGE", "LIST"):
+                raise self.error("{'RANGE', 'LIST'}")
+            stmt.partition_type = self.advance().value.upper()
+            start = self.pos
+            self.skip_parens()
+            stmt.partition_columns = [
+                t.value for t in self.tokens[start + 1 : self.pos - 1] if t.kind in (IDENT, QIDENT)
+            ]
+            if self.tok.is_op("("):
+                stmt.partitions = self._partition_names()
+            elif not auto:
+                raise self.error("'('")
+        if self.accept_kw("DISTRIBUTED"):
+            self.expect_kw("BY")
+            if self.accept_kw("HASH"):
+                stmt.distribution = "HASH"
+                stmt.distribution_columns = self.ident_list()
+            elif self.accept_kw("RANDOM"):
+                stmt.distribution = "RANDOM"
+            else:
+                raise self.error("{'HASH', 'RANDOM'}")
+            if self.accept_kw("BUCKETS"):
+                if self.accept_kw("AUTO"):
+                    stmt.buckets = "AUTO"
+                else:
+                    stmt.buckets = str(self.number())
+            else:
+                stmt.buckets = "AUTO"
+        if self.accept_kw("ROLLUP"):
+            self.skip_parens()
+        if self.accept_kw("PROPERTIES"):
+            stmt.properties = self.properties()
+
+    def _partition_names(self) -> list[str]:
+        """Names of ``PARTITION name VALUES ...`` items; batch ``FROM ... TO ...`` items have none."""
+        self.expect_op("(")
+        names: list[str] = []
+        if self.accept_op(")"):
+            return names
+        while True:
+            if self.accept_kw("PARTITION"):
+                if self.accept_kw("IF"):
+                    self.expect_kw("NOT")
+                    self.expect_kw("EXISTS")
+                names.append(self.ident())
+                self.expect_kw("VALUES")
+            elif not self.tok.is_kw("FROM"):
+                raise self.error("{'PARTITION', 'FROM'}")
+            depth = 0
+            while depth or not (self.tok.is_op(",") or self.tok.is_op(")")):
+                token = self.advance()
+                if token.kind == EOF:
+                    raise self.error("')'")
+                if token.is_op("(") or token.is_op("["):
+                    depth += 1
+                elif token.is_op(")") or token.is_op("]"):
+                    depth -= 1
+            if self.accept_op(")"):
+                return names
+            self.expect_op(",")
+
+    def properties(self) -> dict[str, str]:
+        self.expect_op("(")
+        props: dict[str, str] = {}
+        while True:
+            key = self.string()
+            self.expect_op("=")
+            props[key] = self.string()
+            if not self.accept_op(","):
+                break
+        self.expect_op(")")
+        return props
+
+    # ----------------------------------------------------------------- INSERT
+
+    def insert_head(self) -> InsertHead:
+        self.expect_kw("INSERT")
+        overwrite = False
+        if self.accept_kw("OVERWRITE"):
+            self.expect_kw("TABLE")
+            overwrite = True
+        else:
+            self.expect_kw("INTO")
+        database, table = self.qualified()
+        partitions: list[str] = []
+        if self.accept_kw("TEMPORARY"):
+            raise doris_error("The local Doris FE does not emulate temporary partitions")
+        if self.tok.is_kw("PARTITION", "PARTITIONS"):
+            self.advance()
+            if self.accept_op("("):
+                if self.accept_op("*"):
+                    partitions = ["*"]
+                else:
+                    partitions.append(self.ident())
+                    while self.accept_op(","):
+                        partitions.append(self.ident())
+                self.expect_op(")")
+            else:
+                partitions.append(self.ident())
+        label = None
+        if self.accept_kw("WITH"):
+            self.expect_kw("LABEL")
+            label = self.ident()
+        columns = None
+        if self.tok.is_op("(") and not self.tokens[self.pos + 1].is_kw("SELECT", "WITH"):
+            columns = self.ident_list()
+        if self.tok.is_op("["):
+            while not self.accept_op("]"):
+                if self.advance().kind == EOF:
+                    raise self.error("']'")
+        if not (self.tok.is_kw("VALUES", "SELECT", "WITH") or self.tok.is_op("(")):
+            raise self.error("{'(', 'SELECT', 'VALUES', 'WITH'}")
+        source = self.sql[self.tok.start :].strip()
+        return InsertHead(database, table, overwrite, partitions, label, columns, source)
+
+
+def parse_create_table(sql: str) -> CreateTable:
+    """Parse a CREATE TABLE (OLAP form, or ``AS SELECT``)."""
+    return _Parser(sql).create_table()
+
+
+def parse_insert_head(sql: str) -> InsertHead:
+    """Parse an INSERT up to its source (VALUES or a query)."""
+    return _Parser(sql).insert_head()
+
+
+def words(sql: str, count: int = 4) -> list[str]:
+    """The first ``count`` unquoted words of ``sql``, upper-cased (to route a statement)."""
+    out: list[str] = []
+    for token in tokenize(sql):
+        if token.kind != IDENT or len(out) >= count:
+            break
+        out.append(token.value.upper())
+    return out
+
+
+def split_statements(sql: str) -> list[str]:
+    """Split a query string on top-level ``;`` (outside strings, names and comments)."""
+    tokens = tokenize(sql)
+    parts: list[str] = []
+    start, first = 0, None
+    for token in tokens:
+        if token.is_op(";") or token.kind == EOF:
+            if first is not None:
+                parts.append(sql[first : token.start].strip())
+            start, first = token.end, None
+        elif first is None:
+            first = token.start
+    del start
+    return parts
+
+
+__all__ = [
+    "AGG_TYPES",
+    "STRING",
+    "ColumnDef",
+    "CreateTable",
+    "InsertHead",
+    "doris_error",
+    "parse_create_table",
+    "parse_insert_head",
+    "split_statements",
+    "words",
+]
