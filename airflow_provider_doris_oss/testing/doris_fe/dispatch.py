@@ -1,0 +1,285 @@
+"""Routing one client statement: session statements here, Doris-specific ones to ``statements``, the rest
+to the engine.
+
+``StatementRouter`` holds one connection's state (current database, variables, the last INSERT) and
+logs every statement it runs to the statement log, when there is one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_doris_oss.testing.doris_fe.ddl import split_statements, words
+from airflow_provider_doris_oss.testing.doris_fe.lexer import IDENT, NUMBER, QIDENT, STRING, tokenize
+from airflow_provider_doris_oss.testing.doris_fe.model import (
+    DorisError,
+    FEState,
+    OkResult,
+    Result,
+    ResultSet,
+    StatementContext,
+)
+from airflow_provider_doris_oss.testing.doris_fe.variables import SessionVariables
+
+if TYPE_CHECKING:
+    from sqlglot import exp
+
+    from airflow_provider_doris_oss.testing.doris_fe.statement_log import StatementLog
+
+Handler = Callable[[str, StatementContext], "Result | None"]
+_INFO_FUNCTIONS = re.compile(
+    r"@@|\b(DATABASE|SCHEMA|VERSION|CONNECTION_ID|USER|CURRENT_USER|SESSION_USER|LAST_INSERT_ID)\s*\(",
+    re.IGNORECASE,
+)
+
+
+def doris_statements() -> Handler | None:
+    """``statements.handle`` (the Doris-specific statements), when that module is present."""
+    try:
+        from airflow_provider_doris_oss.testing.doris_fe import statements
+    except ImportError:
+        return None
+    handle: Handler = statements.handle
+    return handle
+
+
+class StatementRouter:
+    """One connection's statements: split, routed, run and logged."""
+
+    def __init__(
+        self,
+        fe: FEState,
+        *,
+        connection_id: int,
+        user: str,
+        host: str,
+        database: str | None = None,
+        log: StatementLog | None = None,
+    ) -> None:
+        self.fe = fe
+        self.connection_id = connection_id
+        self.user = user
+        self.host = host
+        self.database = database
+        self.variables = SessionVariables()
+        self.last_insert: Any = None
+        self.log = log
+        self._handler = doris_statements()
+
+    def split(self, sql: str) -> list[str]:
+        """The statements of one query string; an unreadable string is one statement (that fails)."""
+        try:
+            parts = split_statements(sql)
+        except DorisError:
+            return [sql]
+        return parts
+
+    def run(self, sql: str) -> Result:
+        """Run one statement, logging it with its outcome."""
+        try:
+            result = self._run(sql)
+        except DorisError as exc:
+            if self.log is not None:
+                self.log.write(self.connection_id, sql, f"error: {exc.code} {exc.message}")
+            raise
+        except Exception as exc:  # an emulator bug must still reach the client as an error packet
+            error = DorisError(f"errCode = 2, detailMessage = {type(exc).__name__}: {exc}")
+            if self.log is not None:
+                self.log.write(self.connection_id, sql, f"error: {error.code} {error.message}")
+            raise error from exc
+        if self.log is not None:
+            self.log.write(self.connection_id, sql, "ok")
+        return result
+
+    def _run(self, sql: str) -> Result:
+        if not sql.strip():
+            raise DorisError("Query was empty", 1065, "42000")
+        head = words(sql, 3)
+        first = head[0] if head else ""
+        if first == "SET":
+            return self._set(sql)
+        if head in (["COMMIT"], ["ROLLBACK"], ["BEGIN"], ["START", "TRANSACTION"]) or (
+            first in ("COMMIT", "ROLLBACK") and head[1:2] == ["WORK"]
+        ):
+            return OkResult()
+        if first == "SHOW":
+            shown = self._show(sql, head)
+            if shown is not None:
+                return shown
+        if first == "SELECT" and _INFO_FUNCTIONS.search(sql):
+            sql = self._substitute(sql)
+        ctx = StatementContext(self.connection_id, self.user, self.database, self.fe, self.last_insert)
+        result = self._handler(sql, ctx) if self._handler is not None else None
+        if result is None:
+            result = self.fe.engine.execute(sql, ctx)
+        self.database = ctx.database
+        self.last_insert = ctx.last_insert
+        return result
+
+    # ------------------------------------------------------------------ SET
+
+    def _set(self, sql: str) -> Result:
+        tokens = [t for t in tokenize(sql)[1:] if not t.is_op(";")][:-1]
+        first = tokens[0] if tokens else None
+        second = tokens[1] if len(tokens) > 1 else None
+        if first is None:
+            from airflow_provider_doris_oss.testing.doris_fe.lexer import syntax_error
+
+            raise syntax_error(sql, tokenize(sql)[-1])
+        if first.is_kw("NAMES", "CHARSET") or (first.is_kw("CHARACTER") and second and second.is_kw("SET")):
+            return OkResult()
+        if first.is_kw("TRANSACTION") or (
+            first.is_kw("SESSION", "GLOBAL", "LOCAL") and second and second.is_kw("TRANSACTION")
+        ):
+            return OkResult()
+        if first.is_kw("PASSWORD", "PROPERTY", "LDAP_ADMIN_PASSWORD"):
+            raise DorisError(
+                f"errCode = 2, detailMessage = The local Doris FE does not emulate SET {first.value.upper()}"
+            )
+        for assignment in _split_commas(tokens):
+            self._assign(sql, assignment)
+        return OkResult()
+
+    def _assign(self, sql: str, tokens: list[Any]) -> None:
+        from airflow_provider_doris_oss.testing.doris_fe.lexer import syntax_error
+
+        pos = 0
+        if tokens and tokens[0].is_op("@") and len(tokens) > 1 and tokens[1].is_op("@"):
+            pos = 2
+            if (
+                len(tokens) > pos + 1
+                and tokens[pos].is_kw("SESSION", "GLOBAL", "LOCAL")
+                and tokens[pos + 1].is_op(".")
+            ):
+                pos += 2
+        elif tokens and tokens[0].is_op("@"):
+            return  # a user variable: accepted, not kept
+        elif tokens and tokens[0].is_kw("SESSION", "GLOBAL", "LOCAL"):
+            pos = 1
+        if pos >= len(tokens) or tokens[pos].kind not in (IDENT, QIDENT):
+            raise syntax_error(sql, tokens[pos] if pos < len(tokens) else tokenize(sql)[-1])
+        name = tokens[pos].value
+        pos += 1
+        if pos >= len(tokens) or not (tokens[pos].is_op("=") or tokens[pos].is_op(":=")):
+            raise syntax_error(sql, tokens[pos] if pos < len(tokens) else tokenize(sql)[-1], "'='")
+        value_tokens = tokens[pos + 1 :]
+        if not value_tokens:
+            raise syntax_error(sql, tokenize(sql)[-1])
+        value: Any
+        if len(value_tokens) == 2 and value_tokens[0].is_op("-") and value_tokens[1].kind == NUMBER:
+            value = "-" + value_tokens[1].value
+        elif len(value_tokens) == 1 and value_tokens[0].kind in (STRING, NUMBER, IDENT, QIDENT):
+            value = value_tokens[0].value
+            if value_tokens[0].is_kw("DEFAULT"):
+                from airflow_provider_doris_oss.testing.doris_fe.variables import DEFAULTS
+
+                value = DEFAULTS.get(name.lower(), value)
+        else:
+            value = sql[value_tokens[0].start : value_tokens[-1].end]
+        self.variables.set(name, value)
+
+    # ----------------------------------------------------------------- SHOW
+
+    def _show(self, sql: str, head: list[str]) -> Result | None:
+        rest = head[1:]
+        if rest[:1] in (["SESSION"], ["GLOBAL"], ["LOCAL"]):
+            rest = rest[1:]
+        if rest[:1] == ["VARIABLES"]:
+            tokens = tokenize(sql)
+            pattern = None
+            names: set[str] | None = None
+            for i, token in enumerate(tokens):
+                if token.is_kw("LIKE") and tokens[i + 1].kind == STRING:
+                    text = tokens[i + 1].value
+                    regex = "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in text)
+                    pattern = re.compile(f"^{regex}$", re.IGNORECASE)
+                if token.is_kw("WHERE"):
+                    names = {t.value.lower() for t in tokens[i + 1 :] if t.kind == STRING}
+            return ResultSet(
+                ["Variable_name", "Value", "Default_Value", "Changed"], self.variables.show(pattern, names)
+            )
+        if rest[:1] in (["WARNINGS"], ["ERRORS"]):
+            return ResultSet(["Level", "Code", "Message"], [])
+        if rest[:1] == ["COLLATION"]:
+            return ResultSet(
+                ["Collation", "Charset", "Id", "Default", "Compiled", "Sortlen"],
+                [("utf8mb4_0900_bin", "utf8mb4", 309, "Yes", "Yes", 1)],
+            )
+        if rest[:1] in (["CHARSET"], ["CHARACTER"]):
+            return ResultSet(
+                ["Charset", "Description", "Default collation", "Maxlen"],
+                [("utf8mb4", "UTF-8 Unicode", "utf8mb4_0900_bin", 4)],
+            )
+        return None
+
+    # -------------------------------------------------- SELECT @@var, DATABASE()
+
+    def _substitute(self, sql: str) -> str:
+        from sqlglot import exp
+
+        from airflow_provider_doris_oss.testing.doris_fe import sqlmap
+
+        tree = sqlmap.parse(sql)
+        if not isinstance(tree, exp.Select):
+            return sql
+        named: list[Any] = []
+        for item in tree.expressions:
+            if isinstance(item, (exp.Alias, exp.Column, exp.Star)):
+                named.append(item)
+            else:
+                named.append(exp.alias_(item, _column_name(item), quoted=True))
+        tree.set("expressions", named)
+        return tree.transform(self._replace).sql(dialect="doris")
+
+    def _replace(self, node: exp.Expression) -> exp.Expression:
+        from sqlglot import exp
+
+        value: Any
+        if isinstance(node, exp.SessionParameter):
+            value = self.variables.get(node.name)
+        elif isinstance(node, exp.CurrentSchema):
+            value = self.database
+        elif isinstance(node, exp.CurrentVersion):
+            value = self.variables.get("version")
+        elif isinstance(node, exp.CurrentUser):
+            value = f"'{self.user}'@'%'"
+        elif isinstance(node, exp.Anonymous) and node.name.upper() in ("USER", "SESSION_USER"):
+            value = f"'{self.user}'@'{self.host}'"
+        elif isinstance(node, exp.Anonymous) and node.name.upper() == "CONNECTION_ID":
+            value = self.connection_id
+        elif isinstance(node, exp.Anonymous) and node.name.upper() == "LAST_INSERT_ID":
+            value = 0
+        else:
+            return node
+        if value is None:
+            return exp.null()
+        if isinstance(value, int):
+            return exp.Literal.number(value)
+        return exp.Literal.string(str(value))
+
+
+def _column_name(item: exp.Expression) -> str:
+    from sqlglot import exp
+
+    if isinstance(item, exp.CurrentSchema):
+        return "database()"
+    if isinstance(item, exp.SessionParameter):
+        return item.sql(dialect="doris")
+    return item.sql(dialect="doris", normalize_functions="lower")
+
+
+def _split_commas(tokens: list[Any]) -> list[list[Any]]:
+    parts: list[list[Any]] = [[]]
+    depth = 0
+    for token in tokens:
+        if token.is_op("("):
+            depth += 1
+        elif token.is_op(")"):
+            depth -= 1
+        if token.is_op(",") and depth == 0:
+            parts.append([])
+        else:
+            parts[-1].append(token)
+    return [p for p in parts if p]
