@@ -78,14 +78,13 @@ def list_matching(client: Any, uri: str, braces: bool = False) -> list[SourceObj
     first = min((key.find(c) for c in (_WILDCARDS if braces else "*?[") if c in key), default=-1)
     try:
         if first < 0:
-            try:
-                head = client.head_object(Bucket=bucket, Key=key)
-            except Exception as exc:
-                status = getattr(exc, "response", {}).get("ResponseMetadata", {}).get("HTTPStatusCode")
-                if status == 404:
-                    return []
-                raise
-            return [SourceObject(uri, bucket, key, int(head.get("ContentLength", 0)))]
+            pages = client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=key)
+            return [
+                SourceObject(uri, bucket, key, int(item["Size"]))
+                for page in pages
+                for item in page.get("Contents", [])
+                if item["Key"] == key
+            ]
         prefix = key[:first]
         regex = glob_to_regex(key, braces)
         found = []
