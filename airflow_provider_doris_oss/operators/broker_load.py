@@ -28,7 +28,7 @@ from airflow_provider_doris_oss.sql import (
     quote_string,
     validate_label,
 )
-from airflow_provider_doris_oss.uris import ObjectUri, has_wildcard
+from airflow_provider_doris_oss.uris import ObjectUri, has_wildcard, parse_uri
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -266,14 +266,30 @@ class DorisBrokerLoadOperator(DorisJobOperator):
 
         return DorisHook(doris_conn_id=self.doris_conn_id).connection.schema or None
 
-    def plan_job(self, context: Context) -> DorisJobPlan:
-        ti = context["ti"]
+    def base_label(self, context: Context) -> str:
+        """``label``, or the one derived from dag_id, task_id (with map index) and run_id."""
         if self.job_label:
-            label = validate_label(str(self.job_label))
-        else:
-            task = ti.task_id if ti.map_index is None or ti.map_index < 0 else f"{ti.task_id}-{ti.map_index}"
-            label = derive_label(ti.dag_id, task, ti.run_id)
-        uploads = self._staging_plan(label) if self.local_files else []
+            return validate_label(str(self.job_label))
+        ti = context["ti"]
+        task = ti.task_id if ti.map_index is None or ti.map_index < 0 else f"{ti.task_id}-{ti.map_index}"
+        return derive_label(ti.dag_id, task, ti.run_id)
+
+    def staging_prefix(self, label: str) -> ObjectUri:
+        """Where this task's files are staged: ``<staging_uri>/<label>/``."""
+        field = "staging_uri"
+        base = self.oss_hook.resolve(self.staging_uri or DEFAULT_STAGING_PREFIX, field=field)
+        if has_wildcard(base.key):
+            raise ValueError(f"{field}: {self.staging_uri!r} must be a plain prefix, without wildcards.")
+        return ObjectUri(base.bucket, "/".join(p for p in (base.key.strip("/"), label) if p) + "/")
+
+    def resume_state(self, context: Context, database: str | None) -> dict[str, Any]:
+        prefix = self.staging_prefix(self.base_label(context)) if self.local_files else None
+        return {"database": database, "staging_prefix": str(prefix) if prefix else None}
+
+    def plan_job(self, context: Context) -> DorisJobPlan:
+        label = self.base_label(context)
+        prefix = self.staging_prefix(label) if self.local_files else None
+        uploads = self._staging_plan(prefix) if prefix else []
         database, descriptions = self._descriptions([target.as_s3() for _, target in uploads])
         source_fingerprint = fingerprint([database, *(d.render() for d in descriptions)])
         comment = job_comment(context, source_fingerprint)
@@ -292,7 +308,7 @@ class DorisBrokerLoadOperator(DorisJobOperator):
             statement=statement,
             fingerprint=source_fingerprint,
             before_submit=(lambda: self._stage(uploads)) if uploads else None,
-            state={"database": database, "staged": [str(target) for _, target in uploads]},
+            state={"database": database, "staging_prefix": str(prefix) if prefix else None},
         )
 
     def _descriptions(self, staged: list[str]) -> tuple[str, list[DataDescription]]:
@@ -335,12 +351,7 @@ class DorisBrokerLoadOperator(DorisJobOperator):
             )
         return database, [desc for _, desc in pairs]
 
-    def _staging_plan(self, label: str) -> list[tuple[str, ObjectUri]]:
-        field = "staging_uri"
-        base = self.oss_hook.resolve(self.staging_uri or DEFAULT_STAGING_PREFIX, field=field)
-        if has_wildcard(base.key):
-            raise ValueError(f"{field}: {self.staging_uri!r} must be a plain prefix, without wildcards.")
-        prefix = "/".join(p for p in (base.key.strip("/"), label) if p)
+    def _staging_plan(self, prefix: ObjectUri) -> list[tuple[str, ObjectUri]]:
         by_name: dict[str, str] = {}
         for pattern in _as_list(self.local_files):
             path = os.path.expanduser(pattern)
@@ -356,7 +367,7 @@ class DorisBrokerLoadOperator(DorisJobOperator):
                         f"local_files: {other!r} and {match!r} have the same file name; staged files are "
                         "named by file name, so rename one or load them with two operators."
                     )
-        return [(path, ObjectUri(base.bucket, f"{prefix}/{name}")) for name, path in sorted(by_name.items())]
+        return [(path, ObjectUri(prefix.bucket, prefix.key + name)) for name, path in sorted(by_name.items())]
 
     def _stage(self, uploads: list[tuple[str, ObjectUri]]) -> None:
         size = sum(os.path.getsize(path) for path, _ in uploads)
@@ -392,20 +403,15 @@ class DorisBrokerLoadOperator(DorisJobOperator):
             summary["filtered_rows"],
             summary["unselected_rows"],
         )
-        staged = state.get("staged") or []
-        if self.cleanup_staging and staged:
-            summary["staged_objects_removed"] = self._remove_staged(staged)
+        prefix = state.get("staging_prefix")
+        if self.cleanup_staging and prefix:
+            summary["staged_objects_removed"] = self._remove_staged(parse_uri(prefix, field="staging_uri"))
         return summary
 
-    def _remove_staged(self, staged: list[str]) -> int:
-        from airflow_provider_doris_oss.uris import parse_uri
-
-        by_bucket: dict[str, list[str]] = {}
-        for uri in staged:
-            location = parse_uri(uri, field="staged")
-            by_bucket.setdefault(location.bucket, []).append(location.key)
-        removed = sum(self.oss_hook.delete_keys(bucket, keys) for bucket, keys in by_bucket.items())
-        self.log.info("Removed %d staged objects.", removed)
+    def _remove_staged(self, prefix: ObjectUri) -> int:
+        keys = self.oss_hook.list_keys(prefix.bucket, prefix.key)
+        removed = self.oss_hook.delete_keys(prefix.bucket, keys) if keys else 0
+        self.log.info("Removed %d staged objects under %s.", removed, prefix)
         return removed
 
     def job_failed(self, client: DorisJobClient, status: JobStatus, state: dict[str, Any]) -> str:
@@ -417,8 +423,8 @@ class DorisBrokerLoadOperator(DorisJobOperator):
                 rejected = self._rejected_rows(client, url)
                 if rejected:
                     message += "\nFirst rejected rows:\n" + "\n".join(f"  {line}" for line in rejected)
-        if state.get("staged"):
-            message += f"\nThe staged files are kept for inspection: {', '.join(state['staged'][:5])}"
+        if state.get("staging_prefix"):
+            message += f"\nThe staged files are kept for inspection under {state['staging_prefix']}"
         return message
 
     def _rejected_rows(self, client: DorisJobClient, url: str) -> list[str]:

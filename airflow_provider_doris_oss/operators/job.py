@@ -428,6 +428,10 @@ class DorisJobOperator(BaseOperator):
             f"{client.database} ended CANCELLED: {client.mask(reason)}."
         )
 
+    def resume_state(self, context: Context, database: str | None) -> dict[str, Any]:
+        """The completion state when a deferral's kwargs were lost (``dag.test()`` drops them)."""
+        return {"database": database}
+
     def job_secrets(self) -> Iterable[str | None]:
         """Values to mask in logged SQL and messages (the OSS keys)."""
         return ()
@@ -481,14 +485,19 @@ class DorisJobOperator(BaseOperator):
         context: Context,
         event: dict[str, Any] | None = None,
         *,
-        database: str,
-        label: str,
-        state: dict[str, Any],
+        database: str | None = None,
+        label: str | None = None,
+        state: dict[str, Any] | None = None,
     ) -> Any:
-        """Resume after the trigger: the event carries the job's final SHOW row."""
-        if not event or event.get("status") != "final" or not isinstance(event.get("row"), dict):
-            message = (event or {}).get("message") or f"the trigger sent no final status ({event!r})"
+        """Resume after the trigger: the event carries the job's label, database and final SHOW row."""
+        event = event or {}
+        label = label or event.get("label")
+        database = database or event.get("database")
+        if event.get("status") != "final" or not isinstance(event.get("row"), dict) or not database:
+            message = event.get("message") or f"the trigger sent no final status ({event!r})"
             raise DorisJobError(f"Waiting for {self.job_kind.title} {label} failed: {message}")
+        if state is None:
+            state = self.resume_state(context, database)
         status = self.job_kind.parse_row(event["row"])
         with self.job_client(database) as client:
             return self._complete(context, client, status, state)

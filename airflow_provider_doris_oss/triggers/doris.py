@@ -25,8 +25,8 @@ class DorisJobTrigger(BaseTrigger):
     Connection is fetched with ``BaseHook.aget_connection`` in the loop. A dropped FE connection
     is reopened (up to ``max_reconnects`` times in a row) and polling resumes by label.
 
-    Yields one event: ``{"status": "final", "label", "state", "row"}`` with the job's SHOW row as
-    plain JSON, or ``{"status": "error", "label", "message"}``.
+    Yields one event: ``{"status": "final", "label", "database", "state", "row"}`` with the job's
+    SHOW row as plain JSON, or ``{"status": "error", "label", "database", "message"}``.
 
     :param doris_conn_id: the Doris connection.
     :param kind: ``load`` or ``export``.
@@ -129,6 +129,7 @@ class DorisJobTrigger(BaseTrigger):
                         {
                             "status": "final",
                             "label": self.label,
+                            "database": self.database,
                             "state": status.state,
                             "row": plain_row(newest),
                         }
@@ -143,7 +144,9 @@ class DorisJobTrigger(BaseTrigger):
             await _close(conn)
 
     def _error(self, message: str) -> TriggerEvent:
-        return TriggerEvent({"status": "error", "label": self.label, "message": message})
+        return TriggerEvent(
+            {"status": "error", "label": self.label, "database": self.database, "message": message}
+        )
 
     async def on_kill(self) -> None:
         """The user killed the deferred task: cancel the job ("nothing to cancel" is fine)."""
