@@ -295,7 +295,7 @@ def test_a_wrong_secret_key_fails_clearly_and_loads_nothing(fe, oss_conn, local_
     put(local_oss, oss_conn, "in/a.csv", b"1,a,1.0\n")
     caplog.set_level(logging.INFO)
     op = csv_operator(fe, oss_conn, label="wrong_key")
-    with pytest.raises(DorisJobError, match="Doris refused Broker Load wrong_key: .*storage") as info:
+    with pytest.raises(DorisJobError, match=r"Doris refused Broker Load wrong_key: .*storage") as info:
         op.execute(context())
     assert wrong.secret_key not in str(info.value) and wrong.secret_key not in caplog.text
     assert fe.rows() == []
