@@ -212,39 +212,32 @@ def read_json(
 ) -> tuple[list[dict[str, Any]], list[str], list[str]]:
     """JSON objects as dicts of text cells; the malformed ones come back as rejected lines."""
     text = data.decode("utf-8")
-    docs: list[Any] = []
+    values: list[Any] = []
     bad: list[str] = []
-    if strip_outer_array:
-        chunks = [line for line in text.splitlines() if line.strip()] if read_json_by_line else [text]
-        if len(chunks) > 1:
-            chunks = [text]
-        for chunk in chunks:
-            try:
-                value = json.loads(chunk)
-            except ValueError:
-                bad.append(chunk)
-                continue
-            if not isinstance(value, list):
-                bad.append(chunk[:200])
-                continue
-            docs.extend(value)
-    else:
-        lines = [line for line in text.splitlines() if line.strip()]
-        try:
-            whole = json.loads(text)
-            docs = [whole]
-        except ValueError:
-            for line in lines:
+    try:
+        values = [json.loads(text)]
+    except ValueError:
+        if not read_json_by_line:
+            bad.append(text[:200])
+        else:
+            for line in (line for line in text.splitlines() if line.strip()):
                 try:
-                    docs.append(json.loads(line))
+                    values.append(json.loads(line))
                 except ValueError:
-                    bad.append(line)
-    if json_root:
-        docs = [_json_path(doc, json_root) for doc in docs]
-        flat: list[Any] = []
-        for doc in docs:
-            flat.extend(doc if isinstance(doc, list) and strip_outer_array else [doc])
-        docs = flat
+                    bad.append(line[:200])
+    docs: list[Any] = []
+    for value in values:
+        if json_root:
+            value = _json_path(value, json_root)
+        if strip_outer_array:
+            if isinstance(value, list):
+                docs.extend(value)
+            else:
+                bad.append(json.dumps(value)[:200])
+        elif isinstance(value, list):
+            bad.append("JSON data is array-object, `strip_outer_array` must be TRUE.")
+        else:
+            docs.append(value)
     paths = json.loads(jsonpaths) if jsonpaths else None
     rows: list[dict[str, Any]] = []
     lines_out: list[str] = []
