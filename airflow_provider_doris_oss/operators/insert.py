@@ -18,6 +18,7 @@ from airflow_provider_doris_oss.sql import (
     is_label_already_used,
     parse_insert_info,
     show_load,
+    validate_label,
 )
 from airflow_provider_doris_oss.sql.quoting import split_table_name
 
@@ -55,7 +56,8 @@ class DorisOssInsertOperator(BaseOperator):
     :param columns: the target table's columns the select list fills.
     :param where: a filter over the files' columns.
     :param partitions: target partitions.
-    :param label: the insert's label (``[-_A-Za-z0-9]``, up to 128); derived when not given.
+    :param label: the insert's label (``[-_A-Za-z0-9]``, up to 128); derived when not given;
+        templated as ``job_label`` (``label`` is the task's display name in Airflow).
     :param doris_conn_id: the Doris connection.
     :param oss_conn_id: the ``doris_oss`` connection holding the OSS endpoint and keys.
     """
@@ -67,7 +69,7 @@ class DorisOssInsertOperator(BaseOperator):
         "where",
         "columns",
         "partitions",
-        "doris_label",
+        "job_label",
     )
     ui_color = "#e3f1fb"
 
@@ -115,16 +117,15 @@ class DorisOssInsertOperator(BaseOperator):
         self.columns = columns
         self.where = where
         self.partitions = partitions
-        self.doris_label = label
+        self.job_label = label
         self.doris_conn_id = doris_conn_id
         self.oss_conn_id = oss_conn_id
 
     def _label(self, context: Context) -> str:
-        if self.doris_label:
-            return self.doris_label
+        if self.job_label:
+            return validate_label(str(self.job_label))
         ti = context["ti"]
-        map_index = getattr(ti, "map_index", -1)
-        task = ti.task_id if map_index is None or map_index < 0 else f"{ti.task_id}[{map_index}]"
+        task = ti.task_id if ti.map_index is None or ti.map_index < 0 else f"{ti.task_id}-{ti.map_index}"
         return derive_label(ti.dag_id, task, ti.run_id)
 
     def execute(self, context: Context) -> dict[str, Any]:

@@ -1,0 +1,199 @@
+"""``DorisExportOperator``: ``EXPORT TABLE ... TO "s3://..."`` into OSS, once per label."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_doris_oss.operators._assets import location_asset
+from airflow_provider_doris_oss.operators._files import collect_files, url_prefix
+from airflow_provider_doris_oss.operators.job import (
+    EXPORT_JOB,
+    DorisJobOperator,
+    DorisJobPlan,
+    JobStatus,
+)
+from airflow_provider_doris_oss.sql import DorisSqlError, build_export, derive_label, validate_label
+from airflow_provider_doris_oss.sql.quoting import split_table_name
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+    from airflow_provider_doris_oss.hooks.oss import DorisOssHook
+
+
+class DorisExportOperator(DorisJobOperator):
+    """Export a Doris table (or some partitions, rows and columns of it) to OSS with ``EXPORT TABLE``.
+
+    The job runs in Doris; the task waits on ``SHOW EXPORT`` on the worker or, with
+    ``deferrable=True`` (default ``[operators] default_deferrable``), in the triggerer. The
+    label (default: derived from dag_id, task_id, map index and run_id) is the same on every
+    retry, so a retry that finds its job FINISHED does not export again, a running one is
+    waited for, and a CANCELLED one is followed by a new attempt under ``<label>_r<n>``. A
+    CANCELLED job fails the task with Doris's ErrorMsg; killing the task sends ``CANCEL EXPORT``.
+
+    When the job is FINISHED, the files its ``OutfileInfo`` names are listed in OSS (with their
+    sizes) and the count Doris reported is checked. Returns ``{"label", "job_id", "database",
+    "state", "files": [{"uri", "size"}], "file_number", "total_rows", "file_size", "prefixes",
+    "submitted"}``; ``submitted`` is false when an earlier try's job was found. The target prefix
+    is declared as an ``oss://`` asset outlet (unless it is a template).
+
+    :param table: ``db.table`` (or ``table`` with the database from the connection's Schema).
+    :param target_uri: ``oss://bucket/dir/prefix_`` (or ``s3://``); Doris adds a query id and a
+        file number to the prefix.
+    :param partitions: partitions to export.
+    :param where: a filter on the exported rows.
+    :param columns: the columns to export, in order.
+    :param format: csv (Doris's default), csv_with_names, csv_with_names_and_types, parquet, orc.
+    :param column_separator: CSV column separator (Doris's default is a tab).
+    :param line_delimiter: CSV line delimiter (default ``\\n``).
+    :param max_file_size: split size, bytes or text such as ``"512MB"`` (at least 5MB).
+    :param parallelism: concurrent OUTFILE writers (capped by Doris at the tablet count).
+    :param delete_existing_files: delete everything in the target directory first (needs the FE
+        switch ``enable_delete_existing_files``).
+    :param with_bom: write a UTF-8 BOM (CSV only).
+    :param data_consistency: ``partition`` (Doris's default) or ``none``.
+    :param timeout: the job's timeout in seconds (Doris's default 7200).
+    :param compress_type: Parquet/ORC compression (Doris 2.1.5+).
+    :param label: the job label (``[-_A-Za-z0-9]``, at most 128 characters); templated as
+        ``job_label`` (``label`` is the task's display name in Airflow).
+    :param doris_conn_id: the Doris connection.
+    :param oss_conn_id: the ``doris_oss`` connection holding the OSS endpoint and keys.
+    :param poll_interval: seconds between ``SHOW EXPORT`` polls.
+    :param deferrable: wait in the triggerer instead of on the worker.
+    """
+
+    job_kind = EXPORT_JOB
+    template_fields: Sequence[str] = ("table", "target_uri", "partitions", "where", "columns", "job_label")
+    ui_color = "#e3f1fb"
+
+    def __init__(
+        self,
+        *,
+        table: str,
+        target_uri: str,
+        partitions: Sequence[str] | None = None,
+        where: str | None = None,
+        columns: Sequence[str] | None = None,
+        format: str | None = None,
+        column_separator: str | None = None,
+        line_delimiter: str | None = None,
+        max_file_size: int | str | None = None,
+        parallelism: int | None = None,
+        delete_existing_files: bool | None = None,
+        with_bom: bool | None = None,
+        data_consistency: str | None = None,
+        timeout: int | None = None,
+        compress_type: str | None = None,
+        label: str | None = None,
+        oss_conn_id: str = "doris_oss_default",
+        **kwargs: Any,
+    ) -> None:
+        asset = location_asset(target_uri, field="target_uri")
+        if asset is not None:
+            kwargs["outlets"] = [*(kwargs.get("outlets") or []), asset]
+        super().__init__(**kwargs)
+        self.table = table
+        self.target_uri = target_uri
+        self.partitions = partitions
+        self.where = where
+        self.columns = columns
+        self.export_options: dict[str, Any] = {
+            "format": format,
+            "column_separator": column_separator,
+            "line_delimiter": line_delimiter,
+            "max_file_size": max_file_size,
+            "parallelism": parallelism,
+            "delete_existing_files": delete_existing_files,
+            "with_bom": with_bom,
+            "data_consistency": data_consistency,
+            "timeout": timeout,
+            "compress_type": compress_type,
+        }
+        self.job_label = label
+        self.oss_conn_id = oss_conn_id
+        self._asset = asset
+
+    @cached_property
+    def oss_hook(self) -> DorisOssHook:
+        """The OSS hook: the property map for the statement, and the listing of the files."""
+        from airflow_provider_doris_oss.hooks.oss import DorisOssHook
+
+        return DorisOssHook(oss_conn_id=self.oss_conn_id)
+
+    def job_secrets(self) -> tuple[str, ...]:
+        return self.oss_hook.properties.secrets
+
+    def _database(self) -> str:
+        db, _ = split_table_name(self.table)
+        if db:
+            return db
+        from airflow_provider_doris_oss.hooks.doris import DorisHook
+
+        schema = DorisHook(doris_conn_id=self.doris_conn_id).connection.schema
+        if not schema:
+            raise DorisSqlError(
+                f"table: {self.table!r} names no database and connection {self.doris_conn_id!r} has no "
+                "Schema; write the table as 'db.table'."
+            )
+        return schema
+
+    def plan_job(self, context: Context) -> DorisJobPlan:
+        ti = context["ti"]
+        if self.job_label:
+            label = validate_label(str(self.job_label))
+        else:
+            task = ti.task_id if ti.map_index is None or ti.map_index < 0 else f"{ti.task_id}-{ti.map_index}"
+            label = derive_label(ti.dag_id, task, ti.run_id)
+        database = self._database()
+        storage = self.oss_hook.doris_properties()
+        options = {k: v for k, v in self.export_options.items() if v is not None}
+
+        def statement(attempt_label: str) -> str:
+            return build_export(
+                self.table,
+                self.target_uri,
+                storage,
+                partitions=self.partitions,
+                where=self.where,
+                columns=self.columns,
+                label=attempt_label,
+                **options,
+            )
+
+        statement(label)  # every value is checked before anything is sent
+        return DorisJobPlan(database=database, label=label, statement=statement, state={"database": database})
+
+    def job_finished(self, context: Context, status: JobStatus, state: dict[str, Any]) -> dict[str, Any]:
+        entries = getattr(status, "outfile_info", ())
+        expected = [(url_prefix(e.url, field="OutfileInfo"), e.file_number) for e in entries if e.url]
+        files = collect_files(self.oss_hook, expected)
+        result: dict[str, Any] = {
+            "label": status.label,
+            "job_id": status.job_id,
+            "database": state.get("database"),
+            "state": status.state,
+            "files": files,
+            "file_number": sum(e.file_number for e in entries),
+            "total_rows": sum(e.total_rows for e in entries),
+            "file_size": sum(e.file_size for e in entries),
+            "prefixes": sorted({str(prefix) for prefix, _ in expected}),
+            "submitted": bool(state.get("submitted")),
+        }
+        if not result["submitted"]:
+            self.log.info(
+                "Label %s was already FINISHED by an earlier try: nothing exported again.", status.label
+            )
+        self.log.info(
+            "EXPORT %s wrote %d files (%d rows, %d bytes), all present in OSS.",
+            status.label,
+            result["file_number"],
+            result["total_rows"],
+            result["file_size"],
+        )
+        if self._asset is not None:
+            context["outlet_events"][self._asset].extra.update(
+                {"label": status.label, "files": len(files), "total_rows": result["total_rows"]}
+            )
+        return result
