@@ -8,6 +8,8 @@ carry Doris's code, SQL state and message; authentication answers in Doris's wor
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import decimal
 import itertools
 import os
 import threading
@@ -27,12 +29,21 @@ from mysql_mimic.auth import (
 )
 from mysql_mimic.connection import Connection
 from mysql_mimic.constants import DEFAULT_SERVER_CAPABILITIES
+from mysql_mimic.results import ResultColumn
 from mysql_mimic.results import ResultSet as MimicResultSet
-from mysql_mimic.results import ensure_result_set
 from mysql_mimic.server import MysqlServer
 from mysql_mimic.session import BaseSession
 from mysql_mimic.stream import MysqlStream
-from mysql_mimic.types import Capabilities, ServerStatus, str_fixed, str_len, uint_1, uint_2, uint_len
+from mysql_mimic.types import (
+    Capabilities,
+    ColumnType,
+    ServerStatus,
+    str_fixed,
+    str_len,
+    uint_1,
+    uint_2,
+    uint_len,
+)
 from mysql_mimic.variables import GlobalVariables, SessionVariables
 
 from airflow_provider_doris_oss.testing.doris_fe.dispatch import StatementRouter
@@ -52,6 +63,26 @@ _CAPABILITIES = (
     | Capabilities.CLIENT_TRANSACTIONS
 )
 _BUILTIN_USERS = ("root", "admin")
+
+
+def _column_type(rows: list[tuple[Any, ...]], index: int) -> ColumnType:
+    """The MySQL type of a result column, from its first non-NULL value (DECIMAL as NEWDECIMAL)."""
+    value = next((row[index] for row in rows if row[index] is not None), None)
+    if isinstance(value, bool):
+        return ColumnType.TINY
+    if isinstance(value, int):
+        return ColumnType.LONGLONG
+    if isinstance(value, float):
+        return ColumnType.DOUBLE
+    if isinstance(value, decimal.Decimal):
+        return ColumnType.NEWDECIMAL
+    if isinstance(value, dt.datetime):
+        return ColumnType.DATETIME
+    if isinstance(value, dt.date):
+        return ColumnType.DATE
+    if isinstance(value, bytes):
+        return ColumnType.BLOB
+    return ColumnType.VAR_STRING
 
 
 # ------------------------------------------------------------------ authentication
@@ -204,14 +235,14 @@ class _DorisConnection(Connection):
             await self.stream.write(self._ok(result, flags))
             return
         rows = [tuple(row) for row in result.rows]
-        mimic = await ensure_result_set((rows, list(result.columns)))
-        if not mimic.columns:
+        if not result.columns:
             await self.stream.write(self._ok(OkResult(), flags))
             return
+        columns = [ResultColumn(name, _column_type(rows, i)) for i, name in enumerate(result.columns)]
         saved: ServerStatus = cast(Any, self).status_flags
         self.status_flags = saved | flags
         try:
-            await self.write_text_resultset(MimicResultSet(rows=rows, columns=mimic.columns))
+            await self.write_text_resultset(MimicResultSet(rows=rows, columns=columns))
         finally:
             self.status_flags = saved
 
