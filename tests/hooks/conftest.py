@@ -1,0 +1,30 @@
+"""Fixtures for the hook tests against SeaweedFS, a real S3 server run as a subprocess."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from airflow_provider_doris_oss.testing.seaweedfs import LocalSeaweedFS
+
+
+@pytest.fixture(scope="session")
+def local_seaweedfs() -> Iterator[LocalSeaweedFS]:
+    """A SeaweedFS S3 server on 127.0.0.1, addressed as ``http://oss-cn-beijing.aliyuncs.com``."""
+    from airflow_provider_doris_oss.testing.seaweedfs import LocalSeaweedFS
+
+    with LocalSeaweedFS() as server:
+        yield server
+
+
+@pytest.fixture
+def seaweedfs_conn(local_seaweedfs: LocalSeaweedFS, monkeypatch: pytest.MonkeyPatch) -> str:
+    """``doris_oss_default`` (as ``AIRFLOW_CONN_*``) to a fresh SeaweedFS bucket; returns the bucket."""
+    bucket = local_seaweedfs.create_bucket(f"test-{uuid.uuid4().hex[:16]}")
+    conn = local_seaweedfs.connection("doris_oss_default", bucket=bucket)
+    monkeypatch.setenv("AIRFLOW_CONN_DORIS_OSS_DEFAULT", conn.as_json())
+    return bucket
