@@ -259,6 +259,20 @@ EXPORT_COLUMNS = [
 ]  # fmt: skip
 
 
+def record_insert(fe: FEState, db: str, label: str, txn_id: int, loaded: int, user: str) -> LoadJob:
+    """Record a finished INSERT as Doris does: SHOW LOAD lists it with ``Type`` INSERT."""
+    now = time.time()
+    job = LoadJob(
+        job_id=fe.next_id(), label=label, db=db, user=user, timeout=14400, state="FINISHED",
+        load_type="INSERT", txn_id=txn_id, etl_start=now, etl_finish=now, load_start=now, unselected=0,
+        abnormal=0, normal=loaded,
+        scanned_rows=loaded, create_time=now, start_time=now, finish_time=now,
+    )  # fmt: skip
+    with fe.lock:
+        fe.jobs.append(job)
+    return job
+
+
 # ---------------------------------------------------------------------------------------------
 # Running
 # ---------------------------------------------------------------------------------------------

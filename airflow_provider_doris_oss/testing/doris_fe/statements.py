@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -32,6 +31,7 @@ from airflow_provider_doris_oss.testing.doris_fe.jobs import (
     LoadJob,
     error_log_url,
     finish_cancelled,
+    record_insert,
     start,
 )
 from airflow_provider_doris_oss.testing.doris_fe.lexer import IDENT, OP, QIDENT, tokenize
@@ -449,9 +449,8 @@ def _export(stmt: ExportStmt, ctx: StatementContext) -> OkResult:
         raise _err("The value of data_consistency is invalid, only `partition` and `none` is allowed")
     options, delete = _write_options(props.get("format", "csv"), props, fe)
     if stmt.storage_kind != "S3":
-        raise _err(
-            f"WITH {stmt.storage_kind} is not emulated by the local Doris FE: export with WITH S3 (...)."
-        )
+        given = "An EXPORT without WITH" if stmt.storage_kind == "NONE" else f"WITH {stmt.storage_kind}"
+        raise _err(f"{given} is not emulated by the local Doris FE: export WITH S3 (...) to an s3:// path.")
     _check_path(stmt.path)
     storage = parse_storage(stmt.storage_props)
     label = props.get("label") or f"export_{_uuid()}"
@@ -560,15 +559,7 @@ def _insert(stmt: TvfQueryStmt, ctx: StatementContext, bindings: dict[str, Any])
         fe.release_label(db, label)
         raise
     txn_id = fe.next_id()
-    now = time.time()
-    job = LoadJob(
-        job_id=fe.next_id(), label=label, db=db, user=ctx.user, timeout=DEFAULT_LOAD_TIMEOUT,
-        state="FINISHED", load_type="INSERT", txn_id=txn_id, etl_start=now, etl_finish=now, load_start=now,
-        unselected=0, abnormal=0, normal=count, scanned_rows=count,
-    )  # fmt: skip
-    job.create_time = job.start_time = job.finish_time = now
-    with fe.lock:
-        fe.jobs.append(job)
+    record_insert(fe, db, label, txn_id, count, ctx.user)
     ctx.last_insert = (txn_id, label, db, info.name, "VISIBLE", count, 0)
     return OkResult(count, f"{{'label':'{label}', 'status':'VISIBLE', 'txnId':'{txn_id}'}}")
 
