@@ -36,7 +36,8 @@ class DorisExportOperator(DorisJobOperator):
     When the job is FINISHED, the files its ``OutfileInfo`` names are listed in OSS (with their
     sizes) and the count Doris reported is checked. Returns ``{"label", "job_id", "database",
     "state", "files": [{"uri", "size"}], "file_number", "total_rows", "file_size", "prefixes",
-    "submitted"}``; ``submitted`` is false when an earlier try's job was found. The target prefix
+    "submitted"}``; ``submitted`` is false when an earlier try's job was found (None when a
+    deferred task resumed without knowing). The target prefix
     is declared as an ``oss://`` asset outlet (unless it is a template).
 
     :param table: ``db.table`` (or ``table`` with the database from the connection's Schema).
@@ -125,6 +126,10 @@ class DorisExportOperator(DorisJobOperator):
     def job_secrets(self) -> tuple[str, ...]:
         return self.oss_hook.properties.secrets
 
+    def resume_state(self, context: Context, database: str | None) -> dict[str, Any]:
+        # A deferral whose kwargs were lost cannot tell whether this try submitted the job.
+        return {"database": database, "submitted": None}
+
     def _database(self) -> str:
         db, _ = split_table_name(self.table)
         if db:
@@ -179,9 +184,9 @@ class DorisExportOperator(DorisJobOperator):
             "total_rows": sum(e.total_rows for e in entries),
             "file_size": sum(e.file_size for e in entries),
             "prefixes": sorted({str(prefix) for prefix, _ in expected}),
-            "submitted": bool(state.get("submitted")),
+            "submitted": state.get("submitted"),
         }
-        if not result["submitted"]:
+        if result["submitted"] is False:
             self.log.info(
                 "Label %s was already FINISHED by an earlier try: nothing exported again.", status.label
             )
