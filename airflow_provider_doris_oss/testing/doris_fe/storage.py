@@ -55,7 +55,6 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 }
 _UNSUPPORTED = ("s3.sts_endpoint", "s3.sts_region", "s3.iam_role", "s3.external_id", "oss.iam_role")
 _OSS_ENDPOINT = re.compile(r"^(https?://)?(s3\.)?oss-([a-z0-9-]+?)(-internal)?\.aliyuncs\.com$")
-SECRET_KEYS = frozenset(_ALIASES["secret_key"] + _ALIASES["session_token"] + _ALIASES["access_key"])
 
 
 @dataclass(frozen=True)
@@ -76,11 +75,6 @@ class StorageProps:
     def endpoint_url(self) -> str:
         """Doris assumes ``http://`` for an endpoint given without a scheme."""
         return self.endpoint if "://" in self.endpoint else "http://" + self.endpoint
-
-
-def storage_keys() -> frozenset[str]:
-    """Every (lower-cased) property name read as a storage property."""
-    return frozenset(name for names in _ALIASES.values() for name in names) | frozenset(_UNSUPPORTED)
 
 
 def _err(text: str) -> DorisError:

@@ -20,38 +20,12 @@ from airflow_provider_doris_oss.testing.doris_fe.sources import (
     path_values,
     read_object,
 )
-from airflow_provider_doris_oss.testing.doris_fe.storage import client_for, parse_storage, storage_keys
+from airflow_provider_doris_oss.testing.doris_fe.storage import client_for, parse_storage
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
 TVF_FORMATS = ("csv", "csv_with_names", "csv_with_names_and_types", "json", "parquet", "orc", "avro")
-_OPTIONS = frozenset(
-    [
-        "uri",
-        "format",
-        "column_separator",
-        "line_delimiter",
-        "compress_type",
-        "compress.type",
-        "read_json_by_line",
-        "strip_outer_array",
-        "json_root",
-        "jsonpaths",
-        "num_as_string",
-        "fuzzy_parse",
-        "trim_double_quotes",
-        "skip_lines",
-        "csv_schema",
-        "path_partition_keys",
-        "use_path_style",
-        "force_parsing_by_standard_uri",
-        "resource",
-        "enclose",
-        "escape",
-        "provider",
-    ]
-)
 
 
 def _err(text: str) -> DorisError:
@@ -82,9 +56,6 @@ def read_tvf(params: Mapping[str, str], proxy: str | None) -> pa.Table:
     import pyarrow as pa
 
     lowered = {k.lower(): v for k, v in params.items()}
-    unknown = [k for k in params if k.lower() not in _OPTIONS and k.lower() not in storage_keys()]
-    if unknown:
-        raise _err(f"Invalid property: {unknown[0]}")
     uri = lowered.get("uri")
     if not uri:
         raise _err("Properties 'uri' is required")
