@@ -150,8 +150,8 @@ def test_label_without_database() -> None:
         f'LOAD LABEL my-label (DATA INFILE("s3://b/k") INTO TABLE t) WITH S3 ({S3})',
         # a quoted label
         f'LOAD LABEL "lbl" (DATA INFILE("s3://b/k") INTO TABLE t) WITH S3 ({S3})',
-        # missing WITH
-        'LOAD LABEL l (DATA INFILE("s3://b/k") INTO TABLE t)',
+        # WITH without a storage kind
+        'LOAD LABEL l (DATA INFILE("s3://b/k") INTO TABLE t) WITH ("a" = "b")',
         # PROPERTIES before WITH S3
         f'LOAD LABEL l (DATA INFILE("s3://b/k") INTO TABLE t) PROPERTIES ("timeout"="1") WITH S3 ({S3})',
         # an unquoted URI
@@ -218,8 +218,10 @@ def test_cancel_load_and_export() -> None:
     assert (export.kind, export.db, export.conditions[0].key) == ("EXPORT", None, "STATE")
 
 
-def test_cancel_without_where_is_a_syntax_error() -> None:
-    syntax_error("CANCEL LOAD FROM db1")
+def test_cancel_without_where_parses_and_is_refused_later() -> None:
+    stmt = grammar.parse("CANCEL LOAD FROM db1")
+    assert isinstance(stmt, CancelStmt) and stmt.conditions == []
+    syntax_error("CANCEL LOAD FROM db1 LABEL = 'x'")
 
 
 # -- EXPORT -----------------------------------------------------------------------------------

@@ -92,6 +92,8 @@ def test_timeout_cancels_the_job(doris: DorisClient, source: str, local_doris_fe
 def test_cancel_of_an_unknown_label(doris: DorisClient, source: str):
     _, message = doris.error('CANCEL LOAD WHERE LABEL = "nothing"')
     assert message.endswith("Load job does not exist")
+    _, message = doris.error("CANCEL LOAD")
+    assert "Where clause should looks like" in message
 
 
 def test_show_load_filters_order_and_limit(doris: DorisClient, source: str, oss_bucket: str):

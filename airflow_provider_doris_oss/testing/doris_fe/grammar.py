@@ -457,7 +457,7 @@ def _load(p: Parser) -> LoadStmt:
     while p.accept_op(","):
         descs.append(_data_desc(p))
     p.expect_op(")")
-    kind, name, storage = _with_storage(p)
+    kind, name, storage = _with_storage(p) if p.tok.is_kw("WITH") else ("NONE", None, dict[str, str]())
     properties = p.property_list() if p.accept_kw("PROPERTIES") else {}
     comment = p.string() if p.accept_kw("COMMENT") else None
     p.end()
@@ -668,8 +668,10 @@ def _cancel(p: Parser) -> CancelStmt:
     p.expect_kw("CANCEL")
     kind = p.expect_kw("LOAD", "EXPORT")
     db = _from_db(p)
-    p.expect_kw("WHERE")
-    conditions, connector = _conditions(p)
+    conditions: list[Condition] = []
+    connector = "AND"
+    if p.accept_kw("WHERE"):
+        conditions, connector = _conditions(p)
     p.end()
     return CancelStmt(kind, db, conditions, connector)
 

@@ -288,8 +288,9 @@ def _load(stmt: LoadStmt, ctx: StatementContext) -> OkResult:
     db = _database(ctx, stmt.db)
     check_label(stmt.label)
     if stmt.storage_kind != "S3":
+        given = "A LOAD without WITH" if stmt.storage_kind == "NONE" else f"WITH {stmt.storage_kind}"
         raise _err(
-            f"WITH {stmt.storage_kind} is not emulated by the local Doris FE: use WITH S3 with the storage "
+            f"{given} is not emulated by the local Doris FE: use WITH S3 with the storage "
             "properties (s3.endpoint, s3.access_key, s3.secret_key, ...)."
         )
     options = _load_properties(stmt.properties)
@@ -354,7 +355,7 @@ def _show_load_warnings(stmt: ShowLoadWarningsStmt, ctx: StatementContext) -> Re
 def _cancel(stmt: CancelStmt, ctx: StatementContext) -> OkResult:
     db = _database(ctx, stmt.db)
     keys = {c.key for c in stmt.conditions}
-    if not keys <= {"LABEL", "STATE"} or len(keys) != len(stmt.conditions):
+    if not keys or not keys <= {"LABEL", "STATE"} or len(keys) != len(stmt.conditions):
         raise grammar._where_error(stmt.kind)
     matched = [j for j in _jobs(ctx.fe, stmt.kind, db) if _matches(j, stmt.conditions, stmt.connector)]
     if stmt.kind == "LOAD":
