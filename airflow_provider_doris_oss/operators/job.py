@@ -367,7 +367,7 @@ class DorisJobClient:
     def cancel(self, label: str) -> bool:
         """Cancel the label's running job; False when there was nothing to cancel."""
         sql = self.kind.cancel(self.database, label)
-        self.log.info("Cancelling %s %s: %s", self.kind.title, label, sql)
+        self.log.info("Cancelling %s %s: %s", self.kind.title, label, self.mask(sql))
         try:
             self.query(sql)
         except DorisJobError as error:
