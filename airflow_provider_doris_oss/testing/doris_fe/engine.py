@@ -77,6 +77,8 @@ _DORIS_STATEMENTS = frozenset(
         "BEGIN",
     ]
 )
+_UNKNOWN_COLUMN = re.compile(r'Referenced column "([^"]+)" not found')
+_UNKNOWN_FUNCTION = re.compile(r"Function with name (\w+) does not exist")
 _LAST_INSERT_COLUMNS = [
     "TransactionId",
     "Label",
@@ -255,9 +257,16 @@ class DuckDbEngine:
         return resolve
 
     def _duck_error(self, exc: Exception) -> DorisError:
+        """A DuckDB failure in Doris's words where Doris has them, else DuckDB's first line."""
         if isinstance(exc, DorisError):
             return exc
         text = str(exc).replace('"db:', '"').splitlines()[0] if str(exc) else type(exc).__name__
+        column = _UNKNOWN_COLUMN.search(text)
+        if column:
+            return doris_error(f"Unknown column '{column.group(1)}' in 'table list'")
+        function = _UNKNOWN_FUNCTION.search(text)
+        if function:
+            return doris_error(f"Can not found function '{function.group(1)}'")
         return doris_error(text)
 
     def _run(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:

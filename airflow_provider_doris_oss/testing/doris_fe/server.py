@@ -11,6 +11,7 @@ import asyncio
 import datetime as dt
 import decimal
 import itertools
+import logging
 import os
 import threading
 from pathlib import Path
@@ -351,6 +352,9 @@ class LocalDorisFE:
         """Start the loop thread and the listener."""
         if self._loop is not None:
             return
+        library_log = logging.getLogger("mysql_mimic")
+        if library_log.level == logging.NOTSET:
+            library_log.setLevel(logging.WARNING)  # one INFO line per connection otherwise
         loop = asyncio.new_event_loop()
         self._loop = loop
         self._thread = threading.Thread(target=loop.run_forever, name="local-doris-fe", daemon=True)
