@@ -86,6 +86,10 @@ def test_insert_with_label_answers_doris_info_string(doris: DorisClient, table: 
     _, message = doris.error(f"INSERT INTO t WITH LABEL ins_1 SELECT c1, c2, c3 FROM {source}")
     assert "Label [ins_1] has already been used." in message
     assert len(doris.run("SELECT * FROM t")) == 2
+    (job,) = doris.run('SHOW LOAD WHERE LABEL = "ins_1"')
+    assert (job["State"], job["Type"], job["EtlInfo"], job["URL"]) == ("FINISHED", "INSERT", None, "")
+    assert job["Progress"] == f"Unknown id: {job['JobId']}"
+    assert int(job["TransactionId"]) == int(match.group(1))
 
 
 def test_insert_with_column_list_and_generated_label(doris: DorisClient, table: str, oss_bucket: str):

@@ -55,9 +55,16 @@ def error_log_url() -> str:
     )
 
 
-def _java_double(value: float) -> str:
-    text = repr(float(value))
-    return text if "e" not in text else str(value)
+def java_double(value: float) -> str:
+    """``Double.toString``: plain between 1e-3 and 1e7, else ``d.dddE-n`` (``5.0E-5``)."""
+    number = float(value)
+    if number == 0 or 1e-3 <= abs(number) < 1e7:
+        text = repr(number)
+        return text if "." in text else text + ".0"
+    mantissa, exponent = f"{number:.16e}".split("e")
+    digits = repr(float(mantissa))
+    digits = digits if "." in digits else digits + ".0"
+    return f"{digits}E{int(exponent)}"
 
 
 @dataclass
@@ -125,32 +132,38 @@ class LoadJob(Job):
 
     def show_row(self) -> tuple[Any, ...]:
         """One SHOW LOAD row, columns as ``LOAD_COLUMNS``."""
-        etl = None
-        if self.normal is not None:
-            etl = (
-                f"unselected.rows={self.unselected}; dpp.abnorm.ALL={self.abnormal}; "
-                f"dpp.norm.ALL={self.normal}"
-            )
         task = (
-            f"cluster:N/A; timeout(s):{self.timeout}; max_filter_ratio:{_java_double(self.max_filter_ratio)}"
+            f"cluster:N/A; timeout(s):{self.timeout}; max_filter_ratio:{java_double(self.max_filter_ratio)}"
         )
-        if self.load_type == "BROKER":
-            task += f"; priority:{self.priority}"
-        backends = {} if self.final else {self.load_id: [10002]}
-        details = {
-            "Unfinished backends": backends,
-            "ScannedRows": self.scanned_rows,
-            "TaskNumber": 1 if self.load_start is not None else 0,
-            "LoadBytes": self.file_size if self.state == "FINISHED" else 0,
-            "All backends": {self.load_id: [10002]} if self.load_start is not None else {},
-            "FileNumber": self.file_number,
-            "FileSize": self.file_size,
-        }
+        task += f"; priority:{self.priority}"
+        url: str | None
+        if self.load_type == "INSERT":
+            progress, etl, url = f"Unknown id: {self.job_id}", None, ""
+            details = {"Unfinished backends": {}, "ScannedRows": 0, "TaskNumber": 0, "LoadBytes": 0,
+                       "All backends": {}, "FileNumber": 0, "FileSize": 0}  # fmt: skip
+        else:
+            progress, url = self.progress(), self.url
+            etl = None
+            if self.normal is not None:
+                etl = (
+                    f"unselected.rows={self.unselected}; dpp.abnorm.ALL={self.abnormal}; "
+                    f"dpp.norm.ALL={self.normal}"
+                )
+            started = self.load_start is not None
+            details = {
+                "Unfinished backends": {self.load_id: [] if self.final else [10002]} if started else {},
+                "ScannedRows": self.scanned_rows,
+                "TaskNumber": 1 if started else 0,
+                "LoadBytes": self.file_size if self.state == "FINISHED" else 0,
+                "All backends": {self.load_id: [10002]} if started else {},
+                "FileNumber": self.file_number,
+                "FileSize": self.file_size,
+            }
         return (
             self.job_id,
             self.label,
             self.state,
-            self.progress(),
+            progress,
             self.load_type,
             etl,
             task,
@@ -160,7 +173,7 @@ class LoadJob(Job):
             timestamp(self.etl_finish),
             timestamp(self.load_start),
             timestamp(self.finish_time),
-            self.url,
+            url,
             json.dumps(details, separators=(",", ":")),
             self.txn_id,
             "{}",
