@@ -519,9 +519,7 @@ class DuckDbEngine:
         with self._lock:
             entry = self._tables.get((database, name))
         if entry is None:
-            raise DorisError(
-                f"errCode = 2, detailMessage = Unknown table '{name}' in {database}", 1109, "42S02"
-            )
+            raise DorisError(f"errCode = 2, detailMessage = Unknown table '{name}'", 1051, "42S02")
         return self._describe_rows(entry)
 
     def _describe_rows(self, entry: _Table) -> ResultSet:
