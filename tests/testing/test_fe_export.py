@@ -153,3 +153,24 @@ def test_parallelism_writes_one_series_per_task(doris: DorisClient, table: str, 
     keys = doris.keys(oss_bucket, "par/")
     assert len(keys) == 3 and len({k.split("_")[1] for k in keys}) == 3
     assert sum(int(task[0]["totalRows"]) for task in info) == 3
+
+
+def test_export_labels_are_apart_from_load_labels(doris: DorisClient, table: str, oss_bucket: str):
+    doris.run("INSERT INTO t WITH LABEL shared VALUES (9, 'z', 9.0)")
+    export(doris, f"s3://{oss_bucket}/ns/x_", '"label" = "shared"')
+    assert doris.wait("EXPORT", "shared")["State"] == "FINISHED"
+    _, message = doris.error("INSERT INTO t WITH LABEL shared VALUES (10, 'y', 1.0)")
+    assert "Label [shared] has already been used." in message
+
+
+def test_cancelled_export_label_can_be_reused(
+    doris: DorisClient, table: str, oss_bucket: str, local_doris_fe: Any
+):
+    local_doris_fe.hold_next_job("PENDING", 60)
+    export(doris, f"s3://{oss_bucket}/cx/x_", '"label" = "retry"')
+    doris.run('CANCEL EXPORT WHERE LABEL = "retry"')
+    assert doris.wait("EXPORT", "retry")["State"] == "CANCELLED"
+    export(doris, f"s3://{oss_bucket}/cx/x_", '"label" = "retry"')
+    rows = doris.run('SHOW EXPORT WHERE LABEL = "retry"')
+    assert rows[0]["State"] == "CANCELLED" and len(rows) == 2
+    assert doris.wait("EXPORT", "retry")["State"] == "FINISHED"

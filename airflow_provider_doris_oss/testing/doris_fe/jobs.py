@@ -303,7 +303,8 @@ def finish_cancelled(fe: FEState, job: Job, cancel_type: str, msg: str) -> bool:
         job.state = "CANCELLED"
         job.fail_type, job.fail_msg = cancel_type, msg
         job.finish_time = time.time()
-        fe.release_label(job.db, job.label)
+        if job.kind == "LOAD":
+            fe.release_label(job.db, job.label)
         job.cond.notify_all()
     return True
 

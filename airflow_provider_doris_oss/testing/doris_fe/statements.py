@@ -455,7 +455,7 @@ def _export(stmt: ExportStmt, ctx: StatementContext) -> OkResult:
     _check_path(stmt.path)
     storage = parse_storage(stmt.storage_props)
     label = props.get("label") or f"export_{_uuid()}"
-    fe.reserve_label(db, label, "EXPORT")
+    check_label(label)
     types = {c.name: c.doris_type for c in info.columns}
     job = ExportJob(
         job_id=fe.next_id(),
@@ -475,7 +475,12 @@ def _export(stmt: ExportStmt, ctx: StatementContext) -> OkResult:
         max_file_size_text=props.get("max_file_size", ""),
         storage=storage,
     )
-    start(fe, job)
+    with fe.lock:
+        # Export labels are ExportMgr's own namespace in Doris, apart from load and insert labels.
+        if any(isinstance(j, ExportJob) and j.db == db and j.label == label and j.state != "CANCELLED"
+               for j in fe.jobs):  # fmt: skip
+            raise _err(f"Label [{label}] has already been used.")
+        start(fe, job)
     return OkResult()
 
 
