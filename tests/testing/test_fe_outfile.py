@@ -135,3 +135,10 @@ def test_outfile_wrong_key_fails(doris: DorisClient, table: str, oss_bucket: str
     )
     assert "SignatureDoesNotMatch" in message
     assert doris.keys(oss_bucket, "w/") == []
+
+
+def test_outfile_unknown_format_is_refused(doris: DorisClient, table: str, oss_bucket: str):
+    _, message = doris.error(
+        f'SELECT * FROM t INTO OUTFILE "s3://{oss_bucket}/u/r_" FORMAT AS xlsx PROPERTIES ({doris.storage()})'
+    )
+    assert message.endswith("format:xlsx is not supported.")

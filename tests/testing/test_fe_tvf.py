@@ -122,3 +122,17 @@ def test_wrong_key_fails_the_query(doris: DorisClient, oss_bucket: str):
         f"{doris.storage(**{'s3.access_key': 'nobody'})})"
     )
     assert "InvalidAccessKeyId" in message and "nobody" not in message
+
+
+def test_desc_function_shows_the_inferred_schema(doris: DorisClient, oss_bucket: str):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    doris.put(oss_bucket, "d.csv", b"1,x\n")
+    rows = doris.run(f"DESC FUNCTION {tvf(doris, f's3://{oss_bucket}/d.csv', 'csv', COMMA)}")
+    assert [(r["Field"], r["Type"]) for r in rows] == [("c1", "TEXT"), ("c2", "TEXT")]
+    buffer = io.BytesIO()
+    pq.write_table(pa.table({"id": pa.array([1], pa.int64()), "v": [1.5]}), buffer)
+    doris.put(oss_bucket, "d.parquet", buffer.getvalue())
+    rows = doris.run(f"DESC FUNCTION {tvf(doris, f's3://{oss_bucket}/d.parquet', 'parquet')}")
+    assert [(r["Field"], r["Type"]) for r in rows] == [("id", "BIGINT"), ("v", "DOUBLE")]

@@ -203,6 +203,13 @@ class TvfQueryStmt:
 
 
 @dataclass
+class DescFunctionStmt:
+    """DESC FUNCTION s3(...): the schema the table function infers."""
+
+    params: dict[str, str]
+
+
+@dataclass
 class CreateCatalogStmt:
     name: str
     if_not_exists: bool
@@ -236,6 +243,7 @@ Statement = (
     | ExportStmt
     | OutfileStmt
     | TvfQueryStmt
+    | DescFunctionStmt
     | CreateCatalogStmt
     | DropCatalogStmt
     | ShowCatalogsStmt
@@ -404,6 +412,8 @@ def parse(sql: str) -> Statement | None:
         return _drop_catalog(p)
     if first.is_kw("REFRESH") and p.peek().is_kw("CATALOG"):
         return _refresh_catalog(p)
+    if first.is_kw("DESC", "DESCRIBE") and p.peek().is_kw("FUNCTION"):
+        return _desc_function(p)
     outfile = _find_outfile(tokens)
     if outfile is not None:
         return _outfile(p, outfile)
@@ -748,6 +758,17 @@ def _tvf_query(p: Parser, indexes: list[int]) -> TvfQueryStmt:
     return stmt
 
 
+def _desc_function(p: Parser) -> DescFunctionStmt | None:
+    p.advance()
+    p.advance()
+    if not (p.tok.kind == IDENT and p.tok.value.lower() == "s3" and p.peek().is_op("(")):
+        return None
+    p.advance()
+    params = p.property_list()
+    p.end()
+    return DescFunctionStmt(params)
+
+
 def _insert_head(p: Parser, stmt: TvfQueryStmt) -> int:
     """Parse ``INSERT INTO t [PARTITION (..)] [WITH LABEL l] [(cols)]``; return where the query starts."""
     p.expect_kw("INSERT")
@@ -828,6 +849,7 @@ __all__ = [
     "Condition",
     "CreateCatalogStmt",
     "DataDesc",
+    "DescFunctionStmt",
     "DropCatalogStmt",
     "ExportStmt",
     "LoadStmt",

@@ -570,6 +570,17 @@ def _insert(stmt: TvfQueryStmt, ctx: StatementContext, bindings: dict[str, Any])
     return OkResult(count, f"{{'label':'{label}', 'status':'VISIBLE', 'txnId':'{txn_id}'}}")
 
 
+def _desc_function(stmt: grammar.DescFunctionStmt, ctx: StatementContext) -> ResultSet:
+    table = read_tvf(stmt.params, ctx.fe.oss_proxy)
+    rows = [(f.name, _tvf_type(f.type), "Yes", "false", None, "NONE") for f in table.schema]
+    return ResultSet(["Field", "Type", "Null", "Key", "Default", "Extra"], rows)
+
+
+def _tvf_type(arrow_type: Any) -> str:
+    name = fileio.doris_type_of(arrow_type)
+    return "TEXT" if name == "STRING" else name
+
+
 # ---------------------------------------------------------------------------------------------
 # External catalogs
 # ---------------------------------------------------------------------------------------------
@@ -608,6 +619,7 @@ _HANDLERS: dict[type, Callable[[Any, StatementContext], Result]] = {
     ExportStmt: _export,
     OutfileStmt: _outfile,
     TvfQueryStmt: _tvf,
+    grammar.DescFunctionStmt: _desc_function,
     grammar.CreateCatalogStmt: lambda s, c: catalogs.create(c.fe, s),
     grammar.DropCatalogStmt: lambda s, c: catalogs.drop(c.fe, s),
     grammar.ShowCatalogsStmt: lambda s, c: catalogs.show(c.fe, s),
