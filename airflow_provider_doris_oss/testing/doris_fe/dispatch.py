@@ -94,9 +94,9 @@ class StatementRouter:
         return result
 
     def _run(self, sql: str) -> Result:
-        if not sql.strip():
-            raise DorisError("Query was empty", 1065, "42000")
         head = words(sql, 3)
+        if not head and not split_statements(sql):
+            raise DorisError("Query was empty", 1065, "42000")
         first = head[0] if head else ""
         if first == "SET":
             return self._set(sql)
@@ -221,8 +221,13 @@ class StatementRouter:
 
         from airflow_provider_doris_oss.testing.doris_fe import sqlmap
 
-        tree = sqlmap.parse(sql)
-        if not isinstance(tree, exp.Select):
+        try:
+            tree = sqlmap.parse(sql)
+        except DorisError:
+            return sql  # not a plain query (S3(...), INTO OUTFILE ...): left to its handler
+        if not isinstance(tree, exp.Select) or "OUTFILE" in sql.upper():
+            return sql
+        if any(f.name.upper() == "S3" for f in tree.find_all(exp.Anonymous)):
             return sql
         named: list[Any] = []
         for item in tree.expressions:
