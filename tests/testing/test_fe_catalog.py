@@ -18,14 +18,14 @@ SHOW_CATALOGS_COLUMNS = [
 ICEBERG = '"type" = "iceberg", "iceberg.catalog.type" = "hadoop", "warehouse" = "oss://wh/ice/"'
 
 
-def test_show_catalogs_lists_internal_first(doris: DorisClient):
+def test_show_catalogs_lists_internal_first(doris: DorisClient) -> None:
     assert doris.columns("SHOW CATALOGS") == SHOW_CATALOGS_COLUMNS
     rows = doris.run("SHOW CATALOGS")
     assert rows[0]["CatalogName"] == "internal" and rows[0]["Type"] == "internal"
     assert rows[0]["IsCurrent"] == "Yes"
 
 
-def test_create_show_refresh_drop(doris: DorisClient):
+def test_create_show_refresh_drop(doris: DorisClient) -> None:
     doris.run(f'CREATE CATALOG ice COMMENT "lake" PROPERTIES ({ICEBERG}, {doris.storage()})')
     rows = doris.run("SHOW CATALOGS")
     assert [r["CatalogName"] for r in rows] == ["internal", "ice"]
@@ -44,7 +44,7 @@ def test_create_show_refresh_drop(doris: DorisClient):
     doris.run("DROP CATALOG IF EXISTS ice")
 
 
-def test_catalog_type_is_checked(doris: DorisClient):
+def test_catalog_type_is_checked(doris: DorisClient) -> None:
     _, message = doris.error('CREATE CATALOG c PROPERTIES ("type" = "delta")')
     assert message.endswith("Unknown catalog type: delta")
     _, message = doris.error('CREATE CATALOG c PROPERTIES ("hive.metastore.uris" = "thrift://h:9083")')
@@ -53,7 +53,7 @@ def test_catalog_type_is_checked(doris: DorisClient):
     assert "hive.metastore.uris" in message
 
 
-def test_catalog_storage_properties_are_validated(doris: DorisClient):
+def test_catalog_storage_properties_are_validated(doris: DorisClient) -> None:
     _, message = doris.error(
         f'CREATE CATALOG c PROPERTIES ({ICEBERG}, "s3.endpoint" = "http://oss-cn-beijing.aliyuncs.com", '
         '"s3.access_key" = "only-one-key")'
@@ -61,7 +61,7 @@ def test_catalog_storage_properties_are_validated(doris: DorisClient):
     assert "Both the access key and the secret key must be set." in message
 
 
-def test_querying_an_external_catalog_says_it_is_not_emulated(doris: DorisClient):
+def test_querying_an_external_catalog_says_it_is_not_emulated(doris: DorisClient) -> None:
     doris.run(f"CREATE CATALOG ice PROPERTIES ({ICEBERG})")
     _, message = doris.error("SELECT * FROM ice.db1.tbl")
     assert "does not emulate external catalogs" in message

@@ -32,7 +32,9 @@ def export(doris: DorisClient, path: str, properties: str, extra: str = "") -> N
     doris.run(f'EXPORT TABLE t {extra} TO "{path}" PROPERTIES ({properties}) WITH S3 ({doris.storage()})')
 
 
-def test_csv_export_finishes_with_doris_columns_and_files(doris: DorisClient, table: str, oss_bucket: str):
+def test_csv_export_finishes_with_doris_columns_and_files(
+    doris: DorisClient, table: str, oss_bucket: str
+) -> None:
     export(doris, f"s3://{oss_bucket}/exp/pre_", '"label" = "e1", "column_separator" = ","')
     job = doris.wait("EXPORT", "e1")
     assert doris.columns('SHOW EXPORT WHERE LABEL = "e1"') == EXPORT_COLUMNS
@@ -55,7 +57,7 @@ def test_csv_export_finishes_with_doris_columns_and_files(doris: DorisClient, ta
     assert result["url"] == f"s3://{oss_bucket}/{key.rsplit('_', 1)[0]}_*"
 
 
-def test_parquet_export_with_columns_and_where(doris: DorisClient, table: str, oss_bucket: str):
+def test_parquet_export_with_columns_and_where(doris: DorisClient, table: str, oss_bucket: str) -> None:
     import pyarrow.parquet as pq
 
     export(
@@ -72,7 +74,7 @@ def test_parquet_export_with_columns_and_where(doris: DorisClient, table: str, o
     assert sorted(data.to_pylist(), key=lambda r: r["id"]) == [{"name": "b", "id": 2}, {"name": "c", "id": 3}]
 
 
-def test_csv_with_names_and_default_tab_separator(doris: DorisClient, table: str, oss_bucket: str):
+def test_csv_with_names_and_default_tab_separator(doris: DorisClient, table: str, oss_bucket: str) -> None:
     export(doris, f"s3://{oss_bucket}/n/x_", '"label" = "e3", "format" = "csv_with_names"')
     assert doris.wait("EXPORT", "e3")["State"] == "FINISHED"
     (key,) = doris.keys(oss_bucket, "n/")
@@ -81,7 +83,7 @@ def test_csv_with_names_and_default_tab_separator(doris: DorisClient, table: str
     assert "1\ta\t1.5" in lines
 
 
-def test_default_label_is_generated(doris: DorisClient, table: str, oss_bucket: str):
+def test_default_label_is_generated(doris: DorisClient, table: str, oss_bucket: str) -> None:
     export(doris, f"s3://{oss_bucket}/d/x_", '"format" = "csv"')
     rows = doris.run("SHOW EXPORT")
     assert len(rows) == 1
@@ -90,21 +92,21 @@ def test_default_label_is_generated(doris: DorisClient, table: str, oss_bucket: 
     )
 
 
-def test_unknown_export_property_is_refused(doris: DorisClient, table: str, oss_bucket: str):
+def test_unknown_export_property_is_refused(doris: DorisClient, table: str, oss_bucket: str) -> None:
     code, message = doris.error(
         f'EXPORT TABLE t TO "s3://{oss_bucket}/x_" PROPERTIES ("colum_separator" = ",") WITH S3 ({doris.storage()})'
     )
     assert code == 1105 and message.endswith("Invalid property key: [colum_separator]")
 
 
-def test_unknown_export_column_is_refused(doris: DorisClient, table: str, oss_bucket: str):
+def test_unknown_export_column_is_refused(doris: DorisClient, table: str, oss_bucket: str) -> None:
     _, message = doris.error(
         f'EXPORT TABLE t TO "s3://{oss_bucket}/x_" PROPERTIES ("columns" = "id,nope") WITH S3 ({doris.storage()})'
     )
     assert message.endswith("unknown column [nope] in table [t]")
 
 
-def test_export_label_reuse_fails(doris: DorisClient, table: str, oss_bucket: str):
+def test_export_label_reuse_fails(doris: DorisClient, table: str, oss_bucket: str) -> None:
     export(doris, f"s3://{oss_bucket}/r/x_", '"label" = "same"')
     doris.wait("EXPORT", "same")
     _, message = doris.error(
@@ -113,12 +115,12 @@ def test_export_label_reuse_fails(doris: DorisClient, table: str, oss_bucket: st
     assert "Label [same] has already been used." in message
 
 
-def test_show_export_takes_one_condition(doris: DorisClient, table: str):
+def test_show_export_takes_one_condition(doris: DorisClient, table: str) -> None:
     _, message = doris.error('SHOW EXPORT WHERE LABEL = "a" AND STATE = "FINISHED"')
     assert "Where clause should looks like" in message
 
 
-def test_show_export_by_state_and_like(doris: DorisClient, table: str, oss_bucket: str):
+def test_show_export_by_state_and_like(doris: DorisClient, table: str, oss_bucket: str) -> None:
     export(doris, f"s3://{oss_bucket}/s/a_", '"label" = "daily_1"')
     export(doris, f"s3://{oss_bucket}/s/b_", '"label" = "hourly_1"')
     doris.wait("EXPORT", "daily_1")
@@ -128,7 +130,7 @@ def test_show_export_by_state_and_like(doris: DorisClient, table: str, oss_bucke
     assert [r["Label"] for r in doris.run("SHOW EXPORT ORDER BY JobId DESC LIMIT 1")] == ["hourly_1"]
 
 
-def test_cancel_export_of_unknown_and_finished_jobs(doris: DorisClient, table: str, oss_bucket: str):
+def test_cancel_export_of_unknown_and_finished_jobs(doris: DorisClient, table: str, oss_bucket: str) -> None:
     _, message = doris.error('CANCEL EXPORT WHERE LABEL = "nope"')
     assert message.endswith("Export job(s) do not exist")
     export(doris, f"s3://{oss_bucket}/c/x_", '"label" = "done"')
@@ -137,7 +139,7 @@ def test_cancel_export_of_unknown_and_finished_jobs(doris: DorisClient, table: s
     assert message.endswith("All export job(s) are at final state (CANCELLED/FINISHED)")
 
 
-def test_export_to_missing_bucket_is_cancelled(doris: DorisClient, table: str, oss_bucket: str):
+def test_export_to_missing_bucket_is_cancelled(doris: DorisClient, table: str, oss_bucket: str) -> None:
     export(doris, f"s3://{oss_bucket}-gone/x_", '"label" = "nob"')
     job = doris.wait("EXPORT", "nob")
     assert job["State"] == "CANCELLED"
@@ -145,7 +147,7 @@ def test_export_to_missing_bucket_is_cancelled(doris: DorisClient, table: str, o
     assert job["OutfileInfo"] is None
 
 
-def test_parallelism_writes_one_series_per_task(doris: DorisClient, table: str, oss_bucket: str):
+def test_parallelism_writes_one_series_per_task(doris: DorisClient, table: str, oss_bucket: str) -> None:
     export(doris, f"s3://{oss_bucket}/par/x_", '"label" = "par", "parallelism" = "3"')
     job = doris.wait("EXPORT", "par")
     info = json.loads(job["OutfileInfo"])
@@ -155,7 +157,7 @@ def test_parallelism_writes_one_series_per_task(doris: DorisClient, table: str, 
     assert sum(int(task[0]["totalRows"]) for task in info) == 3
 
 
-def test_export_labels_are_apart_from_load_labels(doris: DorisClient, table: str, oss_bucket: str):
+def test_export_labels_are_apart_from_load_labels(doris: DorisClient, table: str, oss_bucket: str) -> None:
     doris.run("INSERT INTO t WITH LABEL shared VALUES (9, 'z', 9.0)")
     export(doris, f"s3://{oss_bucket}/ns/x_", '"label" = "shared"')
     assert doris.wait("EXPORT", "shared")["State"] == "FINISHED"
@@ -165,7 +167,7 @@ def test_export_labels_are_apart_from_load_labels(doris: DorisClient, table: str
 
 def test_cancelled_export_label_can_be_reused(
     doris: DorisClient, table: str, oss_bucket: str, local_doris_fe: Any
-):
+) -> None:
     local_doris_fe.hold_next_job("PENDING", 60)
     export(doris, f"s3://{oss_bucket}/cx/x_", '"label" = "retry"')
     doris.run('CANCEL EXPORT WHERE LABEL = "retry"')

@@ -42,7 +42,7 @@ def rows(doris: DorisClient, sql: str = "SELECT id, name, score FROM t ORDER BY 
 
 def test_csv_load_finishes_and_show_load_reports_doris_columns(
     doris: DorisClient, table: str, oss_bucket: str
-):
+) -> None:
     doris.put(oss_bucket, "in/a.csv", b"1,alice,1.5\n2,bob,2.5\n")
     load(doris, "l1", f'DATA INFILE ("s3://{oss_bucket}/in/a.csv") INTO TABLE t COLUMNS TERMINATED BY ","')
     job = doris.wait("LOAD", "l1")
@@ -62,7 +62,7 @@ def test_csv_load_finishes_and_show_load_reports_doris_columns(
     assert rows(doris) == [(1, "alice", 1.5), (2, "bob", 2.5)]
 
 
-def test_default_column_separator_is_tab(doris: DorisClient, table: str, oss_bucket: str):
+def test_default_column_separator_is_tab(doris: DorisClient, table: str, oss_bucket: str) -> None:
     doris.put(oss_bucket, "tab.txt", b"1\talice\t1.5\n")
     load(doris, "tab", f'DATA INFILE ("s3://{oss_bucket}/tab.txt") INTO TABLE t')
     assert doris.wait("LOAD", "tab")["State"] == "FINISHED"
@@ -71,7 +71,7 @@ def test_default_column_separator_is_tab(doris: DorisClient, table: str, oss_buc
 
 def test_comma_file_without_separator_is_filtered_and_cancelled(
     doris: DorisClient, table: str, oss_bucket: str
-):
+) -> None:
     doris.put(oss_bucket, "c.csv", b"1,alice,1.5\n2,bob,2.5\n")
     load(doris, "nosep", f'DATA INFILE ("s3://{oss_bucket}/c.csv") INTO TABLE t')
     job = doris.wait("LOAD", "nosep")
@@ -84,7 +84,9 @@ def test_comma_file_without_separator_is_filtered_and_cancelled(
     assert rows(doris) == []
 
 
-def test_max_filter_ratio_under_finishes_with_counts_and_url(doris: DorisClient, table: str, oss_bucket: str):
+def test_max_filter_ratio_under_finishes_with_counts_and_url(
+    doris: DorisClient, table: str, oss_bucket: str
+) -> None:
     doris.put(oss_bucket, "m.csv", b"1,a,1\n2,b\n3,c,3\n4,d,4\n")
     desc = f'DATA INFILE ("s3://{oss_bucket}/m.csv") INTO TABLE t COLUMNS TERMINATED BY ","'
     load(doris, "ok", desc, '"max_filter_ratio" = "0.3"')
@@ -96,7 +98,7 @@ def test_max_filter_ratio_under_finishes_with_counts_and_url(doris: DorisClient,
     assert [r[0] for r in rows(doris)] == [1, 3, 4]
 
 
-def test_max_filter_ratio_exceeded_is_cancelled(doris: DorisClient, table: str, oss_bucket: str):
+def test_max_filter_ratio_exceeded_is_cancelled(doris: DorisClient, table: str, oss_bucket: str) -> None:
     doris.put(oss_bucket, "m.csv", b"1,a,1\n2,b\n3,c\n4,d,4\n")
     desc = f'DATA INFILE ("s3://{oss_bucket}/m.csv") INTO TABLE t COLUMNS TERMINATED BY ","'
     load(doris, "bad", desc, '"max_filter_ratio" = "0.3"')
@@ -106,7 +108,7 @@ def test_max_filter_ratio_exceeded_is_cancelled(doris: DorisClient, table: str, 
     assert rows(doris) == []
 
 
-def test_where_drops_rows_as_unselected_not_filtered(doris: DorisClient, table: str, oss_bucket: str):
+def test_where_drops_rows_as_unselected_not_filtered(doris: DorisClient, table: str, oss_bucket: str) -> None:
     doris.put(oss_bucket, "w.csv", b"1,a,1\n2,b,2\n3,c,3\n")
     desc = f'DATA INFILE ("s3://{oss_bucket}/w.csv") INTO TABLE t COLUMNS TERMINATED BY "," WHERE id >= 2'
     load(doris, "w", desc)
@@ -116,7 +118,7 @@ def test_where_drops_rows_as_unselected_not_filtered(doris: DorisClient, table: 
     assert [r[0] for r in rows(doris)] == [2, 3]
 
 
-def test_column_list_set_and_columns_from_path(doris: DorisClient, oss_bucket: str):
+def test_column_list_set_and_columns_from_path(doris: DorisClient, oss_bucket: str) -> None:
     doris.run(
         "CREATE TABLE p (id INT, city VARCHAR(20), total BIGINT) DUPLICATE KEY(id) "
         'DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ("replication_num" = "1")'
@@ -135,7 +137,7 @@ def test_column_list_set_and_columns_from_path(doris: DorisClient, oss_bucket: s
     ]
 
 
-def test_preceding_filter_acts_on_source_columns(doris: DorisClient, table: str, oss_bucket: str):
+def test_preceding_filter_acts_on_source_columns(doris: DorisClient, table: str, oss_bucket: str) -> None:
     doris.put(oss_bucket, "f.csv", b"1,a,1\n2,b,2\n")
     desc = (
         f'DATA INFILE ("s3://{oss_bucket}/f.csv") INTO TABLE t COLUMNS TERMINATED BY "," '
@@ -147,7 +149,7 @@ def test_preceding_filter_acts_on_source_columns(doris: DorisClient, table: str,
     assert rows(doris) == [(2, "b", 2.0)]
 
 
-def test_wildcards_match_listed_keys(doris: DorisClient, table: str, oss_bucket: str):
+def test_wildcards_match_listed_keys(doris: DorisClient, table: str, oss_bucket: str) -> None:
     for key, line in (("w/a1.csv", b"1,a,1\n"), ("w/a2.csv", b"2,b,2\n"), ("w/b1.csv", b"3,c,3\n")):
         doris.put(oss_bucket, key, line)
     doris.put(oss_bucket, "w/sub/a3.csv", b"4,d,4\n")
@@ -161,7 +163,7 @@ def test_wildcards_match_listed_keys(doris: DorisClient, table: str, oss_bucket:
     assert [r[0] for r in rows(doris)] == [1, 2]
 
 
-def test_no_matching_file_cancels_with_etl_run_fail(doris: DorisClient, table: str, oss_bucket: str):
+def test_no_matching_file_cancels_with_etl_run_fail(doris: DorisClient, table: str, oss_bucket: str) -> None:
     load(doris, "none", f'DATA INFILE ("s3://{oss_bucket}/missing/*.csv") INTO TABLE t')
     job = doris.wait("LOAD", "none")
     assert job["State"] == "CANCELLED"
@@ -170,7 +172,7 @@ def test_no_matching_file_cancels_with_etl_run_fail(doris: DorisClient, table: s
 
 def test_strict_mode_filters_bad_values_non_strict_makes_them_null(
     doris: DorisClient, table: str, oss_bucket: str
-):
+) -> None:
     doris.put(oss_bucket, "s.csv", b"1,a,x\n2,b,2\n")
     desc = f'DATA INFILE ("s3://{oss_bucket}/s.csv") INTO TABLE t COLUMNS TERMINATED BY ","'
     load(doris, "loose", desc)
@@ -180,7 +182,7 @@ def test_strict_mode_filters_bad_values_non_strict_makes_them_null(
     assert doris.wait("LOAD", "strict")["EtlInfo"] == "unselected.rows=0; dpp.abnorm.ALL=1; dpp.norm.ALL=1"
 
 
-def test_json_parquet_and_gzip_are_read_by_suffix(doris: DorisClient, table: str, oss_bucket: str):
+def test_json_parquet_and_gzip_are_read_by_suffix(doris: DorisClient, table: str, oss_bucket: str) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -201,7 +203,7 @@ def test_json_parquet_and_gzip_are_read_by_suffix(doris: DorisClient, table: str
     assert rows(doris) == [(1, "j", 1.0), (2, "p", 2.0), (3, "g", 3.0)]
 
 
-def test_data_descs_load_all_or_nothing(doris: DorisClient, table: str, oss_bucket: str):
+def test_data_descs_load_all_or_nothing(doris: DorisClient, table: str, oss_bucket: str) -> None:
     doris.put(oss_bucket, "good.csv", b"1,a,1\n")
     load(
         doris,
@@ -216,7 +218,9 @@ def test_data_descs_load_all_or_nothing(doris: DorisClient, table: str, oss_buck
 # -- labels -----------------------------------------------------------------------------------
 
 
-def test_label_reuse_fails_unless_the_job_was_cancelled(doris: DorisClient, table: str, oss_bucket: str):
+def test_label_reuse_fails_unless_the_job_was_cancelled(
+    doris: DorisClient, table: str, oss_bucket: str
+) -> None:
     doris.put(oss_bucket, "a.csv", b"1,a,1\n")
     good = f'DATA INFILE ("s3://{oss_bucket}/a.csv") INTO TABLE t COLUMNS TERMINATED BY ","'
     load(doris, "once", good)
@@ -231,14 +235,14 @@ def test_label_reuse_fails_unless_the_job_was_cancelled(doris: DorisClient, tabl
     assert doris.wait("LOAD", "again")["State"] == "FINISHED"
 
 
-def test_label_with_dash_and_colon_needs_backticks(doris: DorisClient, table: str, oss_bucket: str):
+def test_label_with_dash_and_colon_needs_backticks(doris: DorisClient, table: str, oss_bucket: str) -> None:
     doris.put(oss_bucket, "a.csv", b"1,a,1\n")
     desc = f'DATA INFILE ("s3://{oss_bucket}/a.csv") INTO TABLE t COLUMNS TERMINATED BY ","'
     load(doris, f"`{doris.db}`.`run-1:x`", desc)
     assert doris.wait("LOAD", "run-1:x")["State"] == "FINISHED"
 
 
-def test_bad_label_is_refused_with_the_regex(doris: DorisClient, table: str, oss_bucket: str):
+def test_bad_label_is_refused_with_the_regex(doris: DorisClient, table: str, oss_bucket: str) -> None:
     code, message = doris.error(
         f'LOAD LABEL `a.b` (DATA INFILE ("s3://{oss_bucket}/a") INTO TABLE t) WITH S3 ({doris.storage()})'
     )
@@ -249,7 +253,7 @@ def test_bad_label_is_refused_with_the_regex(doris: DorisClient, table: str, oss
 # -- statement errors -------------------------------------------------------------------------
 
 
-def test_unknown_job_property_is_refused(doris: DorisClient, table: str, oss_bucket: str):
+def test_unknown_job_property_is_refused(doris: DorisClient, table: str, oss_bucket: str) -> None:
     code, message = doris.error(
         f'LOAD LABEL p (DATA INFILE ("s3://{oss_bucket}/a") INTO TABLE t) WITH S3 ({doris.storage()}) '
         'PROPERTIES ("max_filter_rate" = "0.1")'
@@ -268,7 +272,7 @@ def test_unknown_job_property_is_refused(doris: DorisClient, table: str, oss_buc
 )
 def test_job_property_values_are_checked(
     doris: DorisClient, table: str, oss_bucket: str, props: str, text: str
-):
+) -> None:
     _, message = doris.error(
         f'LOAD LABEL p (DATA INFILE ("s3://{oss_bucket}/a") INTO TABLE t) WITH S3 ({doris.storage()}) '
         f"PROPERTIES ({props})"
@@ -276,7 +280,7 @@ def test_job_property_values_are_checked(
     assert message.endswith(text)
 
 
-def test_bad_format_is_refused(doris: DorisClient, table: str, oss_bucket: str):
+def test_bad_format_is_refused(doris: DorisClient, table: str, oss_bucket: str) -> None:
     _, message = doris.error(
         f'LOAD LABEL f (DATA INFILE ("s3://{oss_bucket}/a") INTO TABLE t FORMAT AS "xlsx") WITH S3 ({doris.storage()})'
     )
@@ -291,13 +295,13 @@ def test_bad_format_is_refused(doris: DorisClient, table: str, oss_bucket: str):
         'DATA INFILE ("s3://b/a") INTO TABLE t WHERE id > 1 COLUMNS TERMINATED BY ","',
     ],
 )
-def test_malformed_load_is_a_syntax_error(doris: DorisClient, table: str, desc: str):
+def test_malformed_load_is_a_syntax_error(doris: DorisClient, table: str, desc: str) -> None:
     code, message = doris.error(f"LOAD LABEL s ({desc}) WITH S3 ({doris.storage()})")
     assert code == 1105
     assert message.startswith("errCode = 2, detailMessage = \n") and "(line 1, pos " in message
 
 
-def test_merge_rules(doris: DorisClient, table: str, oss_bucket: str):
+def test_merge_rules(doris: DorisClient, table: str, oss_bucket: str) -> None:
     _, message = doris.error(
         f'LOAD LABEL m (MERGE DATA INFILE ("s3://{oss_bucket}/a") INTO TABLE t DELETE ON id = 1) '
         f"WITH S3 ({doris.storage()})"
@@ -313,7 +317,7 @@ def test_merge_rules(doris: DorisClient, table: str, oss_bucket: str):
     assert message.endswith("Excepted DELETE ON clause when merge type is MERGE.")
 
 
-def test_merge_deletes_matching_keys(doris: DorisClient, oss_bucket: str):
+def test_merge_deletes_matching_keys(doris: DorisClient, oss_bucket: str) -> None:
     doris.run(
         "CREATE TABLE u (id INT, name VARCHAR(10)) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 "
         'PROPERTIES ("replication_num" = "1")'
@@ -335,7 +339,7 @@ def test_merge_deletes_matching_keys(doris: DorisClient, oss_bucket: str):
 
 def test_wrong_secret_key_fails_the_statement_and_records_nothing(
     doris: DorisClient, table: str, oss_bucket: str
-):
+) -> None:
     code, message = doris.error(
         f'LOAD LABEL k (DATA INFILE ("s3://{oss_bucket}/a.csv") INTO TABLE t) '
         f"WITH S3 ({doris.storage(**{'s3.secret_key': 'not-the-key'})})"
@@ -348,7 +352,7 @@ def test_wrong_secret_key_fails_the_statement_and_records_nothing(
     assert doris.wait("LOAD", "k")["State"] == "FINISHED"
 
 
-def test_wrong_access_key_fails_the_statement(doris: DorisClient, table: str, oss_bucket: str):
+def test_wrong_access_key_fails_the_statement(doris: DorisClient, table: str, oss_bucket: str) -> None:
     _, message = doris.error(
         f'LOAD LABEL k (DATA INFILE ("s3://{oss_bucket}/a.csv") INTO TABLE t) '
         f"WITH S3 ({doris.storage(**{'s3.access_key': 'LTAIunknown'})})"
@@ -358,7 +362,7 @@ def test_wrong_access_key_fails_the_statement(doris: DorisClient, table: str, os
 
 def test_missing_bucket_in_second_data_desc_fails_the_statement(
     doris: DorisClient, table: str, oss_bucket: str
-):
+) -> None:
     _, message = doris.error(
         f'LOAD LABEL b (DATA INFILE ("s3://{oss_bucket}/a.csv") INTO TABLE t, '
         f'DATA INFILE ("s3://{oss_bucket}-missing/a.csv") INTO TABLE t) WITH S3 ({doris.storage()})'
@@ -374,7 +378,9 @@ def test_unreachable_endpoint_fails_the_statement(oss_bucket: str) -> None:
     from airflow_provider_doris_oss.testing.doris_fe import LocalDorisFE
 
     with LocalDorisFE() as fe:
-        conn = pymysql.connect(host=fe.host, port=fe.port, user=fe.user, password=fe.password, autocommit=True)
+        conn = pymysql.connect(
+            host=fe.host, port=fe.port, user=fe.user, password=fe.password, autocommit=True
+        )
         with conn.cursor() as cur:
             cur.execute("CREATE DATABASE d")
             cur.execute("USE d")
@@ -392,7 +398,7 @@ def test_unreachable_endpoint_fails_the_statement(oss_bucket: str) -> None:
         conn.close()
 
 
-def test_missing_endpoint_is_refused(doris: DorisClient, table: str, oss_bucket: str):
+def test_missing_endpoint_is_refused(doris: DorisClient, table: str, oss_bucket: str) -> None:
     _, message = doris.error(
         f'LOAD LABEL e (DATA INFILE ("s3://{oss_bucket}/a.csv") INTO TABLE t) '
         f"WITH S3 ({doris.storage(**{'s3.endpoint': None})})"

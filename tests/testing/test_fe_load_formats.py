@@ -54,7 +54,7 @@ def load_rows(doris: DorisClient, label: str, desc: str, properties: str = "") -
 )
 def test_csv_options(
     doris: DorisClient, table: str, oss_bucket: str, data: bytes, clauses: str, expected: list
-):
+) -> None:
     doris.put(oss_bucket, "f.csv", data)
     assert (
         load_rows(doris, "csv", f'DATA INFILE ("s3://{oss_bucket}/f.csv") INTO TABLE t {clauses}') == expected
@@ -80,7 +80,7 @@ def test_csv_options(
 )
 def test_json_options(
     doris: DorisClient, table: str, oss_bucket: str, data: bytes, props: str, expected: list
-):
+) -> None:
     doris.put(oss_bucket, "f.json", data)
     desc = f'DATA INFILE ("s3://{oss_bucket}/f.json") INTO TABLE t FORMAT AS "json"'
     if props:
@@ -88,7 +88,7 @@ def test_json_options(
     assert load_rows(doris, "json", desc) == expected
 
 
-def test_orc_and_parquet_by_format_clause(doris: DorisClient, table: str, oss_bucket: str):
+def test_orc_and_parquet_by_format_clause(doris: DorisClient, table: str, oss_bucket: str) -> None:
     import pyarrow as pa
     import pyarrow.orc as orc
 
@@ -100,7 +100,7 @@ def test_orc_and_parquet_by_format_clause(doris: DorisClient, table: str, oss_bu
     ) == [(5, "orc")]
 
 
-def test_compression_by_clause_and_by_suffix(doris: DorisClient, table: str, oss_bucket: str):
+def test_compression_by_clause_and_by_suffix(doris: DorisClient, table: str, oss_bucket: str) -> None:
     import pyarrow as pa
 
     doris.put(oss_bucket, "a.csv.bz2", bz2.compress(b"1,bz\n"))
@@ -118,13 +118,13 @@ def test_compression_by_clause_and_by_suffix(doris: DorisClient, table: str, oss
     assert rows == [(1, "bz"), (2, "lz")]
 
 
-def test_json_column_list_keeps_case(doris: DorisClient, table: str, oss_bucket: str):
+def test_json_column_list_keeps_case(doris: DorisClient, table: str, oss_bucket: str) -> None:
     doris.put(oss_bucket, "c.json", json.dumps({"ID": 9, "Name": "upper"}).encode())
     desc = f'DATA INFILE ("s3://{oss_bucket}/c.json") INTO TABLE t FORMAT AS "json" (ID, Name) SET (id = ID, name = Name)'
     assert load_rows(doris, "json_case", desc) == [(9, "upper")]
 
 
-def test_docs_example_with_legacy_aws_names(doris: DorisClient, oss_bucket: str):
+def test_docs_example_with_legacy_aws_names(doris: DorisClient, oss_bucket: str) -> None:
     """The Broker Load example of Doris's docs, with the legacy ``AWS_*`` names and ``provider``."""
     doris.run(
         "CREATE TABLE load_test (id INT, name VARCHAR(20)) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 "

@@ -30,7 +30,7 @@ def count(doris: DorisClient) -> int:
 
 def test_pending_job_shows_nothing_started_then_user_cancel(
     doris: DorisClient, source: str, local_doris_fe: Any
-):
+) -> None:
     local_doris_fe.hold_next_job("PENDING", 60)
     submit(doris, "held", source)
     (job,) = doris.run('SHOW LOAD WHERE LABEL = "held"')
@@ -50,7 +50,7 @@ def test_pending_job_shows_nothing_started_then_user_cancel(
     assert count(doris) == 2
 
 
-def test_states_go_pending_loading_finished(doris: DorisClient, source: str, local_doris_fe: Any):
+def test_states_go_pending_loading_finished(doris: DorisClient, source: str, local_doris_fe: Any) -> None:
     local_doris_fe.hold_next_job("LOADING", 1.0)
     submit(doris, "seq", source)
     states = doris.states("LOAD", "seq", until="FINISHED")
@@ -58,7 +58,7 @@ def test_states_go_pending_loading_finished(doris: DorisClient, source: str, loc
     assert set(states) <= {"PENDING", "LOADING", "FINISHED"}
 
 
-def test_loading_job_shows_its_start(doris: DorisClient, source: str, local_doris_fe: Any):
+def test_loading_job_shows_its_start(doris: DorisClient, source: str, local_doris_fe: Any) -> None:
     local_doris_fe.hold_next_job("LOADING", 60)
     submit(doris, "run", source)
     assert doris.states("LOAD", "run", until="LOADING")[-1] == "LOADING"
@@ -71,7 +71,9 @@ def test_loading_job_shows_its_start(doris: DorisClient, source: str, local_dori
     assert count(doris) == 0
 
 
-def test_failure_control_cancels_with_the_given_message(doris: DorisClient, source: str, local_doris_fe: Any):
+def test_failure_control_cancels_with_the_given_message(
+    doris: DorisClient, source: str, local_doris_fe: Any
+) -> None:
     local_doris_fe.fail_next_job("type:LOAD_RUN_FAIL; msg:Scan bytes per broker scanner exceed limit:1")
     submit(doris, "boom", source)
     job = doris.wait("LOAD", "boom")
@@ -80,7 +82,7 @@ def test_failure_control_cancels_with_the_given_message(doris: DorisClient, sour
     assert count(doris) == 0
 
 
-def test_timeout_cancels_the_job(doris: DorisClient, source: str, local_doris_fe: Any):
+def test_timeout_cancels_the_job(doris: DorisClient, source: str, local_doris_fe: Any) -> None:
     local_doris_fe.hold_next_job("LOADING", 60)
     submit(doris, "slow", source, '"timeout" = "1"')
     job = doris.wait("LOAD", "slow")
@@ -89,14 +91,14 @@ def test_timeout_cancels_the_job(doris: DorisClient, source: str, local_doris_fe
     assert count(doris) == 0
 
 
-def test_cancel_of_an_unknown_label(doris: DorisClient, source: str):
+def test_cancel_of_an_unknown_label(doris: DorisClient, source: str) -> None:
     _, message = doris.error('CANCEL LOAD WHERE LABEL = "nothing"')
     assert message.endswith("Load job does not exist")
     _, message = doris.error("CANCEL LOAD")
     assert "Where clause should looks like" in message
 
 
-def test_show_load_filters_order_and_limit(doris: DorisClient, source: str, oss_bucket: str):
+def test_show_load_filters_order_and_limit(doris: DorisClient, source: str, oss_bucket: str) -> None:
     submit(doris, "daily_a", source)
     submit(doris, "daily_b", source)
     submit(doris, "other", f'DATA INFILE ("s3://{oss_bucket}/none*.csv") INTO TABLE t')
@@ -112,7 +114,7 @@ def test_show_load_filters_order_and_limit(doris: DorisClient, source: str, oss_
     assert "Where clause should looks like" in message
 
 
-def test_jobs_survive_a_restart(doris: DorisClient, source: str, local_doris_fe: Any):
+def test_jobs_survive_a_restart(doris: DorisClient, source: str, local_doris_fe: Any) -> None:
     import pymysql
 
     local_doris_fe.hold_next_job("LOADING", 1.0)
@@ -129,7 +131,7 @@ def test_jobs_survive_a_restart(doris: DorisClient, source: str, local_doris_fe:
 
 def test_export_held_in_exporting_then_cancelled(
     doris: DorisClient, source: str, oss_bucket: str, local_doris_fe: Any
-):
+) -> None:
     doris.run("INSERT INTO t VALUES (1, 'a')")
     local_doris_fe.hold_next_job("EXPORTING", 60)
     doris.run(
@@ -146,7 +148,9 @@ def test_export_held_in_exporting_then_cancelled(
     assert doris.keys(oss_bucket, "held/") == []
 
 
-def test_export_failure_control(doris: DorisClient, source: str, oss_bucket: str, local_doris_fe: Any):
+def test_export_failure_control(
+    doris: DorisClient, source: str, oss_bucket: str, local_doris_fe: Any
+) -> None:
     local_doris_fe.fail_next_job("type:RUN_FAIL; msg:The version of tablet 10086 has changed")
     doris.run(
         f'EXPORT TABLE t TO "s3://{oss_bucket}/f/x_" PROPERTIES ("label" = "exf") WITH S3 ({doris.storage()})'

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 
@@ -21,11 +22,11 @@ KEYS = {"s3.access_key": "ak", "s3.secret_key": "sk"}
         ("s3.oss-ap-southeast-1.aliyuncs.com", "ap-southeast-1"),
     ],
 )
-def test_region_is_derived_from_an_oss_endpoint(endpoint: str, region: str):
+def test_region_is_derived_from_an_oss_endpoint(endpoint: str, region: str) -> None:
     assert parse_storage({"s3.endpoint": endpoint, **KEYS}).region == region
 
 
-def test_endpoint_without_scheme_is_http():
+def test_endpoint_without_scheme_is_http() -> None:
     props = parse_storage({"s3.endpoint": "oss-cn-beijing.aliyuncs.com", **KEYS})
     assert props.endpoint_url == "http://oss-cn-beijing.aliyuncs.com"
 
@@ -40,13 +41,13 @@ def test_endpoint_without_scheme_is_http():
         ("fs.oss.endpoint", "region", "fs.oss.accessKeyId", "fs.oss.accessKeySecret"),
     ],
 )
-def test_every_alias_is_read(names: tuple[str, str, str, str]):
+def test_every_alias_is_read(names: tuple[str, str, str, str]) -> None:
     values = ("http://custom.example.com", "cn-x", "the-ak", "the-sk")
     props = parse_storage(dict(zip(names, values, strict=True)))
     assert (props.endpoint, props.region, props.access_key, props.secret_key) == values
 
 
-def test_path_style_session_token_and_connection_settings():
+def test_path_style_session_token_and_connection_settings() -> None:
     props = parse_storage(
         {
             "s3.endpoint": "oss-cn-beijing.aliyuncs.com",
@@ -78,13 +79,13 @@ def test_path_style_session_token_and_connection_settings():
         ({"s3.endpoint": "cn-beijing.oss-dls.aliyuncs.com", "s3.region": "cn-beijing", **KEYS}, "OSS-HDFS"),
     ],
 )
-def test_doris_errors(props: dict[str, str], text: str):
+def test_doris_errors(props: dict[str, str], text: str) -> None:
     with pytest.raises(DorisError, match="errCode = 2, detailMessage = ") as info:
         parse_storage(props)
     assert text in info.value.message
 
 
-def test_client_is_configured_for_oss(local_oss):
+def test_client_is_configured_for_oss(local_oss: Any) -> None:
     props = parse_storage({"s3.endpoint": local_oss.endpoint, "s3.access_key": "a", "s3.secret_key": "b"})
     client = client_for(props, local_oss.proxy_url)
     config = client.meta.config
@@ -95,7 +96,7 @@ def test_client_is_configured_for_oss(local_oss):
     assert client_for(props, local_oss.proxy_url) is client
 
 
-def test_check_storage_passes_and_reaches_oss_virtual_hosted(local_oss, oss_bucket):
+def test_check_storage_passes_and_reaches_oss_virtual_hosted(local_oss: Any, oss_bucket: str) -> None:
     props = parse_storage(
         {
             "s3.endpoint": local_oss.endpoint,
@@ -109,7 +110,7 @@ def test_check_storage_passes_and_reaches_oss_virtual_hosted(local_oss, oss_buck
     assert hosts == {f"{oss_bucket}.{local_oss.endpoint_host}"}
 
 
-def test_check_storage_fails_on_a_missing_bucket(local_oss):
+def test_check_storage_fails_on_a_missing_bucket(local_oss: Any) -> None:
     props = parse_storage(
         {
             "s3.endpoint": local_oss.endpoint,
@@ -123,13 +124,13 @@ def test_check_storage_fails_on_a_missing_bucket(local_oss):
     assert "NoSuchBucket" in info.value.message
 
 
-def test_check_storage_fails_on_an_unreachable_endpoint():
+def test_check_storage_fails_on_an_unreachable_endpoint() -> None:
     props = parse_storage({"s3.endpoint": "http://127.0.0.1:9", "s3.region": "cn-beijing", **KEYS})
     with pytest.raises(DorisError, match="Incorrect object storage info"):
         check_storage(props, None, ["b"])
 
 
-def test_path_style_is_refused_by_oss(local_oss, oss_bucket):
+def test_path_style_is_refused_by_oss(local_oss: Any, oss_bucket: str) -> None:
     props = parse_storage(
         {
             "s3.endpoint": local_oss.endpoint,

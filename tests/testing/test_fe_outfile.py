@@ -23,7 +23,7 @@ def table(doris: DorisClient) -> str:
     return "t"
 
 
-def test_outfile_answers_one_row_with_doris_columns(doris: DorisClient, table: str, oss_bucket: str):
+def test_outfile_answers_one_row_with_doris_columns(doris: DorisClient, table: str, oss_bucket: str) -> None:
     sql = (
         f'SELECT * FROM t ORDER BY id INTO OUTFILE "s3://{oss_bucket}/o/res_" FORMAT AS CSV '
         f'PROPERTIES ({doris.storage()}, "column_separator" = ",")'
@@ -41,7 +41,7 @@ def test_outfile_answers_one_row_with_doris_columns(doris: DorisClient, table: s
     assert int(row["FileSize"]) == len(body)
 
 
-def test_outfile_parquet_keeps_names_and_types(doris: DorisClient, table: str, oss_bucket: str):
+def test_outfile_parquet_keeps_names_and_types(doris: DorisClient, table: str, oss_bucket: str) -> None:
     import pyarrow.parquet as pq
 
     doris.run(
@@ -55,7 +55,7 @@ def test_outfile_parquet_keeps_names_and_types(doris: DorisClient, table: str, o
     assert sorted(data.to_pylist(), key=lambda r: r["id"]) == [{"id": 1, "who": "a"}, {"id": 2, "who": "b"}]
 
 
-def test_outfile_csv_with_names_and_types_header(doris: DorisClient, table: str, oss_bucket: str):
+def test_outfile_csv_with_names_and_types_header(doris: DorisClient, table: str, oss_bucket: str) -> None:
     doris.run(
         f'SELECT id, name FROM t ORDER BY id INTO OUTFILE "s3://{oss_bucket}/h/r_" '
         f"FORMAT AS csv_with_names_and_types PROPERTIES ({doris.storage()})"
@@ -66,7 +66,9 @@ def test_outfile_csv_with_names_and_types_header(doris: DorisClient, table: str,
     assert len(lines) == 4 and lines[2:] == ["1\ta", "2\tb"]
 
 
-def test_outfile_format_as_quoted_string_is_a_syntax_error(doris: DorisClient, table: str, oss_bucket: str):
+def test_outfile_format_as_quoted_string_is_a_syntax_error(
+    doris: DorisClient, table: str, oss_bucket: str
+) -> None:
     code, message = doris.error(
         f'SELECT * FROM t INTO OUTFILE "s3://{oss_bucket}/q/r_" FORMAT AS "csv" PROPERTIES ({doris.storage()})'
     )
@@ -74,7 +76,7 @@ def test_outfile_format_as_quoted_string_is_a_syntax_error(doris: DorisClient, t
     assert doris.keys(oss_bucket, "q/") == []
 
 
-def test_outfile_success_file_name_marks_completion(doris: DorisClient, table: str, oss_bucket: str):
+def test_outfile_success_file_name_marks_completion(doris: DorisClient, table: str, oss_bucket: str) -> None:
     doris.run(
         f'SELECT * FROM t INTO OUTFILE "s3://{oss_bucket}/s/r_" FORMAT AS CSV '
         f'PROPERTIES ({doris.storage()}, "success_file_name" = "_SUCCESS")'
@@ -83,7 +85,7 @@ def test_outfile_success_file_name_marks_completion(doris: DorisClient, table: s
     assert "s/_SUCCESS" in keys and len(keys) == 2
 
 
-def test_outfile_max_file_size_splits_files(doris: DorisClient, oss_bucket: str):
+def test_outfile_max_file_size_splits_files(doris: DorisClient, oss_bucket: str) -> None:
     doris.run(
         "CREATE TABLE big (id INT, pad STRING) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 "
         'PROPERTIES ("replication_num" = "1")'
@@ -105,7 +107,7 @@ def test_outfile_max_file_size_splits_files(doris: DorisClient, oss_bucket: str)
     assert max(sizes) <= 5 * 1024 * 1024 and sum(sizes) == int(row["FileSize"])
 
 
-def test_outfile_max_file_size_below_5mb_is_refused(doris: DorisClient, table: str, oss_bucket: str):
+def test_outfile_max_file_size_below_5mb_is_refused(doris: DorisClient, table: str, oss_bucket: str) -> None:
     _, message = doris.error(
         f'SELECT * FROM t INTO OUTFILE "s3://{oss_bucket}/x/r_" PROPERTIES ({doris.storage()}, "max_file_size" = "1MB")'
     )
@@ -114,7 +116,7 @@ def test_outfile_max_file_size_below_5mb_is_refused(doris: DorisClient, table: s
 
 def test_outfile_delete_existing_files_is_ignored_unless_the_fe_allows_it(
     doris: DorisClient, table: str, oss_bucket: str, local_doris_fe: Any
-):
+) -> None:
     doris.put(oss_bucket, "d/old.csv", b"old")
     sql = (
         f'SELECT * FROM t INTO OUTFILE "s3://{oss_bucket}/d/r_" '
@@ -128,7 +130,7 @@ def test_outfile_delete_existing_files_is_ignored_unless_the_fe_allows_it(
     assert "d/old.csv" not in keys and len(keys) == 1
 
 
-def test_outfile_wrong_key_fails(doris: DorisClient, table: str, oss_bucket: str):
+def test_outfile_wrong_key_fails(doris: DorisClient, table: str, oss_bucket: str) -> None:
     _, message = doris.error(
         f'SELECT * FROM t INTO OUTFILE "s3://{oss_bucket}/w/r_" '
         f"PROPERTIES ({doris.storage(**{'s3.secret_key': 'bad'})})"
@@ -137,7 +139,7 @@ def test_outfile_wrong_key_fails(doris: DorisClient, table: str, oss_bucket: str
     assert doris.keys(oss_bucket, "w/") == []
 
 
-def test_outfile_unknown_format_is_refused(doris: DorisClient, table: str, oss_bucket: str):
+def test_outfile_unknown_format_is_refused(doris: DorisClient, table: str, oss_bucket: str) -> None:
     _, message = doris.error(
         f'SELECT * FROM t INTO OUTFILE "s3://{oss_bucket}/u/r_" FORMAT AS xlsx PROPERTIES ({doris.storage()})'
     )

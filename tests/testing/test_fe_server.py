@@ -429,6 +429,22 @@ def test_connection_and_export(fe: LocalDorisFE, monkeypatch: pytest.MonkeyPatch
     monkeypatch.delenv(name)
 
 
+def test_airflow_test_button_succeeds_and_reports_a_wrong_password() -> None:
+    with LocalDorisFE(password="right-password") as fe:
+        assert fe.connection().test_connection() == (True, "Connection successfully tested")
+        wrong = fe.connection()
+        wrong.password = "wrong-password"
+        ok, message = wrong.test_connection()
+        assert ok is False
+        assert "1045" in message
+        assert "Access denied for user 'root'@'127.0.0.1' (using password: YES)" in message
+
+
+def test_empty_and_comment_only_queries(fe: LocalDorisFE) -> None:
+    with connect(fe) as conn:
+        assert error_of(conn, "-- nothing here") == (1065, "Query was empty")
+
+
 def test_sqlalchemy_connects_and_queries(fe: LocalDorisFE) -> None:
     from sqlalchemy import create_engine, inspect, text
 

@@ -26,14 +26,14 @@ def tvf(doris: DorisClient, uri: str, fmt: str, extra: str = "") -> str:
     return f'S3("uri" = "{uri}", "format" = "{fmt}", {doris.storage()}{more})'
 
 
-def test_csv_columns_are_c1_to_cn_strings(doris: DorisClient, oss_bucket: str):
+def test_csv_columns_are_c1_to_cn_strings(doris: DorisClient, oss_bucket: str) -> None:
     doris.put(oss_bucket, "a.csv", b"1,x\n2,y\n")
     sql = f"SELECT * FROM {tvf(doris, f's3://{oss_bucket}/a.csv', 'csv', COMMA)} ORDER BY c1"
     assert doris.columns(sql) == ["c1", "c2"]
     assert [tuple(r.values()) for r in doris.run(sql)] == [("1", "x"), ("2", "y")]
 
 
-def test_parameter_names_are_case_insensitive(doris: DorisClient, oss_bucket: str):
+def test_parameter_names_are_case_insensitive(doris: DorisClient, oss_bucket: str) -> None:
     doris.put(oss_bucket, "a.csv", b"1\tx\n")
     rows = doris.run(
         f'SELECT c2 FROM S3("URI" = "s3://{oss_bucket}/a.csv", "Format" = "CSV", {doris.storage()})'
@@ -41,7 +41,7 @@ def test_parameter_names_are_case_insensitive(doris: DorisClient, oss_bucket: st
     assert rows == [{"c2": "x"}]
 
 
-def test_csv_with_names_and_csv_schema(doris: DorisClient, oss_bucket: str):
+def test_csv_with_names_and_csv_schema(doris: DorisClient, oss_bucket: str) -> None:
     doris.put(oss_bucket, "n.csv", b"id,city\n5,bj\n")
     named = doris.run(f"SELECT city FROM {tvf(doris, f's3://{oss_bucket}/n.csv', 'csv_with_names', COMMA)}")
     assert named == [{"city": "bj"}]
@@ -51,7 +51,7 @@ def test_csv_with_names_and_csv_schema(doris: DorisClient, oss_bucket: str):
     assert typed == [{"k1": 6, "v": "bj"}]
 
 
-def test_parquet_schema_and_wildcards(doris: DorisClient, oss_bucket: str):
+def test_parquet_schema_and_wildcards(doris: DorisClient, oss_bucket: str) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -65,14 +65,14 @@ def test_parquet_schema_and_wildcards(doris: DorisClient, oss_bucket: str):
     assert rows == [{"id": 1, "name": "n1"}, {"id": 2, "name": "n2"}]
 
 
-def test_path_partition_keys(doris: DorisClient, oss_bucket: str):
+def test_path_partition_keys(doris: DorisClient, oss_bucket: str) -> None:
     doris.put(oss_bucket, "h/city=sh/d.csv", b"1\n")
     extra = '"path_partition_keys" = "city"'
     rows = doris.run(f"SELECT c1, city FROM {tvf(doris, f's3://{oss_bucket}/h/city=*/d.csv', 'csv', extra)}")
     assert rows == [{"c1": "1", "city": "sh"}]
 
 
-def test_insert_with_label_answers_doris_info_string(doris: DorisClient, table: str, oss_bucket: str):
+def test_insert_with_label_answers_doris_info_string(doris: DorisClient, table: str, oss_bucket: str) -> None:
     doris.put(oss_bucket, "i.csv", b"1,a,1.5\n2,b,2.5\n")
     source = tvf(doris, f"s3://{oss_bucket}/i.csv", "csv", COMMA)
     affected, info = doris.execute(f"INSERT INTO t WITH LABEL ins_1 SELECT c1, c2, c3 FROM {source}")
@@ -92,7 +92,7 @@ def test_insert_with_label_answers_doris_info_string(doris: DorisClient, table: 
     assert int(job["TransactionId"]) == int(match.group(1))
 
 
-def test_insert_with_column_list_and_generated_label(doris: DorisClient, table: str, oss_bucket: str):
+def test_insert_with_column_list_and_generated_label(doris: DorisClient, table: str, oss_bucket: str) -> None:
     doris.put(oss_bucket, "c.csv", b"7,z\n")
     source = tvf(doris, f"s3://{oss_bucket}/c.csv", "csv", COMMA)
     affected, info = doris.execute(f"INSERT INTO t (id, name) SELECT c1, c2 FROM {source}")
@@ -100,7 +100,9 @@ def test_insert_with_column_list_and_generated_label(doris: DorisClient, table: 
     assert doris.run("SELECT id, name, score FROM t") == [{"id": 7, "name": "z", "score": None}]
 
 
-def test_insert_bad_value_fails_whole_insert_in_strict_mode(doris: DorisClient, table: str, oss_bucket: str):
+def test_insert_bad_value_fails_whole_insert_in_strict_mode(
+    doris: DorisClient, table: str, oss_bucket: str
+) -> None:
     doris.put(oss_bucket, "b.csv", b"1,a,1\nx,b,2\n")
     source = tvf(doris, f"s3://{oss_bucket}/b.csv", "csv", COMMA)
     _, message = doris.error(f"INSERT INTO t WITH LABEL strict_1 SELECT c1, c2, c3 FROM {source}")
@@ -108,14 +110,14 @@ def test_insert_bad_value_fails_whole_insert_in_strict_mode(doris: DorisClient, 
     assert doris.run("SELECT * FROM t") == []
 
 
-def test_missing_uri_or_format_is_refused(doris: DorisClient, oss_bucket: str):
+def test_missing_uri_or_format_is_refused(doris: DorisClient, oss_bucket: str) -> None:
     _, message = doris.error(f'SELECT * FROM S3("format" = "csv", {doris.storage()})')
     assert "'uri' is required" in message
     _, message = doris.error(f'SELECT * FROM S3("uri" = "s3://{oss_bucket}/a.csv", {doris.storage()})')
     assert "'format' is required" in message
 
 
-def test_wrong_key_fails_the_query(doris: DorisClient, oss_bucket: str):
+def test_wrong_key_fails_the_query(doris: DorisClient, oss_bucket: str) -> None:
     doris.put(oss_bucket, "a.csv", b"1\n")
     _, message = doris.error(
         f'SELECT * FROM S3("uri" = "s3://{oss_bucket}/a.csv", "format" = "csv", '
@@ -124,7 +126,7 @@ def test_wrong_key_fails_the_query(doris: DorisClient, oss_bucket: str):
     assert "InvalidAccessKeyId" in message and "nobody" not in message
 
 
-def test_desc_function_shows_the_inferred_schema(doris: DorisClient, oss_bucket: str):
+def test_desc_function_shows_the_inferred_schema(doris: DorisClient, oss_bucket: str) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
