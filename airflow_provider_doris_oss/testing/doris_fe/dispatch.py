@@ -110,7 +110,9 @@ class StatementRouter:
                 return shown
         if first == "SELECT" and _INFO_FUNCTIONS.search(sql):
             sql = self._substitute(sql)
-        ctx = StatementContext(self.connection_id, self.user, self.database, self.fe, self.last_insert)
+        ctx = StatementContext(
+            self.connection_id, self.user, self.database, self.fe, self.last_insert, self.variables.values
+        )
         result = self._handler(sql, ctx) if self._handler is not None else None
         if result is None:
             result = self.fe.engine.execute(sql, ctx)

@@ -182,3 +182,12 @@ class StatementContext:
     fe: FEState
     # The last INSERT's result on this connection, for SHOW LAST INSERT.
     last_insert: Sequence[Any] | None = None
+    # The connection's session variables (lower-case names), e.g. enable_insert_strict, time_zone.
+    variables: Mapping[str, Any] = field(default_factory=dict)
+
+    def flag(self, name: str, default: bool) -> bool:
+        """A boolean session variable (``true``/``1`` or ``false``/``0``), ``default`` when unset."""
+        value = self.variables.get(name)
+        if value is None:
+            return default
+        return str(value).strip().lower() in ("true", "1", "on")
