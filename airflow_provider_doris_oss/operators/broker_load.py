@@ -25,7 +25,7 @@ from airflow_provider_doris_oss.sql import (
     DorisSqlError,
     build_broker_load,
     derive_label,
-    quote_string,
+    show_load_warnings,
     validate_label,
 )
 from airflow_provider_doris_oss.uris import ObjectUri, has_wildcard, parse_uri
@@ -67,11 +67,6 @@ def split_table(name: str, *, field: str) -> tuple[str | None, str]:
     if len(parts) > 2 or not all(parts):
         raise DorisSqlError(f"{field}: {name!r} must be 'db.table' or 'table'.")
     return (parts[0], parts[1]) if len(parts) == 2 else (None, parts[0])
-
-
-def show_load_warnings(url: str) -> str:
-    """``SHOW LOAD WARNINGS ON "<url>"``: the rejected rows behind a load's error URL."""
-    return f"SHOW LOAD WARNINGS ON {quote_string(url)}"
 
 
 class DorisBrokerLoadOperator(DorisJobOperator):

@@ -26,7 +26,13 @@ from airflow_provider_doris_oss.sql.results import (
     parse_insert_info,
     pick_latest,
 )
-from airflow_provider_doris_oss.sql.show import cancel_export, cancel_load, show_export, show_load
+from airflow_provider_doris_oss.sql.show import (
+    cancel_export,
+    cancel_load,
+    show_export,
+    show_load,
+    show_load_warnings,
+)
 from airflow_provider_doris_oss.sql.tvf import build_insert_from_s3, build_s3_tvf
 
 __all__ = [
@@ -60,5 +66,6 @@ __all__ = [
     "quote_table",
     "show_export",
     "show_load",
+    "show_load_warnings",
     "validate_label",
 ]

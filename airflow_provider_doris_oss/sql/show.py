@@ -30,3 +30,10 @@ def show_export(db: str, label: str) -> str:
 def cancel_export(db: str, label: str) -> str:
     """``CANCEL EXPORT FROM db WHERE LABEL = "label"``."""
     return f"CANCEL EXPORT FROM {quote_identifier(db)} WHERE LABEL = {_label_literal(label)}"
+
+
+def show_load_warnings(url: str) -> str:
+    """``SHOW LOAD WARNINGS ON "<url>"``: the rejected rows behind a load's error URL."""
+    if not isinstance(url, str) or not url:
+        raise DorisSqlError("url: give the load's error-rows URL (a non-empty string).")
+    return f"SHOW LOAD WARNINGS ON {quote_string(url)}"
