@@ -21,7 +21,7 @@ from airflow_provider_doris_oss.testing.doris_fe.lexer import (
     tokenize,
 )
 
-# Words Doris reserves that appear in these statements: unquoted, they are not identifiers.
+# Doris keywords outside the Nereids grammar's nonReserved list: unquoted, they are not identifiers.
 RESERVED = frozenset(
     [
         "ALL",
@@ -41,7 +41,6 @@ RESERVED = frozenset(
         "DISTINCT",
         "DROP",
         "ELSE",
-        "END",
         "EXISTS",
         "EXPORT",
         "FALSE",
