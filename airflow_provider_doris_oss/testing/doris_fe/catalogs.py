@@ -24,12 +24,12 @@ CATALOG_TYPES = (
     "hms",
     "iceberg",
     "paimon",
-    "hudi",
     "jdbc",
     "es",
     "trino-connector",
     "max_compute",
     "lakesoul",
+    "doris",
 )
 SHOW_CATALOGS_COLUMNS = [
     "CatalogId",
