@@ -249,6 +249,23 @@ def test_labels_are_unique_per_database(fe: LocalDorisFE) -> None:
             assert insert(conn, f"INSERT INTO {db}.t WITH LABEL same_label VALUES (1)")[0] == 1
 
 
+def test_insert_strict_by_default_and_filtering_when_not(fe: LocalDorisFE) -> None:
+    with connect(fe) as conn:
+        rows(conn, "CREATE DATABASE d")
+        rows(conn, "USE d")
+        rows(conn, "CREATE TABLE t (k INT NOT NULL, v VARCHAR(3))")
+        code, message = error_of(conn, "INSERT INTO t VALUES (1, 'abc'), (2, 'abcd')")
+        assert code == 1105
+        assert message.startswith("errCode = 2, detailMessage = Insert has filtered data in strict mode")
+        rows(conn, "SET enable_insert_strict = false")
+        with conn.cursor() as cur:
+            affected = cur.execute("INSERT INTO t VALUES (1, 'abc'), (2, 'abcd'), ('x', 'a'), (4, NULL)")
+            warnings = conn._result.warning_count
+        assert (affected, warnings) == (2, 2)
+        assert rows(conn, "SELECT k, v FROM t ORDER BY k") == [(1, "abc"), (4, None)]
+        assert rows(conn, "SHOW LAST INSERT")[0][5:] == (2, 2)
+
+
 def test_unique_key_table_upserts(fe: LocalDorisFE) -> None:
     with connect(fe) as conn:
         rows(conn, "CREATE DATABASE d")

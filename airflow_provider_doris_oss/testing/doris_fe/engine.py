@@ -167,7 +167,7 @@ class DuckDbEngine:
             try:
                 columns = list(data.column_names)
                 source = "SELECT " + ", ".join(_q(c) for c in columns) + f" FROM {_q(name)}"
-                return self._insert(db, table, source, columns, overwrite=False)
+                return self._insert(db, table, source, columns, overwrite=False)[0]
             finally:
                 self._con.unregister(name)
 
@@ -436,7 +436,7 @@ class DuckDbEngine:
             self._validate(stmt)
             self._materialize(db, stmt)
             try:
-                count = self._insert(
+                count, _ = self._insert(
                     db, stmt.name, translated, [c.name for c in stmt.columns], overwrite=False
                 )
             except DorisError:
@@ -567,13 +567,20 @@ class DuckDbEngine:
         label = head.label or new_label("insert")
         ctx.fe.reserve_label(db, label, "INSERT")
         try:
-            count = self._insert(db, head.table, source, columns, overwrite=head.overwrite)
+            loaded, filtered = self._insert(
+                db,
+                head.table,
+                source,
+                columns,
+                overwrite=head.overwrite,
+                strict=ctx.flag("enable_insert_strict", True),
+            )
         except DorisError:
             ctx.fe.release_label(db, label)
             raise
         txn_id = ctx.fe.next_id()
-        ctx.last_insert = (txn_id, label, db, head.table, "VISIBLE", count, 0)
-        return OkResult(affected_rows=count, info=info_string(label, txn_id))
+        ctx.last_insert = (txn_id, label, db, head.table, "VISIBLE", loaded, filtered)
+        return OkResult(affected_rows=loaded, info=info_string(label, txn_id), warnings=filtered)
 
     def _source_sql(self, source: str, columns: list[str], ctx: StatementContext) -> str:
         from sqlglot import exp
@@ -585,11 +592,25 @@ class DuckDbEngine:
             for row in values.expressions:
                 if len(row.expressions) != len(columns):
                     raise doris_error("Column count doesn't match value count")
+            for i in range(len(columns)):
+                cells = [row.expressions[i] for row in values.expressions]
+                kinds = {_literal_kind(cell) for cell in cells} - {"null"}
+                if len(kinds) > 1:  # mixed literals: convert each cell on its own, as Doris does per value
+                    for cell in cells:
+                        cell.replace(exp.cast(cell.copy(), "VARCHAR"))
             return sqlmap.to_duckdb(tree, self._resolver(ctx.database), name_columns=False)
         return sqlmap.to_duckdb(sqlmap.parse(source), self._resolver(ctx.database), name_columns=False)
 
-    def _insert(self, db: str, table: str, source: str, columns: list[str], *, overwrite: bool) -> int:
-        """Write ``source``'s rows (positionally ``columns``) into the table by its key model."""
+    def _insert(
+        self, db: str, table: str, source: str, columns: list[str], *, overwrite: bool, strict: bool = True
+    ) -> tuple[int, int]:
+        """Write ``source``'s rows (positionally ``columns``) into the table by its key model.
+
+        Strict (``enable_insert_strict``, Doris's default): a value that does not convert, a string
+        longer than its column or a NULL for a NOT NULL column fails the whole INSERT. Non-strict:
+        such a value becomes NULL, and a row that still breaks its column is filtered out.
+        Returns (loaded rows, filtered rows).
+        """
         with self._lock:
             entry = self._table(db, table)
             by_name = {c.name.lower(): c for c in entry.definition.columns}
@@ -600,61 +621,66 @@ class DuckDbEngine:
             typed = self._temp_name("typed")
             try:
                 self._run(f"CREATE TEMP TABLE {_q(src)} AS {source}")
-                width = len(self._con.execute(f"SELECT * FROM {_q(src)} LIMIT 0").description or [])
-                if width != len(columns):
+                src_names = [d[0] for d in self._con.execute(f"SELECT * FROM {_q(src)} LIMIT 0").description]
+                if len(src_names) != len(columns):
                     raise doris_error(
                         f"insert into cols should be corresponding to the query output, "
-                        f"target columns: {len(columns)}, query output columns: {width}"
+                        f"target columns: {len(columns)}, query output columns: {len(src_names)}"
                     )
-                src_names = [d[0] for d in self._con.execute(f"SELECT * FROM {_q(src)} LIMIT 0").description]
-                positions = {name.lower(): i for i, name in enumerate(columns)}
-                selects, checks = [], []
-                for column in entry.definition.columns:
-                    i = positions.get(column.name.lower())
-                    kind = column.type.duckdb
-                    if i is None:
-                        expr = _default_sql(column)
-                    else:
-                        raw = _q(src_names[i])
-                        expr = f"TRY_CAST({raw} AS {kind})"
-                        checks.append(
-                            (
-                                f"{raw} IS NOT NULL AND {expr} IS NULL",
-                                f"column_name[{column.name}], invalid value",
+                selects, invalid, filters = self._typed_columns(entry, columns, src_names)
+                if strict:
+                    for condition, reason in invalid + filters:
+                        bad = self._run(f"SELECT count(*) FROM {_q(src)} WHERE {condition}")[0][0]
+                        if bad:
+                            raise doris_error(
+                                f"Insert has filtered data in strict mode. first_error_msg: {reason}"
                             )
-                        )
-                        if column.type.length is not None:
-                            checks.append(
-                                (
-                                    f"length(CAST({raw} AS VARCHAR)) > {column.type.length}",
-                                    f"column_name[{column.name}], the length of input is too long "
-                                    f"than schema. schema length: {column.type.length}",
-                                )
-                            )
-                    if not column.nullable:
-                        checks.append(
-                            (
-                                f"({expr}) IS NULL",
-                                f"column_name[{column.name}], null value for not null column",
-                            )
-                        )
-                    selects.append(f"{expr} AS {_q(column.name)}")
-                for condition, reason in checks:
-                    bad = self._run(f"SELECT count(*) FROM {_q(src)} WHERE {condition}")[0][0]
-                    if bad:
-                        raise doris_error(
-                            f"Insert has filtered data in strict mode. first_error_msg: {reason}"
-                        )
+                keep = " AND ".join(f"NOT coalesce({condition}, false)" for condition, _ in filters) or "true"
                 self._run(
                     f"CREATE TEMP TABLE {_q(typed)} AS SELECT {', '.join(selects)}, "
-                    f"row_number() OVER () AS __seq FROM {_q(src)}"
+                    f"row_number() OVER () AS __seq FROM {_q(src)} WHERE {keep}"
                 )
-                count = int(self._run(f"SELECT count(*) FROM {_q(typed)}")[0][0])
+                total = int(self._run(f"SELECT count(*) FROM {_q(src)}")[0][0])
+                loaded = int(self._run(f"SELECT count(*) FROM {_q(typed)}")[0][0])
                 self._merge(entry, typed, overwrite)
-                return count
+                return loaded, total - loaded
             finally:
                 self._run(f"DROP TABLE IF EXISTS {_q(src)}")
                 self._run(f"DROP TABLE IF EXISTS {_q(typed)}")
+
+    @staticmethod
+    def _typed_columns(
+        entry: _Table, columns: list[str], src_names: list[str]
+    ) -> tuple[list[str], list[tuple[str, str]], list[tuple[str, str]]]:
+        """SELECT items casting the source to the table, the invalid-value checks, the row filters."""
+        positions = {name.lower(): i for i, name in enumerate(columns)}
+        selects: list[str] = []
+        invalid: list[tuple[str, str]] = []
+        filters: list[tuple[str, str]] = []
+        for column in entry.definition.columns:
+            i = positions.get(column.name.lower())
+            if i is None:
+                expr = _default_sql(column)
+            else:
+                raw = _q(src_names[i])
+                expr = f"TRY_CAST({raw} AS {column.type.duckdb})"
+                invalid.append(
+                    (f"{raw} IS NOT NULL AND {expr} IS NULL", f"column_name[{column.name}], invalid value")
+                )
+                if column.type.length is not None:
+                    filters.append(
+                        (
+                            f"length(CAST({raw} AS VARCHAR)) > {column.type.length}",
+                            f"column_name[{column.name}], the length of input is too long than schema. "
+                            f"schema length: {column.type.length}",
+                        )
+                    )
+            if not column.nullable:
+                filters.append(
+                    (f"({expr}) IS NULL", f"column_name[{column.name}], null value for not null column")
+                )
+            selects.append(f"{expr} AS {_q(column.name)}")
+        return selects, invalid, filters
 
     def _merge(self, entry: _Table, typed: str, overwrite: bool) -> None:
         info = entry.info
@@ -759,6 +785,16 @@ def _qualified(tokens: list[Any], pos: int, default_db: str | None) -> tuple[str
     if pos + 2 < len(tokens) and tokens[pos + 1].is_op("."):
         return first.value, tokens[pos + 2].value, pos + 3
     return default_db, first.value, pos + 1
+
+
+def _literal_kind(cell: Any) -> str:
+    from sqlglot import exp
+
+    if isinstance(cell, exp.Null):
+        return "null"
+    if isinstance(cell, exp.Literal):
+        return "string" if cell.is_string else "number"
+    return f"other:{type(cell).__name__}"
 
 
 def _default_keys(columns: list[ColumnDef]) -> list[str]:
