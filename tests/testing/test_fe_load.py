@@ -404,3 +404,47 @@ def test_missing_endpoint_is_refused(doris: DorisClient, table: str, oss_bucket:
         f"WITH S3 ({doris.storage(**{'s3.endpoint': None})})"
     )
     assert "Endpoint is not set" in message
+
+
+def test_order_by_sequence_column_keeps_the_latest_row(doris: DorisClient, oss_bucket: str) -> None:
+    doris.run(
+        "CREATE TABLE u (id INT, name VARCHAR(10), seq INT) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 "
+        'PROPERTIES ("replication_num" = "1", "function_column.sequence_col" = "seq")'
+    )
+    doris.put(oss_bucket, "s.csv", b"1,new,5\n1,old,3\n2,only,1\n")
+    load(
+        doris,
+        "seq",
+        f'DATA INFILE ("s3://{oss_bucket}/s.csv") INTO TABLE u COLUMNS TERMINATED BY "," (id, name, seq) ORDER BY seq',
+    )
+    assert doris.wait("LOAD", "seq")["State"] == "FINISHED"
+    assert rows(doris, "SELECT id, name, seq FROM u ORDER BY id") == [(1, "new", 5), (2, "only", 1)]
+
+
+def test_order_by_needs_a_sequence_column(doris: DorisClient, table: str, oss_bucket: str) -> None:
+    _, message = doris.error(
+        f'LOAD LABEL o (DATA INFILE ("s3://{oss_bucket}/a") INTO TABLE t ORDER BY id) WITH S3 ({doris.storage()})'
+    )
+    assert message.endswith("There is no sequence column in the table t.")
+
+
+def test_unknown_partition_is_refused(doris: DorisClient, oss_bucket: str) -> None:
+    doris.run(
+        "CREATE TABLE p (id INT, name VARCHAR(10)) DUPLICATE KEY(id) PARTITION BY RANGE(id) "
+        '(PARTITION p1 VALUES LESS THAN ("10")) DISTRIBUTED BY HASH(id) BUCKETS 1 '
+        'PROPERTIES ("replication_num" = "1")'
+    )
+    _, message = doris.error(
+        f'LOAD LABEL p (DATA INFILE ("s3://{oss_bucket}/a") INTO TABLE p PARTITION (p9)) WITH S3 ({doris.storage()})'
+    )
+    assert message.endswith("Unknown partition 'p9' in table 'p'")
+
+
+def test_comment_is_shown(doris: DorisClient, table: str, oss_bucket: str) -> None:
+    doris.put(oss_bucket, "a.csv", b"1,a,1\n")
+    doris.run(
+        f'LOAD LABEL c (DATA INFILE ("s3://{oss_bucket}/a.csv") INTO TABLE t COLUMNS TERMINATED BY ",") '
+        f'WITH S3 ({doris.storage()}) PROPERTIES ("timeout" = "600") COMMENT "nightly load"'
+    )
+    job = doris.wait("LOAD", "c")
+    assert job["Comment"] == "nightly load" and "timeout(s):600;" in job["TaskInfo"]
