@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from airflow_provider_doris_oss.testing.doris_fe import LocalDorisFE
     from airflow_provider_doris_oss.testing.local_oss import LocalOss
+    from airflow_provider_doris_oss.testing.seaweedfs import LocalSeaweedFS
 
-__all__ = ["LocalDorisFE", "LocalOss"]
+__all__ = ["LocalDorisFE", "LocalOss", "LocalSeaweedFS"]
 
 
 def __getattr__(name: str) -> Any:
@@ -23,4 +24,8 @@ def __getattr__(name: str) -> Any:
         from airflow_provider_doris_oss.testing.doris_fe import LocalDorisFE
 
         return LocalDorisFE
+    if name == "LocalSeaweedFS":
+        from airflow_provider_doris_oss.testing.seaweedfs import LocalSeaweedFS
+
+        return LocalSeaweedFS
     raise AttributeError(name)

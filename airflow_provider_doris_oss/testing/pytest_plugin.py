@@ -3,6 +3,7 @@
 - ``local_oss``: a ``LocalOss`` for the whole session (buckets are process-wide in moto).
 - ``oss_bucket``: a fresh, uniquely named bucket in it, per test.
 - ``local_doris_fe``: a ``LocalDorisFE`` per test, wired to ``local_oss``.
+- ``local_seaweedfs``: a real S3 server (SeaweedFS) for the session, behind the same interface.
 
 Nothing heavy is imported until a fixture is used.
 """
@@ -18,6 +19,7 @@ import pytest
 if TYPE_CHECKING:
     from airflow_provider_doris_oss.testing.doris_fe import LocalDorisFE
     from airflow_provider_doris_oss.testing.local_oss import LocalOss
+    from airflow_provider_doris_oss.testing.seaweedfs import LocalSeaweedFS
 
 
 @pytest.fixture(scope="session")
@@ -42,3 +44,12 @@ def local_doris_fe(local_oss: LocalOss) -> Iterator[LocalDorisFE]:
 
     with LocalDorisFE(oss=local_oss) as fe:
         yield fe
+
+
+@pytest.fixture(scope="session")
+def local_seaweedfs() -> Iterator[LocalSeaweedFS]:
+    """A SeaweedFS S3 server on 127.0.0.1, addressed as ``http://oss-cn-beijing.aliyuncs.com`` through it."""
+    from airflow_provider_doris_oss.testing.seaweedfs import LocalSeaweedFS
+
+    with LocalSeaweedFS() as server:
+        yield server

@@ -1,24 +1,14 @@
-"""Fixtures for the hook tests against SeaweedFS, a real S3 server run as a subprocess."""
+"""A SeaweedFS-backed ``doris_oss_default`` connection for the hook tests (the server is the plugin's)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
 
 if TYPE_CHECKING:
     from airflow_provider_doris_oss.testing.seaweedfs import LocalSeaweedFS
-
-
-@pytest.fixture(scope="session")
-def local_seaweedfs() -> Iterator[LocalSeaweedFS]:
-    """A SeaweedFS S3 server on 127.0.0.1, addressed as ``http://oss-cn-beijing.aliyuncs.com``."""
-    from airflow_provider_doris_oss.testing.seaweedfs import LocalSeaweedFS
-
-    with LocalSeaweedFS() as server:
-        yield server
 
 
 @pytest.fixture
