@@ -38,8 +38,8 @@ class DorisOssInsertOperator(BaseOperator):
     insert up with ``SHOW LOAD`` and reports it instead of inserting twice.
 
     Returns ``{"table", "source_uri", "label", "status", "txn_id", "rows", "already_loaded"}``;
-    ``rows`` is the affected-row count (for an earlier insert, the loaded rows ``SHOW LOAD``
-    reports, or None where the release does not report them).
+    ``rows`` is the affected-row count; for an earlier insert it is the loaded rows ``SHOW LOAD``
+    reports, which is None on Doris releases whose INSERT rows carry no counts (EtlInfo NULL).
 
     :param table: ``db.table`` (or ``table`` with the database from the Doris connection's Schema).
     :param source_uri: ``oss://bucket/path`` or ``s3://``; wildcards ``*``, ``?``, ``[...]``,

@@ -114,7 +114,9 @@ def test_a_retry_reports_the_earlier_insert_instead_of_inserting_twice(doris: Do
     assert rows(doris) == [(1, "ann", 10), (2, "bob", 20)]
     assert first["already_loaded"] is False and second["already_loaded"] is True
     assert second["label"] == first["label"]
-    assert (second["txn_id"], second["rows"], second["status"]) == (first["txn_id"], 2, "FINISHED")
+    assert (second["txn_id"], second["status"]) == (first["txn_id"], "FINISHED")
+    # Doris's SHOW LOAD row for an INSERT job has no row counts (EtlInfo NULL): unknown, not made up.
+    assert first["rows"] == 2 and second["rows"] is None
     other_run = op().execute(context("manual__2"))  # type: ignore[arg-type]
     assert other_run["already_loaded"] is False and other_run["label"] != first["label"]
     assert len(rows(doris)) == 4
