@@ -138,3 +138,17 @@ def test_desc_function_shows_the_inferred_schema(doris: DorisClient, oss_bucket:
     doris.put(oss_bucket, "d.parquet", buffer.getvalue())
     rows = doris.run(f"DESC FUNCTION {tvf(doris, f's3://{oss_bucket}/d.parquet', 'parquet')}")
     assert [(r["Field"], r["Type"]) for r in rows] == [("id", "BIGINT"), ("v", "DOUBLE")]
+
+
+def test_insert_non_strict_turns_bad_values_into_null(
+    doris: DorisClient, table: str, oss_bucket: str
+) -> None:
+    doris.put(oss_bucket, "n.csv", b"1,a,x\n2,b,2\n")
+    source = tvf(doris, f"s3://{oss_bucket}/n.csv", "csv", COMMA)
+    doris.run("SET enable_insert_strict = false")
+    affected, _ = doris.execute(f"INSERT INTO t SELECT c1, c2, c3 FROM {source}")
+    assert affected == 2
+    assert [tuple(r.values()) for r in doris.run("SELECT * FROM t ORDER BY id")] == [
+        (1, "a", None),
+        (2, "b", 2.0),
+    ]

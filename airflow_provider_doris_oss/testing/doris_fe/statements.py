@@ -548,26 +548,29 @@ def _insert(stmt: TvfQueryStmt, ctx: StatementContext, bindings: dict[str, Any])
             raise _err("insert into cols should be corresponding to the query output")
         converted: dict[str, list[Any]] = {c.name: [] for c in targets}
         rejected = 0
+        strict = ctx.flag("enable_insert_strict", True)
         for record in result.to_pylist():
             values = list(record.values())
             try:
-                cells = [convert_cell(v, c, strict=True) for v, c in zip(values, targets, strict=True)]
+                cells = [convert_cell(v, c, strict=strict) for v, c in zip(values, targets, strict=True)]
             except CellError:
                 rejected += 1
                 continue
             for column, cell in zip(targets, cells, strict=True):
                 converted[column.name].append(cell)
-        if rejected:
+        if rejected and strict:
             raise _err(f"Insert has filtered data in strict mode. url: {error_log_url()}")
         data = pa.table({c.name: pa.array(converted[c.name], type=c.arrow_type) for c in targets})
+        if data.num_rows == 0 and rejected:
+            raise _err(f"all partitions have no load data. url: {error_log_url()}")
         count = fe.engine.insert_arrow(db, info.name, data) if data.num_rows else 0
     except BaseException:
         fe.release_label(db, label)
         raise
     txn_id = fe.next_id()
     record_insert(fe, db, label, txn_id, count, ctx.user)
-    ctx.last_insert = (txn_id, label, db, info.name, "VISIBLE", count, 0)
-    return OkResult(count, f"{{'label':'{label}', 'status':'VISIBLE', 'txnId':'{txn_id}'}}")
+    ctx.last_insert = (txn_id, label, db, info.name, "VISIBLE", count, rejected)
+    return OkResult(count, f"{{'label':'{label}', 'status':'VISIBLE', 'txnId':'{txn_id}'}}", rejected)
 
 
 def _desc_function(stmt: grammar.DescFunctionStmt, ctx: StatementContext) -> ResultSet:
