@@ -1,0 +1,204 @@
+"""The async side of the OSS hook: one aiobotocore client per connection and event loop, shared.
+
+Triggers run in the triggerer's single event loop; a thousand waiting sensors on one connection
+must share one client, and so one connection pool bounded by ``connection_maximum``. Clients are
+cached by ``(event loop, OssProperties)``: the properties are frozen and hashable, so a connection
+whose settings change gets a new client, and a client never crosses event loops (aiohttp sessions
+are bound to the loop that created them). The cache holds loops weakly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_doris_oss.properties import OssProperties
+from airflow_provider_doris_oss.uris import ObjectUri
+
+if TYPE_CHECKING:
+    from airflow.sdk import Connection
+
+_NOT_FOUND_CODES = ("404", "NoSuchKey", "NotFound")
+
+
+class _LoopClients:
+    """The clients of one event loop: a creation future per properties, so concurrent callers share."""
+
+    def __init__(self) -> None:
+        self.futures: dict[OssProperties, asyncio.Future[Any]] = {}
+        self.contexts: list[Any] = []
+
+
+_CLIENTS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopClients] = weakref.WeakKeyDictionary()
+
+
+async def shared_client(props: OssProperties) -> Any:
+    """The aiobotocore S3 client for ``props`` in the running event loop, created once and shared."""
+    loop = asyncio.get_running_loop()
+    clients = _CLIENTS.setdefault(loop, _LoopClients())
+    future = clients.futures.get(props)
+    if future is None:
+        future = loop.create_future()
+        clients.futures[props] = future
+        try:
+            context = _client_context(props)
+            client = await context.__aenter__()
+        except BaseException as error:
+            del clients.futures[props]
+            future.set_exception(error)
+            future.exception()  # retrieved here, so an unawaited failure logs nothing
+            raise
+        from airflow_provider_doris_oss.hooks.client import register_oss_handlers
+
+        register_oss_handlers(client.meta.events)
+        clients.contexts.append(context)
+        future.set_result(client)
+    return await asyncio.shield(future)
+
+
+def shared_client_count() -> int:
+    """How many clients the running event loop has (for tests and diagnostics)."""
+    clients = _CLIENTS.get(asyncio.get_running_loop())
+    return 0 if clients is None else len(clients.futures)
+
+
+async def close_shared_clients() -> None:
+    """Close every client of the running event loop (call before the loop ends)."""
+    clients = _CLIENTS.pop(asyncio.get_running_loop(), None)
+    if clients is None:
+        return
+    for context in clients.contexts:
+        await context.__aexit__(None, None, None)
+
+
+def _client_context(props: OssProperties) -> Any:
+    from aiobotocore.config import AioConfig
+    from aiobotocore.session import get_session
+
+    return get_session().create_client(
+        "s3",
+        endpoint_url=props.endpoint_url,
+        region_name=props.region,
+        aws_access_key_id=props.access_key,
+        aws_secret_access_key=props.secret_key,
+        config=AioConfig(**props.client_config_kwargs()),
+    )
+
+
+async def connection_properties(oss_conn_id: str) -> OssProperties:
+    """The connection's OSS properties, fetched without blocking the loop; the keys are masked."""
+    from airflow.sdk import BaseHook
+    from airflow.sdk.log import mask_secret
+
+    conn: Connection = await BaseHook.aget_connection(oss_conn_id)
+    props = OssProperties.from_connection(conn)
+    for secret in props.secrets:
+        mask_secret(secret)
+    return props
+
+
+class DorisOssAsyncHook:
+    """Async OSS access for triggers, on the process-wide shared client of ``oss_conn_id``."""
+
+    def __init__(self, oss_conn_id: str = "doris_oss_default") -> None:
+        self.oss_conn_id = oss_conn_id
+        self._props: OssProperties | None = None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(oss_conn_id={self.oss_conn_id!r})"
+
+    async def properties(self) -> OssProperties:
+        """The connection's properties (fetched once per hook)."""
+        if self._props is None:
+            self._props = await connection_properties(self.oss_conn_id)
+        return self._props
+
+    async def client(self) -> Any:
+        """The shared aiobotocore S3 client."""
+        return await shared_client(await self.properties())
+
+    async def resolve(self, uri_or_key: str, bucket: str | None = None, *, field: str = "key") -> ObjectUri:
+        """A full URI as it is, or a key in ``bucket`` (else the connection's default bucket)."""
+        from airflow_provider_doris_oss.uris import parse_uri
+
+        if "://" in uri_or_key:
+            return parse_uri(uri_or_key, field=field)
+        bucket = bucket or (await self.properties()).bucket
+        if not bucket:
+            raise ValueError(
+                f"{field}: {uri_or_key!r} names no bucket. Give a full oss://bucket/key URI, pass the "
+                f"bucket, or set 'bucket' on connection {self.oss_conn_id!r}."
+            )
+        return ObjectUri(bucket, uri_or_key)
+
+    async def iter_pages(
+        self, bucket: str, prefix: str = "", *, page_size: int = 1000
+    ) -> AsyncIterator[list[dict[str, Any]]]:
+        """The objects under ``prefix``, one ListObjectsV2 page at a time; stop iterating to stop listing."""
+        from airflow_provider_doris_oss.hooks.oss import OssOperationError, _describe
+
+        client = await self.client()
+        token: str | None = None
+        while True:
+            kwargs: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix, "MaxKeys": page_size}
+            if token:
+                kwargs["ContinuationToken"] = token
+            try:
+                page = await client.list_objects_v2(**kwargs)
+            except Exception as error:
+                raise OssOperationError(
+                    f"Listing oss://{bucket}/{prefix} failed: {_describe(error)}"
+                ) from None
+            yield [dict(obj) for obj in page.get("Contents", [])]
+            token = page.get("NextContinuationToken")
+            if not page.get("IsTruncated") or not token:
+                return
+
+    async def iter_objects(
+        self, bucket: str, prefix: str = "", *, page_size: int = 1000
+    ) -> AsyncIterator[dict[str, Any]]:
+        """The objects under ``prefix``, listed page by page as they are consumed."""
+        async for page in self.iter_pages(bucket, prefix, page_size=page_size):
+            for obj in page:
+                yield obj
+
+    async def head(self, target: ObjectUri) -> dict[str, Any] | None:
+        """The object's HEAD response, or None when it does not exist."""
+        from airflow_provider_doris_oss.hooks.oss import OssOperationError, _describe
+
+        client = await self.client()
+        try:
+            response = await client.head_object(Bucket=target.bucket, Key=target.key)
+        except Exception as error:
+            code = getattr(error, "response", {}).get("Error", {}).get("Code")
+            if code in _NOT_FOUND_CODES:
+                return None
+            raise OssOperationError(f"HEAD {target} failed: {_describe(error)}") from None
+        return dict(response)
+
+    async def get_bytes(self, target: ObjectUri) -> bytes | None:
+        """The object's content, or None when it does not exist."""
+        from airflow_provider_doris_oss.hooks.oss import OssOperationError, _describe
+
+        client = await self.client()
+        try:
+            response = await client.get_object(Bucket=target.bucket, Key=target.key)
+            async with response["Body"] as body:
+                return bytes(await body.read())
+        except Exception as error:
+            code = getattr(error, "response", {}).get("Error", {}).get("Code")
+            if code in _NOT_FOUND_CODES:
+                return None
+            raise OssOperationError(f"GET {target} failed: {_describe(error)}") from None
+
+    async def put_bytes(self, target: ObjectUri, data: bytes, content_type: str = "application/json") -> None:
+        """Write ``data`` to the object (replacing it)."""
+        from airflow_provider_doris_oss.hooks.oss import OssOperationError, _describe
+
+        client = await self.client()
+        try:
+            await client.put_object(Bucket=target.bucket, Key=target.key, Body=data, ContentType=content_type)
+        except Exception as error:
+            raise OssOperationError(f"PUT {target} failed: {_describe(error)}") from None

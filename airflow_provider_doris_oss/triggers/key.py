@@ -1,0 +1,129 @@
+"""``OssKeyTrigger``: wait, fully async, until every key (exact, wildcard or regex) exists."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+from airflow.triggers.base import BaseTrigger, TriggerEvent
+
+from airflow_provider_doris_oss.triggers.matching import (
+    LIST_PAGE_SIZE,
+    KeyPattern,
+    Mode,
+    head_metadata,
+    listed_metadata,
+    needs_head,
+)
+from airflow_provider_doris_oss.uris import ObjectUri
+
+if TYPE_CHECKING:
+    from airflow_provider_doris_oss.hooks.oss_async import DorisOssAsyncHook
+
+
+async def afind_matches(
+    hook: DorisOssAsyncHook,
+    pattern: KeyPattern,
+    *,
+    first_only: bool,
+    metadata_keys: list[str],
+    page_size: int = LIST_PAGE_SIZE,
+) -> list[dict[str, Any]]:
+    """The metadata of the objects ``pattern`` matches; with ``first_only``, listing stops at one."""
+    if pattern.mode == "exact":
+        head = await hook.head(ObjectUri(pattern.bucket, pattern.pattern))
+        if head is None:
+            return []
+        return [head_metadata(pattern.bucket, pattern.pattern, head, metadata_keys)]
+    found: list[dict[str, Any]] = []
+    async for page in hook.iter_pages(pattern.bucket, pattern.listing_prefix, page_size=page_size):
+        found.extend(obj for obj in page if pattern.matches(obj["Key"]))
+        if first_only and found:
+            found = found[:1]
+            break
+    if not needs_head(metadata_keys):
+        return [listed_metadata(pattern.bucket, obj, metadata_keys) for obj in found]
+    metas = []
+    for obj in found:
+        head = await hook.head(ObjectUri(pattern.bucket, obj["Key"]))
+        if head is not None:
+            metas.append(head_metadata(pattern.bucket, obj["Key"], head, metadata_keys))
+    return metas
+
+
+class OssKeyTrigger(BaseTrigger):
+    """Fire when every pattern in ``bucket_keys`` (``oss://`` URIs) matches at least one object.
+
+    Without ``should_check_fn`` it fires ``{"status": "success", "files": [...]}`` and listing
+    stops at the first match of each pattern. With it, it fires ``{"status": "running",
+    "files": [...]}`` carrying every match, for the sensor's ``check_fn`` to judge on the worker.
+    Any failure fires ``{"status": "error", "message": ...}``.
+    """
+
+    def __init__(
+        self,
+        bucket_keys: list[str],
+        mode: Mode = "exact",
+        oss_conn_id: str = "doris_oss_default",
+        poke_interval: float = 5.0,
+        should_check_fn: bool = False,
+        metadata_keys: list[str] | None = None,
+        wait_first: bool = False,
+    ) -> None:
+        super().__init__()
+        self.bucket_keys = list(bucket_keys)
+        self.mode: Mode = mode
+        self.oss_conn_id = oss_conn_id
+        self.poke_interval = poke_interval
+        self.should_check_fn = should_check_fn
+        self.metadata_keys = list(metadata_keys) if metadata_keys else ["Size"]
+        self.wait_first = wait_first
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        """The class path and the arguments that rebuild this trigger."""
+        return (
+            f"{type(self).__module__}.{type(self).__qualname__}",
+            {
+                "bucket_keys": self.bucket_keys,
+                "mode": self.mode,
+                "oss_conn_id": self.oss_conn_id,
+                "poke_interval": self.poke_interval,
+                "should_check_fn": self.should_check_fn,
+                "metadata_keys": self.metadata_keys,
+                "wait_first": self.wait_first,
+            },
+        )
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        """Check every ``poke_interval`` seconds until all patterns match."""
+        from airflow_provider_doris_oss.hooks.oss_async import DorisOssAsyncHook
+
+        hook = DorisOssAsyncHook(self.oss_conn_id)
+        try:
+            patterns = [KeyPattern.from_uri(uri, self.mode) for uri in self.bucket_keys]
+            if self.wait_first:
+                await asyncio.sleep(self.poke_interval)
+            while True:
+                files = await self._check(hook, patterns)
+                if files is not None:
+                    status = "running" if self.should_check_fn else "success"
+                    yield TriggerEvent({"status": status, "files": files})
+                    return
+                self.log.info("Waiting for %s; next check in %ss", self.bucket_keys, self.poke_interval)
+                await asyncio.sleep(self.poke_interval)
+        except Exception as error:
+            yield TriggerEvent({"status": "error", "message": f"{type(error).__name__}: {error}"})
+
+    async def _check(
+        self, hook: DorisOssAsyncHook, patterns: list[KeyPattern]
+    ) -> list[dict[str, Any]] | None:
+        files: list[dict[str, Any]] = []
+        for pattern in patterns:
+            found = await afind_matches(
+                hook, pattern, first_only=not self.should_check_fn, metadata_keys=self.metadata_keys
+            )
+            if not found:
+                return None
+            files.extend(found)
+        return files

@@ -1,0 +1,318 @@
+"""``OssObjectEventTrigger``: one asset event per new or changed object, never twice.
+
+Design (Airflow 3.3 shared streams in ack mode):
+
+- Every watcher on the same connection, bucket, listing prefix and poll interval shares one
+  poll loop (``shared_stream_key``). The producer lists the prefix once per interval and
+  broadcasts the complete listing as one snapshot.
+- Each watcher (subscriber) keeps its own durable checkpoint, an object in OSS: the
+  ``key → ETag`` map of everything it has reported. It yields one ``TriggerEvent`` per
+  matching object whose ETag differs from the checkpoint and from what it already yielded,
+  and records the claim on the snapshot.
+- The triggerer calls ``advance`` only after every subscriber moved past the snapshot and
+  every event derived from it was persisted in the metadata DB. Only then are the claims
+  written to the checkpoints. A snapshot that failed for any subscriber is not committed:
+  its claims are released and re-reported on the next poll.
+
+A new trigger instance (a triggerer restart, in a new event loop) loads its checkpoint and
+reports nothing it reported before; a changed object (new ETag) is reported once more.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import re
+from collections.abc import AsyncIterator, Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from airflow.triggers.base import BaseEventTrigger, TriggerEvent
+from airflow.triggers.shared_stream import AdvanceItem, AdvanceOutcome, SharedStreamProducer
+
+from airflow_provider_doris_oss.triggers.matching import json_safe, regex_literal_prefix
+from airflow_provider_doris_oss.uris import ObjectUri, literal_prefix, parse_uri
+
+if TYPE_CHECKING:
+    from airflow_provider_doris_oss.hooks.oss_async import DorisOssAsyncHook
+
+WatchMode = Literal["prefix", "wildcard", "regex"]
+DEFAULT_CHECKPOINT_PREFIX = "_airflow_doris_oss/event-checkpoints/"
+_CHECKPOINT_VERSION = 1
+
+
+@dataclass
+class Snapshot:
+    """One complete listing of the watched prefix, and the claims subscribers made on it."""
+
+    bucket: str
+    objects: dict[str, dict[str, Any]]
+    claims: list[Claim] = field(default_factory=list)
+
+
+@dataclass
+class Claim:
+    """Objects one subscriber reported from one snapshot, to commit once they are persisted."""
+
+    checkpoint: Checkpoint
+    items: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Checkpoint:
+    """A watcher's reported objects (key → ETag), stored as a JSON object in OSS."""
+
+    location: ObjectUri
+    watch: dict[str, Any] = field(default_factory=dict)
+    committed: dict[str, str] = field(default_factory=dict)
+    pending: dict[str, str] = field(default_factory=dict)
+    dirty: bool = False
+
+    def is_new(self, key: str, etag: str) -> bool:
+        """Whether (key, ETag) was neither reported and committed nor reported and in flight."""
+        return self.committed.get(key) != etag and self.pending.get(key) != etag
+
+    def commit(self, items: Sequence[tuple[str, str]], present: dict[str, Any]) -> None:
+        """Make reported items durable-to-be; forget keys no longer present."""
+        committed = dict(self.committed)
+        for key, etag in items:
+            committed[key] = etag
+            if self.pending.get(key) == etag:
+                del self.pending[key]
+        committed = {k: v for k, v in committed.items() if k in present or k in self.pending}
+        if committed != self.committed:
+            self.committed, self.dirty = committed, True
+
+    def release(self, items: Sequence[tuple[str, str]]) -> None:
+        """Forget in-flight items so the next snapshot reports them again."""
+        for key, etag in items:
+            if self.pending.get(key) == etag:
+                del self.pending[key]
+
+    async def load(self, hook: DorisOssAsyncHook) -> None:
+        """Read the committed map (empty when the checkpoint does not exist yet)."""
+        data = await hook.get_bytes(self.location)
+        if data is None:
+            return
+        try:
+            document = json.loads(data)
+            objects = document["objects"]
+            if not isinstance(objects, dict):
+                raise TypeError("objects is not a map")
+        except (ValueError, KeyError, TypeError) as error:
+            raise ValueError(
+                f"Checkpoint {self.location} is not a checkpoint this provider wrote ({error}). "
+                "Delete it to start over (every existing object is then reported once more)."
+            ) from None
+        self.committed = {str(k): str(v) for k, v in objects.items()}
+
+    async def save(self, hook: DorisOssAsyncHook) -> None:
+        """Write the committed map."""
+        document = {"version": _CHECKPOINT_VERSION, "watch": self.watch, "objects": self.committed}
+        await hook.put_bytes(self.location, json.dumps(document, sort_keys=True).encode())
+        self.dirty = False
+
+
+class OssObjectEventTrigger(BaseEventTrigger):
+    """Watch a prefix (or a wildcard/regex) for ``AssetWatcher``: one event per new or changed object.
+
+    :param prefix: a key prefix, a wildcard or a regex (per the flags); may be an ``oss://`` URI.
+    :param bucket_name: the bucket for a plain prefix; else the connection's default bucket.
+    :param wildcard_match: ``prefix`` is an ``fnmatch`` pattern.
+    :param use_regex: ``prefix`` is a regular expression matched with ``re.match``.
+    :param oss_conn_id: the ``doris_oss`` connection.
+    :param poll_interval: seconds between listings.
+    :param checkpoint_prefix: where the watcher's checkpoint objects live: a key prefix in the
+        watched bucket or an ``oss://bucket/prefix`` URI. The connection needs write access.
+
+    Each event's payload: ``{"uri", "bucket", "key", "etag", "size", "last_modified"}``.
+    """
+
+    def __init__(
+        self,
+        prefix: str,
+        bucket_name: str | None = None,
+        wildcard_match: bool = False,
+        use_regex: bool = False,
+        oss_conn_id: str = "doris_oss_default",
+        poll_interval: float = 60.0,
+        checkpoint_prefix: str = DEFAULT_CHECKPOINT_PREFIX,
+    ) -> None:
+        super().__init__()
+        if wildcard_match and use_regex:
+            raise ValueError("wildcard_match and use_regex are exclusive: set at most one of them.")
+        if poll_interval <= 0:
+            raise ValueError(f"poll_interval must be a positive number of seconds, not {poll_interval}.")
+        self.prefix = prefix
+        self.bucket_name = bucket_name
+        self.wildcard_match = wildcard_match
+        self.use_regex = use_regex
+        self.oss_conn_id = oss_conn_id
+        self.poll_interval = poll_interval
+        self.checkpoint_prefix = checkpoint_prefix
+        if "://" in prefix:
+            target = parse_uri(prefix, field="prefix")
+            if bucket_name and bucket_name != target.bucket:
+                raise ValueError(
+                    f"prefix {prefix!r} names bucket {target.bucket!r} but bucket_name is {bucket_name!r}: "
+                    "drop bucket_name or use a plain prefix."
+                )
+            self.bucket_name, self._pattern = target.bucket, target.key
+        else:
+            self._pattern = prefix
+        if use_regex:
+            self._regex = re.compile(self._pattern)
+
+    @property
+    def mode(self) -> WatchMode:
+        """How ``prefix`` is interpreted."""
+        return "regex" if self.use_regex else "wildcard" if self.wildcard_match else "prefix"
+
+    @property
+    def listing_prefix(self) -> str:
+        """The only prefix listed."""
+        if self.mode == "regex":
+            return regex_literal_prefix(self._pattern)
+        if self.mode == "wildcard":
+            return literal_prefix(self._pattern)
+        return self._pattern
+
+    def matches(self, key: str) -> bool:
+        """Whether an object under the listing prefix is watched by this trigger."""
+        if self.mode == "regex":
+            return self._regex.match(key) is not None
+        if self.mode == "wildcard":
+            import fnmatch
+
+            return fnmatch.fnmatchcase(key, self._pattern)
+        return key.startswith(self._pattern)
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        """The class path and the arguments that rebuild this trigger."""
+        return (
+            f"{type(self).__module__}.{type(self).__qualname__}",
+            {
+                "prefix": self.prefix,
+                "bucket_name": self.bucket_name,
+                "wildcard_match": self.wildcard_match,
+                "use_regex": self.use_regex,
+                "oss_conn_id": self.oss_conn_id,
+                "poll_interval": self.poll_interval,
+                "checkpoint_prefix": self.checkpoint_prefix,
+            },
+        )
+
+    def shared_stream_key(self) -> Hashable:
+        """Watchers that list the same prefix the same way share one poll."""
+        return (
+            "doris_oss.object_event",
+            self.oss_conn_id,
+            self.bucket_name,
+            self.listing_prefix,
+            self.poll_interval,
+            self.checkpoint_prefix,
+        )
+
+    @classmethod
+    def create_shared_stream_producer(cls, kwargs: dict[str, Any]) -> SharedStreamProducer:
+        """The lister behind a group of watchers (ack mode: checkpoints commit after persistence)."""
+        return ListingProducer(cls(**kwargs))
+
+    def _hook(self) -> DorisOssAsyncHook:
+        from airflow_provider_doris_oss.hooks.oss_async import DorisOssAsyncHook
+
+        return DorisOssAsyncHook(self.oss_conn_id)
+
+    async def checkpoint_location(self, hook: DorisOssAsyncHook) -> ObjectUri:
+        """Where this watcher's checkpoint lives: one object per distinct trigger configuration."""
+        _, kwargs = self.serialize()
+        digest = hashlib.sha256(json.dumps(kwargs, sort_keys=True).encode()).hexdigest()[:32]
+        base = await hook.resolve(self.checkpoint_prefix, self.bucket_name, field="checkpoint_prefix")
+        folder = base.key if not base.key or base.key.endswith("/") else base.key + "/"
+        return ObjectUri(base.bucket, f"{folder}{digest}.json")
+
+    async def filter_shared_stream(self, shared_stream: AsyncIterator[Any]) -> AsyncIterator[TriggerEvent]:
+        """Yield one event per matching object this watcher has not reported (key + ETag)."""
+        hook = self._hook()
+        checkpoint = Checkpoint(await self.checkpoint_location(hook), watch=self.serialize()[1])
+        await checkpoint.load(hook)
+        async for snapshot in shared_stream:
+            claim = Claim(checkpoint)
+            snapshot.claims.append(claim)
+            for key in sorted(snapshot.objects):
+                obj = snapshot.objects[key]
+                if not self.matches(key) or not checkpoint.is_new(key, obj["etag"]):
+                    continue
+                checkpoint.pending[key] = obj["etag"]
+                claim.items.append((key, obj["etag"]))
+                yield TriggerEvent({"uri": str(ObjectUri(snapshot.bucket, key)), **obj})
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        """Standalone (outside a shared stream): commit each snapshot when the next one is pulled."""
+        producer = ListingProducer(self)
+
+        async def snapshots() -> AsyncIterator[Any]:
+            async for raw_event, payload in producer.open_stream():
+                yield raw_event
+                await producer.advance([AdvanceItem(payload, AdvanceOutcome(acked=1, failed=0))])
+
+        try:
+            async for event in self.filter_shared_stream(snapshots()):
+                yield event
+        finally:
+            await producer.aclose()
+
+
+class ListingProducer(SharedStreamProducer):
+    """Lists the watched prefix every interval; commits subscribers' claims on ``advance``."""
+
+    def __init__(self, trigger: OssObjectEventTrigger) -> None:
+        self.trigger = trigger
+        self._hook: DorisOssAsyncHook | None = None
+
+    async def open_stream(self) -> AsyncIterator[tuple[Any, Any]]:
+        """Yield ``(snapshot, snapshot)`` once per poll interval, forever."""
+        trigger = self.trigger
+        self._hook = hook = trigger._hook()
+        watched = await hook.resolve(trigger.listing_prefix, trigger.bucket_name, field="prefix")
+        checkpoints = await hook.resolve(trigger.checkpoint_prefix, watched.bucket, field="checkpoint_prefix")
+        skip = checkpoints.key if checkpoints.bucket == watched.bucket else None
+        while True:
+            objects: dict[str, dict[str, Any]] = {}
+            async for obj in hook.iter_objects(watched.bucket, watched.key):
+                key = obj["Key"]
+                if skip is not None and key.startswith(skip):
+                    continue
+                objects[key] = {
+                    "bucket": watched.bucket,
+                    "key": key,
+                    "etag": str(obj.get("ETag", "")),
+                    "size": obj.get("Size"),
+                    "last_modified": json_safe(obj.get("LastModified")),
+                }
+            snapshot = Snapshot(watched.bucket, objects)
+            yield snapshot, snapshot
+            await asyncio.sleep(trigger.poll_interval)
+
+    async def advance(self, batch: Sequence[AdvanceItem]) -> None:
+        """Commit the claims of snapshots every subscriber accepted; release the others."""
+        touched: dict[int, Checkpoint] = {}
+        for item in batch:
+            snapshot: Snapshot = item.broker_payload
+            ok = item.outcome.failed == 0
+            for claim in snapshot.claims:
+                if ok:
+                    claim.checkpoint.commit(claim.items, snapshot.objects)
+                else:
+                    claim.checkpoint.release(claim.items)
+                if claim.checkpoint.dirty:
+                    touched[id(claim.checkpoint)] = claim.checkpoint
+        if self._hook is None:
+            return
+        for checkpoint in touched.values():
+            try:
+                await checkpoint.save(self._hook)
+            except Exception as error:
+                # Kept dirty and in memory: the next advance writes the whole map again.
+                self.trigger.log.warning("Could not write checkpoint %s: %s", checkpoint.location, error)
