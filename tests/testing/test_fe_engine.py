@@ -305,3 +305,28 @@ def test_query_arrow_with_bindings(s: Session) -> None:
     assert table.to_pylist() == [{"c2": "x", "name": "one"}, {"c2": "y", "name": "two"}]
     with pytest.raises(DorisError, match="No database selected"):
         s.engine.query_arrow("SELECT * FROM dim", None)
+
+
+# ------------------------------------------------------------ information_schema
+
+
+def test_information_schema_describes_the_tables(s: Session) -> None:
+    s.run(
+        'CREATE TABLE t (k INT NOT NULL COMMENT "key", v VARCHAR(10) DEFAULT "x", amt DECIMAL(10,2)) UNIQUE KEY(k)'
+    )
+    s.run("INSERT INTO t VALUES (1, 'a', 1.5), (2, 'b', 2.5)")
+    assert s.rows(
+        "SELECT table_schema, table_name, table_type, table_rows FROM information_schema.tables "
+        "WHERE table_schema = 'd'"
+    ) == [("d", "t", "BASE TABLE", 2)]
+    assert s.rows(
+        "SELECT column_name, ordinal_position, data_type, column_type, is_nullable, column_key, column_default, "
+        "numeric_precision, numeric_scale, character_maximum_length, column_comment "
+        "FROM information_schema.columns WHERE table_schema = 'd' AND table_name = 't' ORDER BY ordinal_position"
+    ) == [
+        ("k", 1, "int", "int", "NO", "UNI", None, 10, 0, None, "key"),
+        ("v", 2, "varchar", "varchar(10)", "YES", "", "x", None, None, 10, ""),
+        ("amt", 3, "decimal", "decimal(10,2)", "YES", "", None, 10, 2, None, ""),
+    ]
+    assert ("d",) in s.rows("SELECT schema_name FROM information_schema.schemata")
+    assert s.rows("SHOW TABLES FROM information_schema") == [("schemata",), ("tables",), ("columns",)]

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_doris_oss.testing.doris_fe import sqlmap
+from airflow_provider_doris_oss.testing.doris_fe import info_schema, sqlmap
 from airflow_provider_doris_oss.testing.doris_fe.ddl import (
     ColumnDef,
     CreateTable,
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 BUILTIN_DATABASES = ("__internal_schema", "information_schema", "mysql")
+_INFO_SCHEMA = "sys:information_schema"
 # First words of Doris statements the emulator does not run (anything else is a syntax error).
 _DORIS_STATEMENTS = frozenset(
     [
@@ -149,6 +150,7 @@ class DuckDbEngine:
         self._databases: set[str] = set()
         self._tables: dict[tuple[str, str], _Table] = {}
         self._temp = 0
+        self._con.execute(f"CREATE SCHEMA {_q(_INFO_SCHEMA)}")
 
     # ------------------------------------------------------------ Engine API
 
@@ -251,10 +253,48 @@ class DuckDbEngine:
 
     def _resolver(self, default_db: str | None) -> sqlmap.Resolver:
         def resolve(db: str | None, table: str) -> tuple[str, str]:
-            entry = self._table(db or default_db, table)
+            database = db or default_db
+            if database == "information_schema" and table.lower() in info_schema.TABLES:
+                self._refresh_info_schema()
+                return _INFO_SCHEMA, table.lower()
+            entry = self._table(database, table)
             return _schema(entry.info.database), entry.info.name
 
         return resolve
+
+    def _refresh_info_schema(self) -> None:
+        """Rebuild the emulated information_schema tables from the current definitions."""
+        with self._lock:
+            tables = [
+                (
+                    entry.info,
+                    {
+                        "comment": entry.definition.comment,
+                        "columns": {
+                            c.name: {
+                                "default": None if c.default_is_null else c.default,
+                                "comment": c.comment,
+                                "aggregation": c.aggregation,
+                            }
+                            for c in entry.definition.columns
+                        },
+                    },
+                )
+                for _, entry in sorted(self._tables.items())
+            ]
+            built = info_schema.build(set(self._databases) | set(BUILTIN_DATABASES), tables, self._row_count)
+            for name, data in built.items():
+                temp = self._temp_name("info")
+                self._con.register(temp, data)
+                try:
+                    self._run(
+                        f"CREATE OR REPLACE TABLE {_q(_INFO_SCHEMA)}.{_q(name)} AS SELECT * FROM {_q(temp)}"
+                    )
+                finally:
+                    self._con.unregister(temp)
+
+    def _row_count(self, info: TableInfo) -> int:
+        return int(self._run(f"SELECT count(*) FROM {_q(_schema(info.database))}.{_q(info.name)}")[0][0])
 
     def _duck_error(self, exc: Exception) -> DorisError:
         """A DuckDB failure in Doris's words where Doris has them, else DuckDB's first line."""
@@ -491,9 +531,12 @@ class DuckDbEngine:
             for i, token in enumerate(tokens):
                 if token.is_kw("FROM", "IN") and i + 1 < len(tokens):
                     db = tokens[i + 1].value
-            database = self._require_db(db)
-            with self._lock:
-                names = sorted(t for d, t in self._tables if d == database)
+            if db == "information_schema":
+                database, names = db, list(info_schema.TABLES)
+            else:
+                database = self._require_db(db)
+                with self._lock:
+                    names = sorted(t for d, t in self._tables if d == database)
             rows = [((n, "BASE TABLE") if full else (n,)) for n in names if like is None or like.match(n)]
             columns = [f"Tables_in_{database}"] + (["Table_type"] if full else [])
             return ResultSet(columns, rows)
