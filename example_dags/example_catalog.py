@@ -1,7 +1,7 @@
 """Create an Iceberg catalog whose warehouse is in OSS; the OSS keys come from the connection.
 
-Environment (defaults in brackets): ``DORIS_EXAMPLE_BUCKET`` [demo-bucket],
-``DORIS_CATALOG_NAME`` [oss_iceberg], ``DORIS_CATALOG_WAREHOUSE`` [warehouse/].
+Environment (defaults in brackets): ``DORIS_OSS_DEMO_BUCKET`` [demo-bucket],
+``DORIS_OSS_DEMO_CATALOG`` [oss_iceberg], ``DORIS_OSS_DEMO_WAREHOUSE`` [warehouse/].
 Connections: ``doris_default``, ``doris_oss_default``.
 """
 
@@ -14,8 +14,8 @@ from airflow.sdk import DAG
 
 from airflow_provider_doris_oss.operators.catalog import DorisCreateCatalogOperator
 
-BUCKET = os.environ.get("DORIS_EXAMPLE_BUCKET", "demo-bucket")
-WAREHOUSE = os.environ.get("DORIS_CATALOG_WAREHOUSE", "warehouse/")
+BUCKET = os.environ.get("DORIS_OSS_DEMO_BUCKET", "demo-bucket")
+WAREHOUSE = os.environ.get("DORIS_OSS_DEMO_WAREHOUSE", "warehouse/")
 
 with DAG(
     "example_doris_catalog",
@@ -26,7 +26,7 @@ with DAG(
 ):
     DorisCreateCatalogOperator(
         task_id="create_iceberg_catalog",
-        catalog_name=os.environ.get("DORIS_CATALOG_NAME", "oss_iceberg"),
+        catalog_name=os.environ.get("DORIS_OSS_DEMO_CATALOG", "oss_iceberg"),
         catalog_properties={
             "type": "iceberg",
             "iceberg.catalog.type": "hadoop",

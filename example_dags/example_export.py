@@ -1,8 +1,9 @@
 """Export a Doris table to OSS with EXPORT TABLE, waiting for the job (deferrable if configured).
 
-Environment (defaults in brackets): ``DORIS_EXAMPLE_BUCKET`` [demo-bucket],
-``DORIS_EXAMPLE_TABLE`` [demo.orders], ``DORIS_EXPORT_PREFIX`` [export/orders_],
-``DORIS_EXPORT_FORMAT`` [parquet]. Connections: ``doris_default``, ``doris_oss_default``.
+Environment (defaults in brackets): ``DORIS_OSS_DEMO_BUCKET`` [demo-bucket],
+``DORIS_OSS_DEMO_DATABASE`` [demo], ``DORIS_OSS_DEMO_TABLE`` [orders] (the table
+``example_doris_broker_load`` fills), ``DORIS_OSS_DEMO_EXPORT_PREFIX`` [export/orders_],
+``DORIS_OSS_DEMO_EXPORT_FORMAT`` [parquet]. Connections: ``doris_default``, ``doris_oss_default``.
 The job's label is derived from the run, so a retried task never exports twice; the task
 returns the files Doris wrote, confirmed in OSS.
 """
@@ -16,9 +17,10 @@ from airflow.sdk import DAG
 
 from airflow_provider_doris_oss.operators.export import DorisExportOperator
 
-BUCKET = os.environ.get("DORIS_EXAMPLE_BUCKET", "demo-bucket")
-TABLE = os.environ.get("DORIS_EXAMPLE_TABLE", "demo.orders")
-PREFIX = os.environ.get("DORIS_EXPORT_PREFIX", "export/orders_")
+BUCKET = os.environ.get("DORIS_OSS_DEMO_BUCKET", "demo-bucket")
+DATABASE = os.environ.get("DORIS_OSS_DEMO_DATABASE", "demo")
+TABLE = f"{DATABASE}.{os.environ.get('DORIS_OSS_DEMO_TABLE', 'orders')}"
+PREFIX = os.environ.get("DORIS_OSS_DEMO_EXPORT_PREFIX", "export/orders_")
 
 with DAG(
     "example_doris_export",
@@ -31,6 +33,6 @@ with DAG(
         task_id="export_orders",
         table=TABLE,
         target_uri=f"oss://{BUCKET}/{PREFIX}",
-        format=os.environ.get("DORIS_EXPORT_FORMAT", "parquet"),
+        format=os.environ.get("DORIS_OSS_DEMO_EXPORT_FORMAT", "parquet"),
         poll_interval=1,
     )

@@ -1,8 +1,9 @@
 """Write a query's result to OSS with SELECT ... INTO OUTFILE.
 
-Environment (defaults in brackets): ``DORIS_EXAMPLE_BUCKET`` [demo-bucket],
-``DORIS_EXAMPLE_TABLE`` [demo.orders], ``DORIS_OUTFILE_PREFIX`` [outfile/orders_],
-``DORIS_OUTFILE_DOWNLOAD_TO`` [unset: no download]. Connections: ``doris_default``,
+Environment (defaults in brackets): ``DORIS_OSS_DEMO_BUCKET`` [demo-bucket],
+``DORIS_OSS_DEMO_DATABASE`` [demo], ``DORIS_OSS_DEMO_TABLE`` [orders] (the table
+``example_doris_broker_load`` fills), ``DORIS_OSS_DEMO_OUTFILE_PREFIX`` [outfile/orders_],
+``DORIS_OSS_DEMO_DOWNLOAD_TO`` [unset: no download]. Connections: ``doris_default``,
 ``doris_oss_default``. The task returns the files it wrote, and the target prefix is an
 ``oss://`` asset that data-aware DAGs can be scheduled on.
 """
@@ -16,9 +17,10 @@ from airflow.sdk import DAG
 
 from airflow_provider_doris_oss.operators.outfile import DorisOutfileOperator
 
-BUCKET = os.environ.get("DORIS_EXAMPLE_BUCKET", "demo-bucket")
-TABLE = os.environ.get("DORIS_EXAMPLE_TABLE", "demo.orders")
-PREFIX = os.environ.get("DORIS_OUTFILE_PREFIX", "outfile/orders_")
+BUCKET = os.environ.get("DORIS_OSS_DEMO_BUCKET", "demo-bucket")
+DATABASE = os.environ.get("DORIS_OSS_DEMO_DATABASE", "demo")
+TABLE = f"{DATABASE}.{os.environ.get('DORIS_OSS_DEMO_TABLE', 'orders')}"
+PREFIX = os.environ.get("DORIS_OSS_DEMO_OUTFILE_PREFIX", "outfile/orders_")
 
 with DAG(
     "example_doris_outfile",
@@ -33,5 +35,5 @@ with DAG(
         target_uri=f"oss://{BUCKET}/{PREFIX}",
         format="csv_with_names",
         column_separator=",",
-        download_to=os.environ.get("DORIS_OUTFILE_DOWNLOAD_TO") or None,
+        download_to=os.environ.get("DORIS_OSS_DEMO_DOWNLOAD_TO") or None,
     )

@@ -19,13 +19,14 @@ def fe(local_oss: Any, oss_conn: str, monkeypatch: pytest.MonkeyPatch) -> Iterat
 
     with LocalDorisFE(oss=local_oss) as server:
         monkeypatch.setenv("AIRFLOW_CONN_DORIS_DEFAULT", server.connection().as_json())
-        monkeypatch.setenv("DORIS_EXAMPLE_BUCKET", oss_conn)
+        monkeypatch.setenv("DORIS_OSS_DEMO_BUCKET", oss_conn)
         conn = pymysql.connect(host=server.host, port=server.port, user="root", password="", autocommit=True)
         with conn.cursor() as cur:
             cur.execute("CREATE DATABASE demo")
             cur.execute(
-                "CREATE TABLE demo.orders (id INT, customer VARCHAR(40), amount INT) DUPLICATE KEY(id) "
-                'DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ("replication_num" = "1")'
+                "CREATE TABLE demo.orders (order_id BIGINT, customer VARCHAR(64), amount DECIMAL(10, 2), "
+                "order_date DATE) UNIQUE KEY(order_id) DISTRIBUTED BY HASH(order_id) BUCKETS 1 "
+                'PROPERTIES ("replication_num" = "1")'
             )
         server.test_conn = conn
         yield server
@@ -60,22 +61,33 @@ def test_insert_then_outfile_then_export_examples(
     from airflow.utils.session import create_session
 
     client = local_oss.client()
-    client.put_object(Bucket=oss_conn, Key="staging/orders-1.csv", Body=b"1,ann,10\n2,bob,20\n")
-    client.put_object(Bucket=oss_conn, Key="staging/orders-2.csv", Body=b"3,chlo\xc3\xa9,30\n")
+    client.put_object(
+        Bucket=oss_conn, Key="incoming/orders-1.csv", Body=b"1,ann,10.50,2026-01-05\n2,bob,20.00,2026-01-06\n"
+    )
+    client.put_object(Bucket=oss_conn, Key="incoming/orders-2.csv", Body=b"3,chlo\xc3\xa9,30.25,2026-01-07\n")
 
     inserted = run_dag(example("example_insert_from_oss.py", "example_doris_insert_from_oss"))
     assert inserted.state == "success", inserted.task_states
     assert inserted.xcom("insert_orders")["rows"] == 3
     with fe.test_conn.cursor() as cur:
-        cur.execute("SELECT id, customer, amount FROM demo.orders ORDER BY id")
-        assert cur.fetchall() == ((1, "ann", 10), (2, "bob", 20), (3, "chloé", 30))
+        cur.execute("SELECT order_id, customer, amount, order_date FROM demo.orders ORDER BY order_id")
+        assert [tuple(map(str, row)) for row in cur.fetchall()] == [
+            ("1", "ann", "10.50", "2026-01-05"),
+            ("2", "bob", "20.00", "2026-01-06"),
+            ("3", "chloé", "30.25", "2026-01-07"),
+        ]
 
     written = run_dag(example("example_outfile.py", "example_doris_outfile"))
     assert written.state == "success", written.task_states
     (file,) = written.xcom("orders_to_oss")["files"]
     key = file["uri"].removeprefix(f"oss://{oss_conn}/")
     body = client.get_object(Bucket=oss_conn, Key=key)["Body"].read().decode()
-    assert body.splitlines() == ["id,customer,amount", "1,ann,10", "2,bob,20", "3,chloé,30"]
+    assert body.splitlines() == [
+        "order_id,customer,amount,order_date",
+        "1,ann,10.50,2026-01-05",
+        "2,bob,20.00,2026-01-06",
+        "3,chloé,30.25,2026-01-07",
+    ]
 
     exported = run_dag(example("example_export.py", "example_doris_export"))
     assert exported.state == "success", exported.task_states
