@@ -48,8 +48,8 @@ def doris(local_oss: Any, oss_conn: str, tmp_path: Path, monkeypatch: pytest.Mon
 def test_the_example_dag_creates_an_iceberg_catalog_on_oss(
     doris: Doris, run_dag: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("DORIS_EXAMPLE_BUCKET", doris.bucket)
-    monkeypatch.setenv("DORIS_CATALOG_NAME", "lake")
+    monkeypatch.setenv("DORIS_OSS_DEMO_BUCKET", doris.bucket)
+    monkeypatch.setenv("DORIS_OSS_DEMO_CATALOG", "lake")
     source = EXAMPLE.read_text().replace('"example_doris_catalog"', '"{dag_id}"')
     result = run_dag(source)
     assert result.state == "success", result.task_states
