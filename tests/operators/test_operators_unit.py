@@ -164,3 +164,47 @@ def test_run_statement_masks_the_secret_in_the_log_and_in_the_error(caplog: pyte
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "s3://b/x" in logged
     assert "s3cr3t" not in logged
+
+
+def test_export_deferrable_defaults_to_the_operators_setting() -> None:
+    import os
+
+    probe = (
+        "from airflow_provider_doris_oss.operators.export import DorisExportOperator as O\n"
+        "print(O(task_id='t', table='d.t', target_uri='oss://b/x_').deferrable)\n"
+    )
+    env = {**os.environ, "AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE": "True"}
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, env=env)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "True"
+
+
+def test_export_declares_its_target_as_an_oss_asset_outlet() -> None:
+    from airflow_provider_doris_oss.operators.export import DorisExportOperator
+
+    op = DorisExportOperator(task_id="e", table="d.t", target_uri="s3://bucket/exp/part_")
+    assert [a.uri for a in op.outlets] == ["oss://bucket/exp/part_"]
+    assert op.deferrable is False
+
+
+@pytest.mark.parametrize("label", ['bad"label', "new\nline", "a.b", "东京", "x" * 129])
+def test_an_insert_label_doris_would_refuse_is_refused_before_anything_is_sent(label: str) -> None:
+    from types import SimpleNamespace
+
+    op = DorisOssInsertOperator(task_id="i", table="d.t", source_uri="oss://b/x", format="csv", label=label)
+    ti = SimpleNamespace(dag_id="d", task_id="i", run_id="r", map_index=-1)
+    with pytest.raises(DorisSqlError, match="label"):
+        op.execute({"ti": ti})  # type: ignore[arg-type]
+
+
+def test_mapped_insert_tasks_get_distinct_labels_that_stay_the_same_across_tries() -> None:
+    from types import SimpleNamespace
+
+    op = DorisOssInsertOperator(task_id="i", table="d.t", source_uri="oss://b/x", format="csv")
+
+    def label(map_index: int, try_number: int) -> str:
+        ti = SimpleNamespace(dag_id="d", task_id="i", run_id="r", map_index=map_index, try_number=try_number)
+        return op._label({"ti": ti})  # type: ignore[arg-type]
+
+    assert label(0, 1) == label(0, 2)
+    assert len({label(-1, 1), label(0, 1), label(1, 1)}) == 3
