@@ -1,0 +1,39 @@
+"""Every parameter the README documents for an operator is a parameter of that operator."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+from pathlib import Path
+
+import pytest
+
+README = (Path(__file__).parents[1] / "README.md").read_text()
+
+OPERATORS = {
+    "DorisBrokerLoadOperator": "airflow_provider_doris_oss.operators.broker_load",
+    "DorisExportOperator": "airflow_provider_doris_oss.operators.export",
+    "DorisOutfileOperator": "airflow_provider_doris_oss.operators.outfile",
+    "DorisOssInsertOperator": "airflow_provider_doris_oss.operators.insert",
+    "DorisCreateCatalogOperator": "airflow_provider_doris_oss.operators.catalog",
+}
+
+
+def documented_parameters(name: str) -> list[str]:
+    section = README.split(f"### `{name}`", 1)[1].split("\n### ", 1)[0].split("\n## ", 1)[0]
+    names: list[str] = []
+    for line in section.splitlines():
+        if line.startswith("| `"):
+            first_cell = line.split("|")[1]
+            names += re.findall(r"`([a-z_]+)`", first_cell)
+    return names
+
+
+@pytest.mark.parametrize("name", sorted(OPERATORS))
+def test_documented_parameters_exist(name: str) -> None:
+    cls = getattr(importlib.import_module(OPERATORS[name]), name)
+    accepted = {p for klass in cls.__mro__ for p in inspect.signature(klass.__init__).parameters}
+    documented = documented_parameters(name)
+    assert documented, f"README documents no parameters for {name}"
+    assert sorted(set(documented) - accepted) == []
