@@ -28,6 +28,24 @@ def get_provider_info() -> dict[str, Any]:
                 ],
             }
         ],
+        "operators": [
+            {
+                "integration-name": _INTEGRATION,
+                "python-modules": [
+                    "airflow_provider_doris_oss.operators.broker_load",
+                    "airflow_provider_doris_oss.operators.export",
+                    "airflow_provider_doris_oss.operators.outfile",
+                    "airflow_provider_doris_oss.operators.insert",
+                    "airflow_provider_doris_oss.operators.catalog",
+                ],
+            }
+        ],
+        "triggers": [
+            {
+                "integration-name": _INTEGRATION,
+                "python-modules": ["airflow_provider_doris_oss.triggers.doris"],
+            }
+        ],
         "connection-types": [doris_oss_connection_type(), doris_connection_type()],
         "asset-uris": [
             {
