@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import weakref
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_doris_oss.properties import OssProperties
@@ -28,7 +29,8 @@ class _LoopClients:
 
     def __init__(self) -> None:
         self.futures: dict[OssProperties, asyncio.Future[Any]] = {}
-        self.contexts: list[Any] = []
+        self.contexts: dict[OssProperties, Any] = {}
+        self.leases: dict[OssProperties, int] = {}
 
 
 _CLIENTS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopClients] = weakref.WeakKeyDictionary()
@@ -53,7 +55,7 @@ async def shared_client(props: OssProperties) -> Any:
         from airflow_provider_doris_oss.hooks.client import register_oss_handlers
 
         register_oss_handlers(client.meta.events)
-        clients.contexts.append(context)
+        clients.contexts[props] = context
         future.set_result(client)
     return await asyncio.shield(future)
 
@@ -69,8 +71,30 @@ async def close_shared_clients() -> None:
     clients = _CLIENTS.pop(asyncio.get_running_loop(), None)
     if clients is None:
         return
-    for context in clients.contexts:
+    for context in clients.contexts.values():
         await context.__aexit__(None, None, None)
+
+
+@asynccontextmanager
+async def leased_client(props: OssProperties) -> AsyncIterator[Any]:
+    """The shared client, held for the block; the last holder to leave closes it.
+
+    A triggerer with waiting triggers always holds a lease, so its client lives as long as
+    there is work; a short-lived loop (``dag.test()`` runs each trigger in its own) closes
+    its client before the loop ends.
+    """
+    clients = _CLIENTS.setdefault(asyncio.get_running_loop(), _LoopClients())
+    clients.leases[props] = clients.leases.get(props, 0) + 1
+    try:
+        yield await shared_client(props)
+    finally:
+        clients.leases[props] -= 1
+        if clients.leases[props] == 0:
+            del clients.leases[props]
+            clients.futures.pop(props, None)
+            context = clients.contexts.pop(props, None)
+            if context is not None:
+                await context.__aexit__(None, None, None)
 
 
 def _client_context(props: OssProperties) -> Any:
@@ -118,6 +142,12 @@ class DorisOssAsyncHook:
     async def client(self) -> Any:
         """The shared aiobotocore S3 client."""
         return await shared_client(await self.properties())
+
+    @asynccontextmanager
+    async def lease(self) -> AsyncIterator[Any]:
+        """Hold the shared client for a trigger's lifetime (see ``leased_client``)."""
+        async with leased_client(await self.properties()) as client:
+            yield client
 
     async def resolve(self, uri_or_key: str, bucket: str | None = None, *, field: str = "key") -> ObjectUri:
         """A full URI as it is, or a key in ``bucket`` (else the connection's default bucket)."""

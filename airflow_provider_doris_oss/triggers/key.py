@@ -102,18 +102,19 @@ class OssKeyTrigger(BaseTrigger):
         hook = DorisOssAsyncHook(self.oss_conn_id)
         try:
             patterns = [KeyPattern.from_uri(uri, self.mode) for uri in self.bucket_keys]
-            if self.wait_first:
-                await asyncio.sleep(self.poke_interval)
-            while True:
+            async with hook.lease():
+                if self.wait_first:
+                    await asyncio.sleep(self.poke_interval)
                 files = await self._check(hook, patterns)
-                if files is not None:
-                    status = "running" if self.should_check_fn else "success"
-                    yield TriggerEvent({"status": status, "files": files})
-                    return
-                self.log.info("Waiting for %s; next check in %ss", self.bucket_keys, self.poke_interval)
-                await asyncio.sleep(self.poke_interval)
+                while files is None:
+                    self.log.info("Waiting for %s; next check in %ss", self.bucket_keys, self.poke_interval)
+                    await asyncio.sleep(self.poke_interval)
+                    files = await self._check(hook, patterns)
         except Exception as error:
             yield TriggerEvent({"status": "error", "message": f"{type(error).__name__}: {error}"})
+            return
+        status = "running" if self.should_check_fn else "success"
+        yield TriggerEvent({"status": status, "files": files})
 
     async def _check(
         self, hook: DorisOssAsyncHook, patterns: list[KeyPattern]

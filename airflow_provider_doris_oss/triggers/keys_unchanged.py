@@ -119,14 +119,16 @@ class OssKeysUnchangedTrigger(BaseTrigger):
             where=f"oss://{self.bucket_name}/{self.prefix}",
         )
         try:
-            while True:
-                current = {
-                    obj["Key"]: str(obj.get("ETag", ""))
-                    async for obj in hook.iter_objects(self.bucket_name, self.prefix)
-                }
-                if tracker.observe(current):
-                    yield TriggerEvent({"status": "success", "objects": len(current)})
-                    return
-                await asyncio.sleep(self.poke_interval)
+            async with hook.lease():
+                while True:
+                    current = {
+                        obj["Key"]: str(obj.get("ETag", ""))
+                        async for obj in hook.iter_objects(self.bucket_name, self.prefix)
+                    }
+                    if tracker.observe(current):
+                        break
+                    await asyncio.sleep(self.poke_interval)
         except Exception as error:
             yield TriggerEvent({"status": "error", "message": f"{type(error).__name__}: {error}"})
+            return
+        yield TriggerEvent({"status": "success", "objects": len(current)})

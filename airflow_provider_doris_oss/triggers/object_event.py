@@ -25,6 +25,7 @@ import hashlib
 import json
 import re
 from collections.abc import AsyncIterator, Hashable, Sequence
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -235,18 +236,19 @@ class OssObjectEventTrigger(BaseEventTrigger):
     async def filter_shared_stream(self, shared_stream: AsyncIterator[Any]) -> AsyncIterator[TriggerEvent]:
         """Yield one event per matching object this watcher has not reported (key + ETag)."""
         hook = self._hook()
-        checkpoint = Checkpoint(await self.checkpoint_location(hook), watch=self.serialize()[1])
-        await checkpoint.load(hook)
-        async for snapshot in shared_stream:
-            claim = Claim(checkpoint)
-            snapshot.claims.append(claim)
-            for key in sorted(snapshot.objects):
-                obj = snapshot.objects[key]
-                if not self.matches(key) or not checkpoint.is_new(key, obj["etag"]):
-                    continue
-                checkpoint.pending[key] = obj["etag"]
-                claim.items.append((key, obj["etag"]))
-                yield TriggerEvent({"uri": str(ObjectUri(snapshot.bucket, key)), **obj})
+        async with hook.lease():
+            checkpoint = Checkpoint(await self.checkpoint_location(hook), watch=self.serialize()[1])
+            await checkpoint.load(hook)
+            async for snapshot in shared_stream:
+                claim = Claim(checkpoint)
+                snapshot.claims.append(claim)
+                for key in sorted(snapshot.objects):
+                    obj = snapshot.objects[key]
+                    if not self.matches(key) or not checkpoint.is_new(key, obj["etag"]):
+                        continue
+                    checkpoint.pending[key] = obj["etag"]
+                    claim.items.append((key, obj["etag"]))
+                    yield TriggerEvent({"uri": str(ObjectUri(snapshot.bucket, key)), **obj})
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         """Standalone (outside a shared stream): commit each snapshot when the next one is pulled."""
@@ -270,11 +272,13 @@ class ListingProducer(SharedStreamProducer):
     def __init__(self, trigger: OssObjectEventTrigger) -> None:
         self.trigger = trigger
         self._hook: DorisOssAsyncHook | None = None
+        self._lease = AsyncExitStack()
 
     async def open_stream(self) -> AsyncIterator[tuple[Any, Any]]:
         """Yield ``(snapshot, snapshot)`` once per poll interval, forever."""
         trigger = self.trigger
         self._hook = hook = trigger._hook()
+        await self._lease.enter_async_context(hook.lease())
         watched = await hook.resolve(trigger.listing_prefix, trigger.bucket_name, field="prefix")
         checkpoints = await hook.resolve(trigger.checkpoint_prefix, watched.bucket, field="checkpoint_prefix")
         skip = checkpoints.key if checkpoints.bucket == watched.bucket else None
@@ -316,3 +320,7 @@ class ListingProducer(SharedStreamProducer):
             except Exception as error:
                 # Kept dirty and in memory: the next advance writes the whole map again.
                 self.trigger.log.warning("Could not write checkpoint %s: %s", checkpoint.location, error)
+
+    async def aclose(self) -> None:
+        """Release the shared client (the last holder closes it)."""
+        await self._lease.aclose()

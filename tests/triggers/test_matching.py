@@ -1,0 +1,91 @@
+"""Key patterns: S3KeySensor's matching semantics and the literal prefix each one lists."""
+
+from __future__ import annotations
+
+import pytest
+
+from airflow_provider_doris_oss.triggers.keys_unchanged import InactivityTracker, ObjectsDeletedError
+from airflow_provider_doris_oss.triggers.matching import KeyPattern, mode_for, regex_literal_prefix
+
+
+@pytest.mark.parametrize(
+    ("pattern", "prefix"),
+    [
+        (r"data/2026-\d+\.csv", "data/2026-"),
+        ("data/x.csv", "data/x"),  # '.' is a metacharacter
+        ("data/ab?c", "data/a"),  # 'b' may be absent
+        ("data/ab*", "data/a"),
+        ("data/ab{2}", "data/a"),
+        ("data/(a|b)/x", "data/"),
+        ("data/a|other/b", ""),  # a top-level alternative can match anything
+        (r"data\/x", "data"),
+        ("(?i)data/", ""),
+        ("[0-9]+", ""),
+        ("plain/key", "plain/key"),
+    ],
+)
+def test_regex_literal_prefix(pattern, prefix):
+    assert regex_literal_prefix(pattern) == prefix
+
+
+@pytest.mark.parametrize(
+    ("mode", "pattern", "listing_prefix", "matching", "not_matching"),
+    [
+        ("wildcard", "in/*.csv", "in/", ["in/a.csv", "in/deep/b.csv"], ["in/a.json", "x/in/a.csv"]),
+        ("wildcard", "in/part-?.csv", "in/part-", ["in/part-1.csv"], ["in/part-10.csv"]),
+        ("wildcard", "in/[ab].csv", "in/", ["in/a.csv", "in/b.csv"], ["in/c.csv"]),
+        ("regex", r"in/\d+\.csv", "in/", ["in/12.csv", "in/1.csv.bak"], ["in/a.csv", "xin/1.csv"]),
+        ("exact", "in/a.csv", "in/a.csv", ["in/a.csv"], ["in/a.csv2", "in/a"]),
+    ],
+)
+def test_pattern_semantics(mode, pattern, listing_prefix, matching, not_matching):
+    key = KeyPattern("b", pattern, mode)
+    assert key.listing_prefix == listing_prefix
+    assert all(key.matches(k) for k in matching)
+    assert not any(key.matches(k) for k in not_matching)
+    assert all(k.startswith(listing_prefix) for k in matching)
+
+
+def test_from_uri_accepts_both_schemes_and_checks_regexes():
+    assert KeyPattern.from_uri("s3://bkt/a/*", "wildcard") == KeyPattern("bkt", "a/*", "wildcard")
+    assert KeyPattern.from_uri("oss://bkt/a/b", "exact").uri == "oss://bkt/a/b"
+    with pytest.raises(ValueError, match="bucket_key"):
+        KeyPattern.from_uri("http://bkt/a", "exact")
+    import re
+
+    with pytest.raises(re.error):
+        KeyPattern.from_uri("oss://bkt/a(", "regex")
+
+
+def test_mode_for():
+    assert mode_for(False, False) == "exact"
+    assert mode_for(True, False) == "wildcard"
+    assert mode_for(False, True) == "regex"
+    with pytest.raises(ValueError, match="exclusive"):
+        mode_for(True, True)
+
+
+def test_inactivity_tracker_restarts_on_any_change():
+    tracker = InactivityTracker(inactivity_period=10, min_objects=1)
+    assert not tracker.observe({"a": "1"}, now=0)
+    assert not tracker.observe({"a": "1"}, now=9)
+    assert not tracker.observe({"a": "2"}, now=9.5)  # changed ETag
+    assert not tracker.observe({"a": "2"}, now=19)
+    assert tracker.observe({"a": "2"}, now=19.5)
+
+
+def test_inactivity_tracker_needs_min_objects_and_handles_deletes():
+    tracker = InactivityTracker(inactivity_period=0, min_objects=2)
+    assert not tracker.observe({"a": "1"}, now=0)
+    assert not tracker.observe({"a": "1", "b": "1"}, now=1)
+    assert tracker.observe({"a": "1", "b": "1"}, now=2)
+    strict = InactivityTracker(inactivity_period=5, allow_delete=False, where="oss://b/p/")
+    strict.observe({"a": "1", "b": "1"}, now=0)
+    with pytest.raises(
+        ObjectsDeletedError, match=r"1 objects were deleted under oss://b/p/.*\(b\).*allow_delete"
+    ):
+        strict.observe({"a": "1"}, now=1)
+    lenient = InactivityTracker(inactivity_period=5)
+    lenient.observe({"a": "1", "b": "1"}, now=0)
+    assert not lenient.observe({"a": "1"}, now=6)  # a deletion is activity
+    assert lenient.observe({"a": "1"}, now=11)

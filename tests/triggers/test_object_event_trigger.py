@@ -1,0 +1,265 @@
+"""OssObjectEventTrigger: exactly one event per (key, ETag), across restarts, through Airflow's shared streams.
+
+The watchers run the way the triggerer runs them: subscribed to Airflow's own
+``SharedStreamManager`` in ack mode, each event bound to its raw event and confirmed as persisted.
+A restart is a new manager and new trigger instances in a new event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs
+
+import pytest
+
+from airflow_provider_doris_oss.hooks.oss_async import close_shared_clients
+from airflow_provider_doris_oss.triggers.object_event import OssObjectEventTrigger
+
+WAIT = 60.0
+
+
+class MiniTriggerer:
+    """The part of the triggerer's run_trigger() that drives a shared-stream event trigger."""
+
+    def __init__(self) -> None:
+        from airflow.triggers.shared_stream import SharedStreamManager
+
+        self.manager = SharedStreamManager(ack_timeout=30.0)
+        self.persisted: list[tuple[int, dict[str, Any]]] = []
+        self.bound: list[int | None] = []
+        self.tasks: list[asyncio.Task[None]] = []
+
+    def start(self, trigger_id: int, trigger: OssObjectEventTrigger) -> None:
+        self.tasks.append(asyncio.create_task(self._drive(trigger_id, trigger)))
+
+    async def _drive(self, trigger_id: int, trigger: OssObjectEventTrigger) -> None:
+        key = trigger.shared_stream_key()
+        stream = self.manager.subscribe(trigger_id=trigger_id, trigger=trigger, key=key)
+        try:
+            async for event in trigger.filter_shared_stream(stream):
+                seq = self.manager.bind_pending_event(trigger_id=trigger_id, key=key)
+                self.bound.append(seq)
+                self.persisted.append((trigger_id, event.payload))
+                if seq is not None:
+                    self.manager.confirm_persisted([seq])
+        finally:
+            await self.manager.unsubscribe(trigger_id, key)
+
+    async def wait_for(self, condition: Callable[[], Any], what: str) -> None:
+        deadline = time.monotonic() + WAIT
+        while not condition():
+            for task in self.tasks:
+                if task.done() and task.exception() is not None:
+                    raise task.exception()  # type: ignore[misc]
+            if time.monotonic() > deadline:
+                raise AssertionError(f"gave up waiting for {what}; persisted: {self.persisted}")
+            await asyncio.sleep(0.05)
+
+    async def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await self.manager.stop_all()
+        await close_shared_clients()
+
+    def keys(self, trigger_id: int | None = None) -> list[tuple[str, str]]:
+        return [(p["key"], p["etag"]) for t, p in self.persisted if trigger_id is None or t == trigger_id]
+
+
+def listings(local_oss, bucket: str, prefix: str) -> int:
+    return sum(
+        1
+        for r in local_oss.requests
+        if r.host.startswith(bucket + ".")
+        and "list-type=2" in r.query
+        and parse_qs(r.query, keep_blank_values=True).get("prefix", [""])[0] == prefix
+    )
+
+
+def checkpoint_objects(local_oss, bucket: str) -> dict[str, dict[str, str]]:
+    client = local_oss.client()
+    found = {}
+    for obj in client.list_objects_v2(Bucket=bucket, Prefix="_airflow_doris_oss/").get("Contents", []):
+        body = client.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read()
+        found[obj["Key"]] = json.loads(body)["objects"]
+    return found
+
+
+async def settle(runner: MiniTriggerer, local_oss, bucket: str, prefix: str, polls: int = 4) -> None:
+    """Let the producer list the prefix a few more times."""
+    start = listings(local_oss, bucket, prefix)
+    await runner.wait_for(lambda: listings(local_oss, bucket, prefix) >= start + polls, f"{polls} more polls")
+
+
+def test_each_object_once_then_changed_once_more_across_a_restart(local_oss, oss_conn):
+    bucket = oss_conn
+    client = local_oss.client()
+    client.put_object(Bucket=bucket, Key="in/a.csv", Body=b"1")
+    client.put_object(Bucket=bucket, Key="in/b.csv", Body=b"1")
+    client.put_object(Bucket=bucket, Key="elsewhere/z.csv", Body=b"1")
+    kwargs = {"prefix": "in/", "poll_interval": 0.2}
+
+    async def first_life() -> list[tuple[str, str]]:
+        runner = MiniTriggerer()
+        runner.start(1, OssObjectEventTrigger(**kwargs))
+        try:
+            await runner.wait_for(lambda: len(runner.persisted) >= 2, "two events")
+            await runner.wait_for(
+                lambda: len(next(iter(checkpoint_objects(local_oss, bucket).values()), {})) == 2, "checkpoint"
+            )
+            await settle(runner, local_oss, bucket, "in/")
+        finally:
+            await runner.stop()
+        assert all(seq is not None for seq in runner.bound), "events were not bound to the ack-mode stream"
+        return runner.keys()
+
+    first = asyncio.run(first_life())
+    assert sorted(k for k, _ in first) == ["in/a.csv", "in/b.csv"]
+
+    client.put_object(Bucket=bucket, Key="in/a.csv", Body=b"changed")
+    client.put_object(Bucket=bucket, Key="in/c.csv", Body=b"1")
+
+    async def second_life() -> list[tuple[str, str]]:
+        runner = MiniTriggerer()
+        runner.start(7, OssObjectEventTrigger(**kwargs))
+        try:
+            await runner.wait_for(lambda: len(runner.persisted) >= 2, "two events after the restart")
+            await settle(runner, local_oss, bucket, "in/")
+        finally:
+            await runner.stop()
+        return runner.keys()
+
+    second = asyncio.run(second_life())
+    assert sorted(k for k, _ in second) == ["in/a.csv", "in/c.csv"]
+    etag_before = dict(first)["in/a.csv"]
+    etag_after = dict(second)["in/a.csv"]
+    assert etag_before != etag_after
+
+    async def third_life() -> list[tuple[str, str]]:
+        runner = MiniTriggerer()
+        runner.start(9, OssObjectEventTrigger(**kwargs))
+        try:
+            await settle(runner, local_oss, bucket, "in/")
+        finally:
+            await runner.stop()
+        return runner.keys()
+
+    assert asyncio.run(third_life()) == []
+
+
+def test_object_arriving_while_watching_is_reported_once(local_oss, oss_conn):
+    bucket = oss_conn
+    client = local_oss.client()
+
+    async def scenario() -> list[tuple[str, str]]:
+        runner = MiniTriggerer()
+        runner.start(1, OssObjectEventTrigger(prefix=f"oss://{bucket}/drop/", poll_interval=0.2))
+        try:
+            await settle(runner, local_oss, bucket, "drop/", polls=2)
+            assert runner.persisted == []
+            await asyncio.to_thread(client.put_object, Bucket=bucket, Key="drop/new.json", Body=b"{}")
+            await runner.wait_for(lambda: runner.persisted, "the new object")
+            await settle(runner, local_oss, bucket, "drop/")
+        finally:
+            await runner.stop()
+        return runner.keys()
+
+    keys = asyncio.run(scenario())
+    assert [k for k, _ in keys] == ["drop/new.json"]
+
+
+def test_watchers_on_one_prefix_share_one_poll_and_filter_their_own(local_oss, oss_conn):
+    bucket = oss_conn
+    client = local_oss.client()
+    for key in ("feed/a.csv", "feed/b.json", "feed/sub/c.csv", "feedback/x.csv"):
+        client.put_object(Bucket=bucket, Key=key, Body=b"1")
+    produced = []
+
+    class CountingTrigger(OssObjectEventTrigger):
+        @classmethod
+        def create_shared_stream_producer(cls, kwargs):
+            produced.append(kwargs)
+            return super().create_shared_stream_producer(kwargs)
+
+    watchers = {
+        1: CountingTrigger(prefix="feed/", poll_interval=0.2),
+        2: CountingTrigger(prefix="feed/*.csv", wildcard_match=True, poll_interval=0.2),
+        3: CountingTrigger(prefix=r"feed/[^/]+\.json$", use_regex=True, poll_interval=0.2),
+    }
+    assert len({w.shared_stream_key() for w in watchers.values()}) == 1
+
+    async def scenario() -> MiniTriggerer:
+        runner = MiniTriggerer()
+        for trigger_id, trigger in watchers.items():
+            runner.start(trigger_id, trigger)
+        try:
+            await runner.wait_for(lambda: len(runner.persisted) >= 6, "six events")
+            await settle(runner, local_oss, bucket, "feed/")
+        finally:
+            await runner.stop()
+        return runner
+
+    runner = asyncio.run(scenario())
+    assert len(produced) == 1
+    assert sorted(k for k, _ in runner.keys(1)) == ["feed/a.csv", "feed/b.json", "feed/sub/c.csv"]
+    assert sorted(k for k, _ in runner.keys(2)) == ["feed/a.csv", "feed/sub/c.csv"]
+    assert sorted(k for k, _ in runner.keys(3)) == ["feed/b.json"]
+    list_prefixes = {
+        parse_qs(r.query, keep_blank_values=True).get("prefix", [""])[0]
+        for r in local_oss.requests
+        if r.host.startswith(bucket + ".") and "list-type=2" in r.query
+    }
+    assert list_prefixes <= {"feed/", "_airflow_doris_oss/"}
+    # Each watcher keeps its own checkpoint, holding what it reported.
+    assert sorted(len(v) for v in checkpoint_objects(local_oss, bucket).values()) == [1, 2, 3]
+
+
+def test_standalone_run_reports_each_object_once(local_oss, oss_conn):
+    bucket = oss_conn
+    client = local_oss.client()
+    client.put_object(Bucket=bucket, Key="solo/1", Body=b"1")
+    trigger = OssObjectEventTrigger(prefix="solo/", poll_interval=0.2)
+
+    async def scenario() -> list[str]:
+        seen: list[str] = []
+        events = trigger.run()
+        seen.append((await anext(events)).payload["key"])
+        await asyncio.to_thread(client.put_object, Bucket=bucket, Key="solo/2", Body=b"1")
+        seen.append((await asyncio.wait_for(anext(events), WAIT)).payload["key"])
+        await events.aclose()
+        await close_shared_clients()
+        return seen
+
+    assert asyncio.run(scenario()) == ["solo/1", "solo/2"]
+
+
+def test_serialize_round_trips_and_checkpoint_objects_are_not_reported(local_oss, oss_conn):
+    trigger = OssObjectEventTrigger(prefix="", poll_interval=0.2, checkpoint_prefix="_airflow_doris_oss/cp/")
+    classpath, kwargs = trigger.serialize()
+    assert classpath == "airflow_provider_doris_oss.triggers.object_event.OssObjectEventTrigger"
+    assert OssObjectEventTrigger(**kwargs).serialize() == (classpath, kwargs)
+    bucket = oss_conn
+    local_oss.client().put_object(Bucket=bucket, Key="top.csv", Body=b"1")
+
+    async def scenario() -> list[tuple[str, str]]:
+        runner = MiniTriggerer()
+        runner.start(1, OssObjectEventTrigger(**kwargs))
+        try:
+            await runner.wait_for(lambda: checkpoint_objects(local_oss, bucket), "the checkpoint")
+            await settle(runner, local_oss, bucket, "")
+        finally:
+            await runner.stop()
+        return runner.keys()
+
+    assert [k for k, _ in asyncio.run(scenario())] == ["top.csv"]
+
+
+def test_conflicting_flags_are_refused():
+    with pytest.raises(ValueError, match="wildcard_match and use_regex"):
+        OssObjectEventTrigger(prefix="a*", wildcard_match=True, use_regex=True)
+    with pytest.raises(ValueError, match="bucket_name"):
+        OssObjectEventTrigger(prefix="oss://one/x", bucket_name="two")
