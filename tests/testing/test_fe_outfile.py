@@ -144,3 +144,15 @@ def test_outfile_unknown_format_is_refused(doris: DorisClient, table: str, oss_b
         f'SELECT * FROM t INTO OUTFILE "s3://{oss_bucket}/u/r_" FORMAT AS xlsx PROPERTIES ({doris.storage()})'
     )
     assert message.endswith("format:xlsx is not supported.")
+
+
+def test_outfile_of_a_query_over_the_s3_table_function(doris: DorisClient, oss_bucket: str) -> None:
+    doris.put(oss_bucket, "src/in.csv", b"1,a\n2,b\n3,c\n")
+    (row,) = doris.run(
+        f'SELECT c2 FROM S3("uri" = "s3://{oss_bucket}/src/in.csv", "format" = "csv", "column_separator" = ",", '
+        f"{doris.storage()}) WHERE c1 >= '2' ORDER BY c2 INTO OUTFILE \"s3://{oss_bucket}/copy/r_\" "
+        f"FORMAT AS CSV PROPERTIES ({doris.storage()})"
+    )
+    assert int(row["TotalRows"]) == 2
+    (key,) = doris.keys(oss_bucket, "copy/")
+    assert doris.get(oss_bucket, key) == b"b\nc\n"

@@ -186,6 +186,7 @@ class OutfileStmt:
     path: str
     format: str
     properties: dict[str, str]
+    tvfs: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -733,7 +734,12 @@ def _outfile(p: Parser, index: int) -> OutfileStmt:
         fmt = p.advance().value
     properties = p.property_list() if p.accept_kw("PROPERTIES") else {}
     p.end()
-    return OutfileStmt(query, path, fmt, properties)
+    stmt = OutfileStmt(query, path, fmt, properties)
+    inner = [i for i in _find_tvfs(p.tokens) if i < index]
+    if inner:
+        rewritten = _tvf_query(Parser(query, [*p.tokens[:index], p.tokens[-1]]), inner)
+        stmt.query, stmt.tvfs = rewritten.query, rewritten.tvfs
+    return stmt
 
 
 def _tvf_query(p: Parser, indexes: list[int]) -> TvfQueryStmt:

@@ -500,7 +500,8 @@ def _outfile(stmt: OutfileStmt, ctx: StatementContext) -> ResultSet:
     options, delete = _write_options(stmt.format, props, fe)
     _check_path(stmt.path)
     storage = parse_storage(props)
-    table = fe.engine.query_arrow(stmt.query, ctx.database)
+    bindings = {name: read_tvf(params, fe.oss_proxy) for name, params in stmt.tvfs.items()}
+    table = fe.engine.query_arrow(stmt.query, ctx.database, bindings)
     if delete:
         delete_existing(storage, fe.oss_proxy, stmt.path)
     result = write_files(table, stmt.path, options, storage, fe.oss_proxy)
