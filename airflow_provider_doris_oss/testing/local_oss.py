@@ -78,15 +78,18 @@ class _OssGateway:
 
         if problem is not None:
             request_id = uuid.uuid4().hex.upper()[:24]
+            # A HEAD answer carries no body; the length lets keep-alive clients reuse the socket.
+            body = b"" if environ["REQUEST_METHOD"] == "HEAD" else _error_body(problem, request_id)
             recording_start_response(
                 f"{problem.status} Error",
                 [
                     ("Content-Type", "application/xml"),
+                    ("Content-Length", str(len(body))),
                     ("x-oss-request-id", request_id),
                     ("x-oss-ec", "0002-00000001"),
                 ],
             )
-            result: Iterable[bytes] = [_error_body(problem, request_id)]
+            result: Iterable[bytes] = [body]
         else:
             self._route_to_moto(environ, host, url.path)
             result = self._backend(environ, recording_start_response)
