@@ -163,6 +163,17 @@ def test_wildcards_match_listed_keys(doris: DorisClient, table: str, oss_bucket:
     assert [r[0] for r in rows(doris)] == [1, 2]
 
 
+def test_question_mark_wildcard_and_hash_in_keys(doris: DorisClient, table: str, oss_bucket: str) -> None:
+    for key, line in (("q/p1.csv", b"1,a,1\n"), ("q/p22.csv", b"2,b,2\n"), ("q/#3.csv", b"3,c,3\n")):
+        doris.put(oss_bucket, key, line)
+    load(doris, "qmark", f'DATA INFILE ("s3://{oss_bucket}/q/p?.csv") INTO TABLE t COLUMNS TERMINATED BY ","')
+    assert doris.wait("LOAD", "qmark")["State"] == "FINISHED"
+    assert [r[0] for r in rows(doris)] == [1]
+    load(doris, "hash", f'DATA INFILE ("s3://{oss_bucket}/q/#3.csv") INTO TABLE t COLUMNS TERMINATED BY ","')
+    assert doris.wait("LOAD", "hash")["State"] == "FINISHED"
+    assert [r[0] for r in rows(doris)] == [1, 3]
+
+
 def test_no_matching_file_cancels_with_etl_run_fail(doris: DorisClient, table: str, oss_bucket: str) -> None:
     load(doris, "none", f'DATA INFILE ("s3://{oss_bucket}/missing/*.csv") INTO TABLE t')
     job = doris.wait("LOAD", "none")

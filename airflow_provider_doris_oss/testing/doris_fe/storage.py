@@ -188,16 +188,20 @@ def _content_md5(request: Any, **_: Any) -> None:
 
 
 def split_uri(uri: str) -> tuple[str, str]:
-    """``s3://bucket/key`` or ``oss://bucket/key`` (or ``http(s)://bucket.host/key``) to (bucket, key)."""
-    parts = urlsplit(uri)
-    scheme = parts.scheme.lower()
-    if scheme in ("s3", "oss", "s3a", "s3n", "cos", "obs", "bos") and parts.netloc:
-        return parts.netloc, parts.path.lstrip("/")
-    if scheme in ("http", "https") and parts.hostname:
-        host = parts.hostname
+    """``s3://bucket/key`` or ``oss://bucket/key`` (or ``http(s)://bucket.host/key``) to (bucket, key).
+
+    Split by hand, not with ``urlsplit``: a key may hold ``?`` and ``#`` (wildcards, names) and
+    control characters, which URL parsing would cut off or drop.
+    """
+    scheme, sep, rest = uri.partition("://")
+    scheme = scheme.lower()
+    authority, _, path = rest.partition("/")
+    if sep and scheme in ("s3", "oss", "s3a", "s3n", "cos", "obs", "bos") and authority:
+        return authority, path
+    host = authority.rpartition("@")[2].split(":", 1)[0].lower()
+    if sep and scheme in ("http", "https") and host:
         if host.count(".") >= 3:
-            return host.split(".", 1)[0], parts.path.lstrip("/")
-        path = parts.path.lstrip("/")
+            return host.split(".", 1)[0], path
         bucket, _, key = path.partition("/")
         return bucket, key
     raise _err(f"Invalid uri: {uri}. The uri must look like s3://bucket/path/to/file.")
