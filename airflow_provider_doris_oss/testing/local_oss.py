@@ -10,10 +10,7 @@ and records every request so tests can assert on addressing and request counts.
 
 from __future__ import annotations
 
-import contextlib
 import io
-import json
-import secrets
 import threading
 import uuid
 from collections.abc import Callable, Iterable
@@ -22,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from airflow_provider_doris_oss.testing.sigv4 import SignatureProblem, check_signature
+from airflow_provider_doris_oss.testing.stand_in import OssStandIn
 
 if TYPE_CHECKING:
-    from airflow.sdk import Connection
-    from mypy_boto3_s3 import S3Client
+    pass
 
 _WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -145,34 +142,25 @@ class _OssGateway:
         environ.pop("REQUEST_URI", None)
 
 
-class LocalOss:
+class LocalOss(OssStandIn):
     """A local stand-in for Aliyun OSS, addressed like OSS; a context manager.
 
     Buckets live in moto's process-wide store: two ``LocalOss`` in one process see the same
     buckets, so tests should use their own bucket names.
     """
 
-    endpoint_host = "oss-cn-beijing.aliyuncs.com"
-    region = "cn-beijing"
-
     def __init__(self, *, access_key: str | None = None, secret_key: str | None = None) -> None:
-        self.access_key = access_key or "LTAI5t" + secrets.token_hex(9).upper()
-        self.secret_key = secret_key or secrets.token_urlsafe(22)
+        super().__init__(access_key=access_key, secret_key=secret_key)
         self._requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
         self._server: Any = None
         self._thread: threading.Thread | None = None
 
     @property
-    def endpoint(self) -> str:
-        """The endpoint clients use: the real OSS host name, over http through the proxy."""
-        return f"http://{self.endpoint_host}"
-
-    @property
     def proxy_url(self) -> str:
         """The HTTP proxy that delivers requests for the OSS host names to this server."""
         if self._server is None:
-            raise RuntimeError("LocalOss is not running: use it as a context manager or call start().")
+            return super().proxy_url
         return f"http://127.0.0.1:{self._server.server_port}"
 
     def start(self) -> LocalOss:
@@ -200,12 +188,6 @@ class LocalOss:
             self._thread.join(timeout=10)
             self._thread = None
 
-    def __enter__(self) -> LocalOss:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
     def _record(self, request: RecordedRequest) -> None:
         with self._lock:
             self._requests.append(request)
@@ -220,54 +202,3 @@ class LocalOss:
         """Forget the recorded requests."""
         with self._lock:
             self._requests.clear()
-
-    def connection_extra(self) -> dict[str, Any]:
-        """The extra JSON of a ``doris_oss`` connection to this server."""
-        return {"region": self.region, "proxy": self.proxy_url}
-
-    def connection(self, conn_id: str = "doris_oss_default", *, bucket: str | None = None) -> Connection:
-        """A ready ``doris_oss`` connection pointing at this server."""
-        from airflow.sdk import Connection
-
-        extra = self.connection_extra() | ({"bucket": bucket} if bucket else {})
-        return Connection(
-            conn_id=conn_id,
-            conn_type="doris_oss",
-            host=self.endpoint,
-            login=self.access_key,
-            password=self.secret_key,
-            extra=json.dumps(extra),
-        )
-
-    def export_connection(self, conn_id: str = "doris_oss_default", *, bucket: str | None = None) -> str:
-        """Set ``AIRFLOW_CONN_<ID>`` to this server's connection (JSON form); return the variable name."""
-        import os
-
-        name = f"AIRFLOW_CONN_{conn_id.upper()}"
-        os.environ[name] = self.connection(conn_id, bucket=bucket).as_json()
-        return name
-
-    def client(self) -> S3Client:
-        """A boto3 S3 client configured as the provider configures one for OSS."""
-        import boto3
-
-        from airflow_provider_doris_oss.properties import OssProperties
-
-        props = OssProperties.from_mapping(
-            {
-                "endpoint": self.endpoint,
-                "access_key": self.access_key,
-                "secret_key": self.secret_key,
-                **self.connection_extra(),
-            },
-            where="LocalOss",
-        )
-        return boto3.client("s3", **props.boto3_client_kwargs())
-
-    def create_bucket(self, name: str) -> str:
-        """Create a bucket (if missing) and return its name."""
-        client = self.client()
-        location: Any = {"LocationConstraint": self.region}
-        with contextlib.suppress(client.exceptions.BucketAlreadyOwnedByYou):
-            client.create_bucket(Bucket=name, CreateBucketConfiguration=location)
-        return name

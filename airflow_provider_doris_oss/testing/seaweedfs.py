@@ -12,7 +12,6 @@ targets, and SeaweedFS takes the bucket from the ``Host`` header (``-s3.domainNa
 from __future__ import annotations
 
 import atexit
-import contextlib
 import json
 import os
 import secrets
@@ -24,11 +23,9 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from airflow.sdk import Connection
-    from mypy_boto3_s3 import S3Client
+from airflow_provider_doris_oss.testing.stand_in import OssStandIn
 
 _GRPC_OFFSET = 10000  # weed's worker dials the admin server at its HTTP port + 10000, whatever is set
 _STOP_TIMEOUT = 10.0
@@ -86,7 +83,7 @@ def _free_port_with_grpc_twin(taken: set[int]) -> int:
     raise SeaweedFSError("No free pair of ports (p, p+10000) on 127.0.0.1 for the SeaweedFS admin server.")
 
 
-class LocalSeaweedFS:
+class LocalSeaweedFS(OssStandIn):
     """A local stand-in for Aliyun OSS backed by a real SeaweedFS S3 server; a context manager.
 
     Same attributes and methods as ``LocalOss`` (``endpoint``, ``endpoint_host``, ``region``,
@@ -103,9 +100,6 @@ class LocalSeaweedFS:
     on leaving the ``with`` block, and at interpreter exit.
     """
 
-    endpoint_host = "oss-cn-beijing.aliyuncs.com"
-    region = "cn-beijing"
-
     def __init__(
         self,
         *,
@@ -114,8 +108,7 @@ class LocalSeaweedFS:
         weed: str | None = None,
         startup_timeout: float = 60.0,
     ) -> None:
-        self.access_key = access_key or "LTAI5t" + secrets.token_hex(9).upper()
-        self.secret_key = secret_key or secrets.token_urlsafe(22)
+        super().__init__(access_key=access_key, secret_key=secret_key)
         self._weed = weed
         self._startup_timeout = startup_timeout
         self._process: subprocess.Popen[bytes] | None = None
@@ -127,11 +120,6 @@ class LocalSeaweedFS:
     def __repr__(self) -> str:
         state = f"pid={self._process.pid}, s3_port={self._s3_port}" if self._process else "stopped"
         return f"{type(self).__name__}({state})"
-
-    @property
-    def endpoint(self) -> str:
-        """The endpoint clients use: the real OSS host name, over http through the proxy."""
-        return f"http://{self.endpoint_host}"
 
     @property
     def proxy_url(self) -> str:
@@ -302,63 +290,3 @@ class LocalSeaweedFS:
         if self._workdir is not None:
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = None
-
-    def __enter__(self) -> LocalSeaweedFS:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def connection_extra(self) -> dict[str, Any]:
-        """The extra JSON of a ``doris_oss`` connection to this server."""
-        return {"region": self.region, "proxy": self.proxy_url}
-
-    def connection(self, conn_id: str = "doris_oss_default", *, bucket: str | None = None) -> Connection:
-        """A ready ``doris_oss`` connection pointing at this server."""
-        from airflow.sdk import Connection
-
-        extra = self.connection_extra() | ({"bucket": bucket} if bucket else {})
-        return Connection(
-            conn_id=conn_id,
-            conn_type="doris_oss",
-            host=self.endpoint,
-            login=self.access_key,
-            password=self.secret_key,
-            extra=json.dumps(extra),
-        )
-
-    def export_connection(self, conn_id: str = "doris_oss_default", *, bucket: str | None = None) -> str:
-        """Set ``AIRFLOW_CONN_<ID>`` to this server's connection (JSON form); return the variable name."""
-        name = f"AIRFLOW_CONN_{conn_id.upper()}"
-        os.environ[name] = self.connection(conn_id, bucket=bucket).as_json()
-        return name
-
-    def client(self) -> S3Client:
-        """A boto3 S3 client configured as the provider configures one for OSS."""
-        import boto3
-
-        from airflow_provider_doris_oss.hooks.client import register_oss_handlers
-        from airflow_provider_doris_oss.properties import OssProperties
-
-        props = OssProperties.from_mapping(
-            {
-                "endpoint": self.endpoint,
-                "access_key": self.access_key,
-                "secret_key": self.secret_key,
-                **self.connection_extra(),
-            },
-            where="LocalSeaweedFS",
-        )
-        client = boto3.session.Session().client("s3", **props.boto3_client_kwargs())
-        register_oss_handlers(client.meta.events)
-        return client
-
-    def create_bucket(self, name: str) -> str:
-        """Create a bucket (if missing) and return its name."""
-        client = self.client()
-        location: Any = {"LocationConstraint": self.region}
-        with contextlib.suppress(
-            client.exceptions.BucketAlreadyOwnedByYou, client.exceptions.BucketAlreadyExists
-        ):
-            client.create_bucket(Bucket=name, CreateBucketConfiguration=location)
-        return name
