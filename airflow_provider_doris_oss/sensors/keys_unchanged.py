@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseSensorOperator, conf
+from airflow.sdk.bases.sensor import poke_mode_only
 
 from airflow_provider_doris_oss.triggers.keys_unchanged import InactivityTracker
 
@@ -18,10 +19,12 @@ if TYPE_CHECKING:
     from airflow_provider_doris_oss.uris import ObjectUri
 
 
+@poke_mode_only
 class OssKeysUnchangedSensor(BaseSensorOperator):
     """Succeed once the objects under ``prefix`` have not changed for ``inactivity_period`` seconds.
 
-    New, changed (ETag) and deleted objects all count as activity.
+    New, changed (ETag) and deleted objects all count as activity. Poke mode only (the state
+    lives in the running task; reschedule would lose it); use ``deferrable`` to free the slot.
 
     :param prefix: a key prefix, or a full ``oss://bucket/prefix`` URI.
     :param bucket_name: the bucket for a plain prefix; else the connection's default bucket.

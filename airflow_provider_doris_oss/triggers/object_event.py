@@ -126,6 +126,9 @@ class OssObjectEventTrigger(BaseEventTrigger):
     :param poll_interval: seconds between listings.
     :param checkpoint_prefix: where the watcher's checkpoint objects live: a key prefix in the
         watched bucket or an ``oss://bucket/prefix`` URI. The connection needs write access.
+    :param checkpoint_name: the checkpoint object's name under ``checkpoint_prefix``; by default
+        a digest of the bucket, pattern and mode. Give two watchers of the same pattern
+        (e.g. with different poll intervals) different names.
 
     Each event's payload: ``{"uri", "bucket", "key", "etag", "size", "last_modified"}``.
     """
@@ -139,6 +142,7 @@ class OssObjectEventTrigger(BaseEventTrigger):
         oss_conn_id: str = "doris_oss_default",
         poll_interval: float = 60.0,
         checkpoint_prefix: str = DEFAULT_CHECKPOINT_PREFIX,
+        checkpoint_name: str | None = None,
     ) -> None:
         super().__init__()
         if wildcard_match and use_regex:
@@ -152,6 +156,11 @@ class OssObjectEventTrigger(BaseEventTrigger):
         self.oss_conn_id = oss_conn_id
         self.poll_interval = poll_interval
         self.checkpoint_prefix = checkpoint_prefix
+        if checkpoint_name is not None and not re.fullmatch(r"[A-Za-z0-9._-]{1,128}", checkpoint_name):
+            raise ValueError(
+                f"checkpoint_name {checkpoint_name!r} must be 1-128 letters, digits, '.', '_' or '-'."
+            )
+        self.checkpoint_name = checkpoint_name
         if "://" in prefix:
             target = parse_uri(prefix, field="prefix")
             if bucket_name and bucket_name != target.bucket:
@@ -201,6 +210,7 @@ class OssObjectEventTrigger(BaseEventTrigger):
                 "oss_conn_id": self.oss_conn_id,
                 "poll_interval": self.poll_interval,
                 "checkpoint_prefix": self.checkpoint_prefix,
+                "checkpoint_name": self.checkpoint_name,
             },
         )
 
@@ -226,12 +236,19 @@ class OssObjectEventTrigger(BaseEventTrigger):
         return DorisOssAsyncHook(self.oss_conn_id)
 
     async def checkpoint_location(self, hook: DorisOssAsyncHook) -> ObjectUri:
-        """Where this watcher's checkpoint lives: one object per distinct trigger configuration."""
-        _, kwargs = self.serialize()
-        digest = hashlib.sha256(json.dumps(kwargs, sort_keys=True).encode()).hexdigest()[:32]
-        base = await hook.resolve(self.checkpoint_prefix, self.bucket_name, field="checkpoint_prefix")
+        """Where this watcher's checkpoint lives.
+
+        ``checkpoint_name`` if given; else a digest of what is watched (bucket, pattern, mode),
+        so changing the poll interval or the connection id keeps the checkpoint.
+        """
+        watched = await hook.resolve(self._pattern, self.bucket_name, field="prefix")
+        name = self.checkpoint_name
+        if not name:
+            identity = {"bucket": watched.bucket, "pattern": self._pattern, "mode": self.mode}
+            name = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:32]
+        base = await hook.resolve(self.checkpoint_prefix, watched.bucket, field="checkpoint_prefix")
         folder = base.key if not base.key or base.key.endswith("/") else base.key + "/"
-        return ObjectUri(base.bucket, f"{folder}{digest}.json")
+        return ObjectUri(base.bucket, f"{folder}{name}.json")
 
     async def filter_shared_stream(self, shared_stream: AsyncIterator[Any]) -> AsyncIterator[TriggerEvent]:
         """Yield one event per matching object this watcher has not reported (key + ETag)."""

@@ -78,3 +78,10 @@ def test_negative_inactivity_period_is_refused():
 
     with pytest.raises(ValueError, match="inactivity_period"):
         OssKeysUnchangedSensor(task_id="q", prefix="p/", inactivity_period=-1)
+
+
+def test_reschedule_mode_is_refused():
+    from airflow_provider_doris_oss.sensors.keys_unchanged import OssKeysUnchangedSensor
+
+    with pytest.raises(ValueError, match="Only 'poke' is acceptable"):
+        OssKeysUnchangedSensor(task_id="q", prefix="p/", mode="reschedule")

@@ -140,8 +140,9 @@ def test_each_object_once_then_changed_once_more_across_a_restart(local_oss, oss
     assert etag_before != etag_after
 
     async def third_life() -> list[tuple[str, str]]:
+        # A changed poll interval is a new trigger for Airflow, but watches the same objects.
         runner = MiniTriggerer()
-        runner.start(9, OssObjectEventTrigger(**kwargs))
+        runner.start(9, OssObjectEventTrigger(**(kwargs | {"poll_interval": 0.25})))
         try:
             await settle(runner, local_oss, bucket, "in/")
         finally:
@@ -256,6 +257,34 @@ def test_serialize_round_trips_and_checkpoint_objects_are_not_reported(local_oss
         return runner.keys()
 
     assert [k for k, _ in asyncio.run(scenario())] == ["top.csv"]
+
+
+def test_checkpoint_name_is_used_and_checked(local_oss, oss_conn):
+    bucket = oss_conn
+    local_oss.client().put_object(Bucket=bucket, Key="named/a", Body=b"1")
+
+    async def scenario() -> None:
+        runner = MiniTriggerer()
+        runner.start(
+            1, OssObjectEventTrigger(prefix="named/", poll_interval=0.2, checkpoint_name="orders-v1")
+        )
+        try:
+            await runner.wait_for(lambda: checkpoint_objects(local_oss, bucket), "the checkpoint")
+        finally:
+            await runner.stop()
+
+    asyncio.run(scenario())
+    assert checkpoint_objects(local_oss, bucket) == {
+        "_airflow_doris_oss/event-checkpoints/orders-v1.json": {
+            "named/a": dict_etag(local_oss, bucket, "named/a")
+        }
+    }
+    with pytest.raises(ValueError, match="checkpoint_name"):
+        OssObjectEventTrigger(prefix="p/", checkpoint_name="../escape")
+
+
+def dict_etag(local_oss, bucket: str, key: str) -> str:
+    return local_oss.client().head_object(Bucket=bucket, Key=key)["ETag"]
 
 
 def test_conflicting_flags_are_refused():
