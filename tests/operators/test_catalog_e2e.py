@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,37 +14,8 @@ EXAMPLE = Path(__file__).parents[2] / "example_dags" / "example_catalog.py"
 HOSTILE = 'it\'s "q" \\ `b`\n東京\t'
 
 
-class Doris:
-    def __init__(self, fe: Any, oss: Any, bucket: str, log: Path) -> None:
-        import pymysql
-
-        self.fe, self.oss, self.bucket, self.log = fe, oss, bucket, log
-        self.conn = pymysql.connect(host=fe.host, port=fe.port, user="root", password="", autocommit=True)
-
-    def run(self, sql: str) -> list[dict[str, Any]]:
-        with self.conn.cursor() as cur:
-            cur.execute(sql)
-            names = [d[0] for d in cur.description or ()]
-            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-
-    def statements(self) -> list[str]:
-        return [json.loads(line)["sql"] for line in self.log.read_text().splitlines()]
-
-
-@pytest.fixture
-def doris(local_oss: Any, oss_conn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Doris]:
-    from airflow_provider_doris_oss.testing.doris_fe import LocalDorisFE
-
-    log = tmp_path / "statements.jsonl"
-    with LocalDorisFE(oss=local_oss, statement_log=log) as fe:
-        monkeypatch.setenv("AIRFLOW_CONN_DORIS_DEFAULT", fe.connection().as_json())
-        client = Doris(fe, local_oss, oss_conn, log)
-        yield client
-        client.conn.close()
-
-
 def test_the_example_dag_creates_an_iceberg_catalog_on_oss(
-    doris: Doris, run_dag: Any, monkeypatch: pytest.MonkeyPatch
+    doris: Any, run_dag: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DORIS_OSS_DEMO_BUCKET", doris.bucket)
     monkeypatch.setenv("DORIS_OSS_DEMO_CATALOG", "lake")
@@ -64,7 +33,7 @@ def test_the_example_dag_creates_an_iceberg_catalog_on_oss(
     assert len(created) == 1 and doris.oss.secret_key not in created[0]
 
 
-def test_hostile_name_comment_and_property_values_reach_doris_intact(doris: Doris) -> None:
+def test_hostile_name_comment_and_property_values_reach_doris_intact(doris: Any) -> None:
     name = "lake `x` é"
     DorisCreateCatalogOperator(
         task_id="c",
@@ -82,7 +51,7 @@ def test_hostile_name_comment_and_property_values_reach_doris_intact(doris: Dori
     assert record.properties["x.note"] == HOSTILE
 
 
-def test_a_rerun_succeeds_with_if_not_exists_and_fails_without(doris: Doris) -> None:
+def test_a_rerun_succeeds_with_if_not_exists_and_fails_without(doris: Any) -> None:
     def op(**kwargs: Any) -> DorisCreateCatalogOperator:
         return DorisCreateCatalogOperator(
             task_id="c",
@@ -101,7 +70,7 @@ def test_a_rerun_succeeds_with_if_not_exists_and_fails_without(doris: Doris) -> 
 @pytest.mark.parametrize(
     "key", ["s3.endpoint", "OSS.Secret_Key", "AWS_ACCESS_KEY", "fs.oss.accessKeyId", "region"]
 )
-def test_a_catalog_property_that_collides_with_the_connection_is_refused(doris: Doris, key: str) -> None:
+def test_a_catalog_property_that_collides_with_the_connection_is_refused(doris: Any, key: str) -> None:
     op = DorisCreateCatalogOperator(
         task_id="c", catalog_name="bad", catalog_properties={"type": "hms", key: "value"}
     )

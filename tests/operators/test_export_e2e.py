@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import io
-import json
 import threading
 import time
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -18,53 +14,12 @@ from airflow_provider_doris_oss.operators.export import DorisExportOperator
 from airflow_provider_doris_oss.operators.job import DorisJobError
 from airflow_provider_doris_oss.sql import DorisSqlError
 
-HOSTILE_COLUMN = 'wéird `col` "q" \\ \'s'
-# No newline in paths: the local FE parses URIs with urllib's urlsplit, which drops \n, \r and \t.
-HOSTILE_DIR = 'exp dír/it\'s "q" \\ `b` 東京 '
-
-
-class Doris:
-    """The local FE with a database and table of its own, and the OSS bucket the test writes to."""
-
-    def __init__(self, fe: Any, oss: Any, bucket: str, log: Path) -> None:
-        import pymysql
-
-        self.fe, self.oss, self.bucket, self.log = fe, oss, bucket, log
-        self.db = f"db_{uuid.uuid4().hex[:8]}"
-        self.conn = pymysql.connect(host=fe.host, port=fe.port, user="root", password="", autocommit=True)
-        self.run(f"CREATE DATABASE {self.db}")
-        self.run(f"USE {self.db}")
-
-    def run(self, sql: str) -> list[dict[str, Any]]:
-        with self.conn.cursor() as cur:
-            cur.execute(sql)
-            names = [d[0] for d in cur.description or ()]
-            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-
-    def objects(self, prefix: str = "") -> dict[str, bytes]:
-        client = self.oss.client()
-        found = client.list_objects_v2(Bucket=self.bucket, Prefix=prefix).get("Contents", [])
-        return {o["Key"]: client.get_object(Bucket=self.bucket, Key=o["Key"])["Body"].read() for o in found}
-
-    def statements(self) -> list[str]:
-        return [json.loads(line)["sql"] for line in self.log.read_text().splitlines()]
-
 
 @pytest.fixture
-def doris(local_oss: Any, oss_conn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Doris]:
-    from airflow_provider_doris_oss.testing.doris_fe import LocalDorisFE
-
-    log = tmp_path / "statements.jsonl"
-    with LocalDorisFE(oss=local_oss, statement_log=log) as fe:
-        monkeypatch.setenv("AIRFLOW_CONN_DORIS_DEFAULT", fe.connection().as_json())
-        client = Doris(fe, local_oss, oss_conn, log)
-        client.run(
-            f"CREATE TABLE orders (id INT, name VARCHAR(40), `{HOSTILE_COLUMN.replace('`', '``')}` INT) "
-            'DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ("replication_num" = "1")'
-        )
-        client.run("INSERT INTO orders VALUES (1, 'ann', 10), (2, 'it''s \"q\"', 20), (3, 'chloé', 30)")
-        yield client
-        client.conn.close()
+def doris(doris: Any) -> Any:
+    """The shared fixture, with three orders in the table."""
+    doris.run("INSERT INTO orders VALUES (1, 'ann', 10), (2, 'it''s \"q\"', 20), (3, 'chloé', 30)")
+    return doris
 
 
 def context(run_id: str = "manual__1") -> dict[str, Any]:
@@ -101,7 +56,7 @@ with DAG("{{dag_id}}", schedule=None, start_date=pendulum.datetime(2026, 1, 1)):
 
 
 @pytest.mark.parametrize("deferrable", [False, True], ids=["poke", "deferrable"])
-def test_export_dag_exports_once_and_returns_the_files(doris: Doris, run_dag: Any, deferrable: bool) -> None:
+def test_export_dag_exports_once_and_returns_the_files(doris: Any, run_dag: Any, deferrable: bool) -> None:
     doris.fe.hold_next_job("EXPORTING", 1.0)
     prefix = f"{'d' if deferrable else 'p'}/orders_"
     result = run_dag(
@@ -123,7 +78,7 @@ def test_export_dag_exports_once_and_returns_the_files(doris: Doris, run_dag: An
     assert f'"label" = "{xcom["label"]}"' in exports[0]
 
 
-def test_a_retry_that_finds_its_label_finished_does_not_export_again(doris: Doris) -> None:
+def test_a_retry_that_finds_its_label_finished_does_not_export_again(doris: Any) -> None:
     def op() -> DorisExportOperator:
         return DorisExportOperator(
             task_id="export",
@@ -140,34 +95,34 @@ def test_a_retry_that_finds_its_label_finished_does_not_export_again(doris: Dori
     assert len([s for s in doris.statements() if s.lstrip().upper().startswith("EXPORT")]) == 1
 
 
-def test_hostile_columns_where_and_path_reach_doris_intact(doris: Doris) -> None:
+def test_hostile_columns_where_and_path_reach_doris_intact(doris: Any) -> None:
     import pyarrow.parquet as pq
 
     xcom = DorisExportOperator(
         task_id="export",
         table=(doris.db, "orders"),  # type: ignore[arg-type]
-        columns=[HOSTILE_COLUMN, "name"],
+        columns=[doris.hostile_column, "name"],
         where="name = 'it''s \"q\"' OR name = 'chloé'",
-        target_uri=f"s3://{doris.bucket}/{HOSTILE_DIR}x_",
+        target_uri=f"s3://{doris.bucket}/{doris.hostile_dir}x_",
         format="parquet",
         label="hostile-label_1",
         poll_interval=0.1,
     ).execute(context())
-    objects = doris.objects(HOSTILE_DIR)
+    objects = doris.objects(doris.hostile_dir)
     (key,) = objects
-    assert key.startswith(HOSTILE_DIR + "x_")
+    assert key.startswith(doris.hostile_dir + "x_")
     table = pq.read_table(io.BytesIO(objects[key]))
-    assert table.column_names == [HOSTILE_COLUMN, "name"]
+    assert table.column_names == [doris.hostile_column, "name"]
     assert sorted(table.to_pylist(), key=lambda r: r["name"]) == [
-        {HOSTILE_COLUMN: 30, "name": "chloé"},
-        {HOSTILE_COLUMN: 20, "name": 'it\'s "q"'},
+        {doris.hostile_column: 30, "name": "chloé"},
+        {doris.hostile_column: 20, "name": 'it\'s "q"'},
     ]
     assert xcom["label"] == "hostile-label_1"
     assert [f["uri"] for f in xcom["files"]] == [f"oss://{doris.bucket}/{key}"]
 
 
 @pytest.mark.parametrize("label", ['bad"label', "new\nline", "dotted.label", "ü"])
-def test_a_label_doris_would_refuse_is_refused_before_anything_is_sent(doris: Doris, label: str) -> None:
+def test_a_label_doris_would_refuse_is_refused_before_anything_is_sent(doris: Any, label: str) -> None:
     op = DorisExportOperator(
         task_id="export", table=f"{doris.db}.orders", target_uri=f"oss://{doris.bucket}/l/x_", label=label
     )
@@ -176,7 +131,7 @@ def test_a_label_doris_would_refuse_is_refused_before_anything_is_sent(doris: Do
     assert not [s for s in doris.statements() if "EXPORT" in s.upper()]
 
 
-def test_a_cancelled_export_fails_with_dorisss_message(doris: Doris) -> None:
+def test_a_cancelled_export_fails_with_dorisss_message(doris: Any) -> None:
     doris.fe.fail_next_job("type:RUN_FAIL; msg:disk full on be-3")
     op = DorisExportOperator(
         task_id="export",
@@ -188,7 +143,7 @@ def test_a_cancelled_export_fails_with_dorisss_message(doris: Doris) -> None:
         op.execute(context())
 
 
-def test_on_kill_cancels_the_running_export(doris: Doris) -> None:
+def test_on_kill_cancels_the_running_export(doris: Any) -> None:
     doris.fe.hold_next_job("EXPORTING", 30.0)
     op = DorisExportOperator(
         task_id="export",

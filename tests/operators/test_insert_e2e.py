@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -14,61 +10,16 @@ import pytest
 from airflow_provider_doris_oss.operators._statement import DorisStatementError
 from airflow_provider_doris_oss.operators.insert import DorisOssInsertOperator
 
-HOSTILE_COLUMN = 'wéird `col` "q" \\ \'s'
-# No newline in paths: the local FE parses URIs with urllib's urlsplit, which drops \n, \r and \t.
-HOSTILE_DIR = 'in dír/it\'s "q" \\ `b` 東京 '
-
-
-class Doris:
-    """The local FE with a database and table of its own, and the OSS bucket the test reads from."""
-
-    def __init__(self, fe: Any, oss: Any, bucket: str, log: Path) -> None:
-        import pymysql
-
-        self.fe, self.oss, self.bucket, self.log = fe, oss, bucket, log
-        self.db = f"db_{uuid.uuid4().hex[:8]}"
-        self.conn = pymysql.connect(host=fe.host, port=fe.port, user="root", password="", autocommit=True)
-        self.run(f"CREATE DATABASE {self.db}")
-        self.run(f"USE {self.db}")
-
-    def run(self, sql: str) -> list[dict[str, Any]]:
-        with self.conn.cursor() as cur:
-            cur.execute(sql)
-            names = [d[0] for d in cur.description or ()]
-            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-
-    def put(self, key: str, body: str) -> None:
-        self.oss.client().put_object(Bucket=self.bucket, Key=key, Body=body.encode())
-
-    def statements(self) -> list[str]:
-        return [json.loads(line)["sql"] for line in self.log.read_text().splitlines()]
-
-
-@pytest.fixture
-def doris(local_oss: Any, oss_conn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Doris]:
-    from airflow_provider_doris_oss.testing.doris_fe import LocalDorisFE
-
-    log = tmp_path / "statements.jsonl"
-    with LocalDorisFE(oss=local_oss, statement_log=log) as fe:
-        monkeypatch.setenv("AIRFLOW_CONN_DORIS_DEFAULT", fe.connection().as_json())
-        client = Doris(fe, local_oss, oss_conn, log)
-        client.run(
-            f"CREATE TABLE orders (id INT, name VARCHAR(40), `{HOSTILE_COLUMN.replace('`', '``')}` INT) "
-            'DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ("replication_num" = "1")'
-        )
-        yield client
-        client.conn.close()
-
 
 def context(run_id: str = "manual__1") -> dict[str, Any]:
     return {"ti": SimpleNamespace(dag_id="d", task_id="insert", run_id=run_id, map_index=-1, try_number=1)}
 
 
-def rows(doris: Doris) -> list[tuple[Any, ...]]:
+def rows(doris: Any) -> list[tuple[Any, ...]]:
     return sorted(tuple(r.values()) for r in doris.run(f"SELECT * FROM {doris.db}.orders"))
 
 
-def test_insert_dag_loads_every_matching_file_and_reports_the_transaction(doris: Doris, run_dag: Any) -> None:
+def test_insert_dag_loads_every_matching_file_and_reports_the_transaction(doris: Any, run_dag: Any) -> None:
     doris.put("in/2026/a.csv", "1,ann,10\n2,bob,20\n")
     doris.put("in/2026/b.csv", "3,chloé,30\n")
     doris.put("in/2025/old.csv", "9,old,90\n")
@@ -101,7 +52,7 @@ def test_insert_dag_loads_every_matching_file_and_reports_the_transaction(doris:
     assert f"WITH LABEL `{xcom['label']}`" in inserts[0]
 
 
-def test_a_retry_reports_the_earlier_insert_instead_of_inserting_twice(doris: Doris) -> None:
+def test_a_retry_reports_the_earlier_insert_instead_of_inserting_twice(doris: Any) -> None:
     doris.put("r/a.csv", "1\tann\t10\n2\tbob\t20\n")
 
     def op() -> DorisOssInsertOperator:
@@ -122,19 +73,20 @@ def test_a_retry_reports_the_earlier_insert_instead_of_inserting_twice(doris: Do
     assert len(rows(doris)) == 4
 
 
-def test_hostile_path_column_separator_and_filter_reach_doris_intact(doris: Doris) -> None:
+def test_hostile_path_column_separator_and_filter_reach_doris_intact(doris: Any) -> None:
     separator = "'\"|"
     doris.put(
-        f"{HOSTILE_DIR}part.txt", f'1{separator}it\'s "q" \\ ok{separator}7\n2{separator}skip{separator}8\n'
+        f"{doris.hostile_dir}part.txt",
+        f'1{separator}it\'s "q" \\ ok{separator}7\n2{separator}skip{separator}8\n',
     )
     xcom = DorisOssInsertOperator(
         task_id="insert",
         table=(doris.db, "orders"),  # type: ignore[arg-type]
-        source_uri=f"oss://{doris.bucket}/{HOSTILE_DIR}part.txt",
+        source_uri=f"oss://{doris.bucket}/{doris.hostile_dir}part.txt",
         format="csv",
         column_separator=separator,
         csv_schema="a:int;b:string;c:int",
-        columns=["id", "name", HOSTILE_COLUMN],
+        columns=["id", "name", doris.hostile_column],
         select_list="a, b, c",
         where="b <> 'skip'",
         label="hostile-insert_1",
@@ -143,7 +95,7 @@ def test_hostile_path_column_separator_and_filter_reach_doris_intact(doris: Dori
     assert (xcom["label"], xcom["rows"]) == ("hostile-insert_1", 1)
 
 
-def test_a_failed_insert_names_dorisss_error_and_hides_the_secret(doris: Doris) -> None:
+def test_a_failed_insert_names_dorisss_error_and_hides_the_secret(doris: Any) -> None:
     op = DorisOssInsertOperator(
         task_id="insert",
         table=f"{doris.db}.orders",
