@@ -21,10 +21,17 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=0, help="the Doris FE's MySQL port (default: a free one)")
     serve.add_argument("--password", default="", help="the password of user root (default: empty)")
     serve.add_argument("--statement-log", default=None, help="append statements to this file")
+    serve.add_argument(
+        "--job-seconds",
+        type=float,
+        default=2.0,
+        help="seconds each LOAD/EXPORT job stays PENDING and then LOADING/EXPORTING, so a person can "
+        "watch SHOW LOAD move (default: 2; 0 runs jobs as fast as they go)",
+    )
     return parser
 
 
-def serve(port: int, password: str, statement_log: str | None) -> None:
+def serve(port: int, password: str, statement_log: str | None, job_seconds: float = 2.0) -> None:
     """Run both servers until SIGINT/SIGTERM."""
     from airflow_provider_doris_oss.testing.doris_fe import LocalDorisFE
     from airflow_provider_doris_oss.testing.local_oss import LocalOss
@@ -38,7 +45,9 @@ def serve(port: int, password: str, statement_log: str | None) -> None:
     signal.signal(signal.SIGTERM, on_signal)
     with (
         LocalOss() as oss,
-        LocalDorisFE(oss=oss, password=password, port=port, statement_log=statement_log) as fe,
+        LocalDorisFE(
+            oss=oss, password=password, port=port, statement_log=statement_log, job_state_seconds=job_seconds
+        ) as fe,
     ):
         password_flag = f" -p'{password}'" if password else ""
         lines = [
@@ -63,7 +72,7 @@ def serve(port: int, password: str, statement_log: str | None) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "serve":
-        serve(args.port, args.password, args.statement_log)
+        serve(args.port, args.password, args.statement_log, args.job_seconds)
     return 0
 
 

@@ -157,3 +157,10 @@ def test_export_failure_control(
     )
     job = doris.wait("EXPORT", "exf")
     assert job["ErrorMsg"] == "type:RUN_FAIL; msg:The version of tablet 10086 has changed"
+
+
+def test_paced_jobs_show_every_state_in_order(doris: DorisClient, source: str, local_doris_fe: Any) -> None:
+    local_doris_fe.state.job_state_seconds = 0.4  # what `serve --job-seconds` sets, so a person can watch
+    submit(doris, "paced", source)
+    assert doris.states("LOAD", "paced", until="FINISHED") == ["PENDING", "LOADING", "FINISHED"]
+    assert count(doris) == 2

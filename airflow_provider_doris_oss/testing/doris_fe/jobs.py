@@ -352,19 +352,22 @@ def start(fe: FEState, job: Job) -> None:
     ).start()
 
 
+def _paced_hold(fe: FEState, job: Job, held: bool, seconds: float) -> None:
+    """Hold the job for the test control's seconds if it names this state, else the FE's pace."""
+    _hold(fe, job, seconds if held else fe.job_state_seconds)
+
+
 def _run_load(fe: FEState, job: LoadJob) -> None:
     hold_state, hold_seconds, fail = fe.controls.take()
     try:
-        if hold_state == "PENDING":
-            _hold(fe, job, hold_seconds)
+        _paced_hold(fe, job, hold_state == "PENDING", hold_seconds)
         if fail:
             finish_cancelled(fe, job, *_control_failure(fail, "LOAD_RUN_FAIL"))
             return
         _set_state(fe, job, "LOADING")
         now = time.time()
         job.etl_start = job.etl_finish = job.load_start = job.start_time = now
-        if hold_state in ("LOADING", "ETL"):
-            _hold(fe, job, hold_seconds)
+        _paced_hold(fe, job, hold_state in ("LOADING", "ETL"), hold_seconds)
         _load(fe, job)
     except _Stop:
         return
@@ -439,15 +442,13 @@ def _delete_keys(fe: FEState, job: LoadJob, outcome: DescOutcome) -> None:
 def _run_export(fe: FEState, job: ExportJob) -> None:
     hold_state, hold_seconds, fail = fe.controls.take()
     try:
-        if hold_state in ("PENDING", "IN_QUEUE"):
-            _hold(fe, job, hold_seconds)
+        _paced_hold(fe, job, hold_state in ("PENDING", "IN_QUEUE"), hold_seconds)
         if fail:
             finish_cancelled(fe, job, *_control_failure(fail, "RUN_FAIL"))
             return
         _set_state(fe, job, "EXPORTING")
         job.start_time = time.time()
-        if hold_state == "EXPORTING":
-            _hold(fe, job, hold_seconds)
+        _paced_hold(fe, job, hold_state == "EXPORTING", hold_seconds)
         _export(fe, job)
     except _Stop:
         return

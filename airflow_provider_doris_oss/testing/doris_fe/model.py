@@ -140,6 +140,9 @@ class FEState:
     # fe.conf ``enable_delete_existing_files`` (default false): without it, OUTFILE and EXPORT
     # ignore ``delete_existing_files``.
     enable_delete_existing_files: bool = False
+    # Seconds every job spends at least in each running state (PENDING, then LOADING or
+    # EXPORTING), as Doris's job scheduler paces them; 0 runs jobs as fast as they go.
+    job_state_seconds: float = 0.0
     controls: JobControls = field(default_factory=JobControls)
     # Owned by statements.py: load and export jobs, labels, catalogs.
     jobs: list[Any] = field(default_factory=list)

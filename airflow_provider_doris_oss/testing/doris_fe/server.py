@@ -306,7 +306,8 @@ class LocalDorisFE:
 
     ``state`` (databases, tables, jobs) outlives ``restart()``. With ``oss=``, jobs reach that
     ``LocalOss`` through its proxy. Every statement is appended to ``statement_log`` (default: the
-    ``DORIS_FE_STATEMENT_LOG`` environment variable) when set.
+    ``DORIS_FE_STATEMENT_LOG`` environment variable) when set. ``job_state_seconds`` paces jobs:
+    each stays at least that long PENDING and then LOADING/EXPORTING, as Doris's scheduler does.
     """
 
     def __init__(
@@ -318,6 +319,7 @@ class LocalDorisFE:
         oss_proxy: str | None = None,
         statement_log: str | Path | None = None,
         port: int = 0,
+        job_state_seconds: float = 0.0,
     ) -> None:
         from airflow_provider_doris_oss.testing.doris_fe.engine import DuckDbEngine
 
@@ -328,7 +330,7 @@ class LocalDorisFE:
         self.password = password
         self.passwords = {name: (password if name == user else "") for name in _BUILTIN_USERS}
         proxy = oss.proxy_url if oss is not None else oss_proxy
-        self.state = FEState(engine=DuckDbEngine(), oss_proxy=proxy)
+        self.state = FEState(engine=DuckDbEngine(), oss_proxy=proxy, job_state_seconds=job_state_seconds)
         log_path = statement_log if statement_log is not None else os.environ.get("DORIS_FE_STATEMENT_LOG")
         self.statement_log = StatementLog(log_path) if log_path else None
         self.port = port
