@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from airflow.triggers.base import BaseEventTrigger, TriggerEvent
 from airflow.triggers.shared_stream import AdvanceItem, AdvanceOutcome, SharedStreamProducer
 
+from airflow_provider_doris_oss.hooks.oss import OssOperationError
 from airflow_provider_doris_oss.triggers.matching import json_safe, regex_literal_prefix
 from airflow_provider_doris_oss.uris import ObjectUri, literal_prefix, parse_uri
 
@@ -300,21 +301,36 @@ class ListingProducer(SharedStreamProducer):
         checkpoints = await hook.resolve(trigger.checkpoint_prefix, watched.bucket, field="checkpoint_prefix")
         skip = checkpoints.key if checkpoints.bucket == watched.bucket else None
         while True:
-            objects: dict[str, dict[str, Any]] = {}
-            async for obj in hook.iter_objects(watched.bucket, watched.key):
-                key = obj["Key"]
-                if skip is not None and key.startswith(skip):
-                    continue
-                objects[key] = {
-                    "bucket": watched.bucket,
-                    "key": key,
-                    "etag": str(obj.get("ETag", "")),
-                    "size": obj.get("Size"),
-                    "last_modified": json_safe(obj.get("LastModified")),
-                }
+            try:
+                objects = await self._list(hook, watched, skip)
+            except OssOperationError as error:
+                # A transient OSS failure must not end every watcher of the group: try again later.
+                trigger.log.warning(
+                    "Listing %s failed, retrying in %ss: %s", watched, trigger.poll_interval, error
+                )
+                await asyncio.sleep(trigger.poll_interval)
+                continue
             snapshot = Snapshot(watched.bucket, objects)
             yield snapshot, snapshot
             await asyncio.sleep(trigger.poll_interval)
+
+    @staticmethod
+    async def _list(
+        hook: DorisOssAsyncHook, watched: ObjectUri, skip: str | None
+    ) -> dict[str, dict[str, Any]]:
+        objects: dict[str, dict[str, Any]] = {}
+        async for obj in hook.iter_objects(watched.bucket, watched.key):
+            key = obj["Key"]
+            if skip is not None and key.startswith(skip):
+                continue
+            objects[key] = {
+                "bucket": watched.bucket,
+                "key": key,
+                "etag": str(obj.get("ETag", "")),
+                "size": obj.get("Size"),
+                "last_modified": json_safe(obj.get("LastModified")),
+            }
+        return objects
 
     async def advance(self, batch: Sequence[AdvanceItem]) -> None:
         """Commit the claims of snapshots every subscriber accepted; release the others."""

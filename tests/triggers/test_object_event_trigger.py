@@ -292,3 +292,30 @@ def test_conflicting_flags_are_refused():
         OssObjectEventTrigger(prefix="a*", wildcard_match=True, use_regex=True)
     with pytest.raises(ValueError, match="bucket_name"):
         OssObjectEventTrigger(prefix="oss://one/x", bucket_name="two")
+
+
+def test_listing_failures_are_retried_not_fatal(local_oss, oss_conn):
+    """The watched bucket appears only after the watcher started: the poll keeps going."""
+    import uuid
+
+    late_bucket = f"late-{uuid.uuid4().hex[:12]}"
+    trigger = OssObjectEventTrigger(
+        prefix=f"oss://{late_bucket}/in/", poll_interval=0.2, checkpoint_prefix=f"oss://{oss_conn}/cp/"
+    )
+
+    async def scenario() -> list[tuple[str, str]]:
+        runner = MiniTriggerer()
+        runner.start(1, trigger)
+        try:
+            await runner.wait_for(
+                lambda: sum(1 for r in local_oss.requests if r.host.startswith(late_bucket + ".")) >= 3,
+                "failed listings of the missing bucket",
+            )
+            await asyncio.to_thread(local_oss.create_bucket, late_bucket)
+            await asyncio.to_thread(local_oss.client().put_object, Bucket=late_bucket, Key="in/x", Body=b"1")
+            await runner.wait_for(lambda: runner.persisted, "the event")
+        finally:
+            await runner.stop()
+        return runner.keys()
+
+    assert [k for k, _ in asyncio.run(scenario())] == ["in/x"]
