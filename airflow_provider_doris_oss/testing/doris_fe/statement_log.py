@@ -17,8 +17,14 @@ _STRING = r"""(?:'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.|"")*")"""
 _PROPERTY = re.compile(rf"(?P<key>{_STRING})(?P<eq>\s*=\s*)(?P<value>{_STRING})", re.DOTALL)
 _IDENTIFIED = re.compile(rf"(?P<key>\bIDENTIFIED\s+BY(?:\s+PASSWORD)?\s+)(?P<value>{_STRING})", re.IGNORECASE)
 _PASSWORD_FN = re.compile(rf"(?P<key>\bPASSWORD\s*\(\s*)(?P<value>{_STRING})", re.IGNORECASE)
+# Credentials: the key pair (the access key id too: it names the account) and session tokens.
 _SECRET_KEYS = frozenset(
     {
+        "s3.access_key",
+        "oss.access_key",
+        "aws_access_key",
+        "access_key",
+        "fs.oss.accesskeyid",
         "s3.secret_key",
         "oss.secret_key",
         "aws_secret_key",
@@ -35,7 +41,8 @@ _SECRET_KEYS = frozenset(
 def is_secret_key(key: str) -> bool:
     """Whether a property key names a secret (its value must never be logged)."""
     lowered = key.lower()
-    return lowered in _SECRET_KEYS or any(word in lowered for word in ("secret", "password", "token"))
+    words = ("secret", "password", "token", "access_key", "accesskey")
+    return lowered in _SECRET_KEYS or any(word in lowered for word in words)
 
 
 def _masked_string(quoted: str) -> str:
