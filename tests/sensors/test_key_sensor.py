@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from urllib.parse import parse_qs
 
 import pytest
@@ -28,12 +29,23 @@ def put(local_oss, bucket: str, key: str, body: bytes = b"hello") -> None:
     local_oss.client().put_object(Bucket=bucket, Key=key, Body=body)
 
 
-def put_later(
-    local_oss, bucket: str, key: str, body: bytes = b"hello", delay: float = 1.5
-) -> threading.Timer:
-    timer = threading.Timer(delay, put, args=(local_oss, bucket, key, body))
-    timer.start()
-    return timer
+def put_later(local_oss, bucket: str, key: str, body: bytes = b"hello") -> threading.Thread:
+    """Upload ``key`` once the sensor has looked at the bucket, so the object arrives mid-wait."""
+
+    def wait_then_put() -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if any(
+                r.host.startswith(bucket + ".") and r.method in ("GET", "HEAD") for r in local_oss.requests
+            ):
+                time.sleep(0.5)
+                put(local_oss, bucket, key, body)
+                return
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=wait_then_put)
+    thread.start()
+    return thread
 
 
 def list_prefixes(local_oss, bucket: str) -> list[str]:

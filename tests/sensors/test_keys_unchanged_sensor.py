@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -60,7 +61,7 @@ def test_deletions_fail_when_not_allowed(run_dag, local_oss, oss_conn, deferrabl
     client = local_oss.client()
     client.put_object(Bucket=oss_conn, Key="d/1", Body=b"1")
     client.put_object(Bucket=oss_conn, Key="d/2", Body=b"1")
-    timer = threading.Timer(1.0, client.delete_object, kwargs={"Bucket": oss_conn, "Key": "d/2"})
+    timer = threading.Thread(target=delete_after_first_listing, args=(local_oss, oss_conn, "d/2"))
     timer.start()
     try:
         result = run_dag(
@@ -71,6 +72,16 @@ def test_deletions_fail_when_not_allowed(run_dag, local_oss, oss_conn, deferrabl
     finally:
         timer.join()
     assert result.state == "failed"
+
+
+def delete_after_first_listing(local_oss, bucket: str, key: str) -> None:
+    """Delete ``key`` once the sensor has listed the bucket (so it saw the object first)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if any(r.host.startswith(bucket + ".") and "list-type=2" in r.query for r in local_oss.requests):
+            local_oss.client().delete_object(Bucket=bucket, Key=key)
+            return
+        time.sleep(0.05)
 
 
 def test_negative_inactivity_period_is_refused():
