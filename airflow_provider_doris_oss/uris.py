@@ -45,3 +45,15 @@ def literal_prefix(pattern: str) -> str:
 def has_wildcard(pattern: str) -> bool:
     """Whether a key pattern contains a wildcard character."""
     return _WILDCARD.search(pattern) is not None
+
+
+def resolve(uri_or_key: str, bucket: str | None, *, conn_id: str, field: str = "key") -> ObjectUri:
+    """A full URI as it is, or a key in ``bucket`` (a connection's default); the error says how to fix it."""
+    if "://" in uri_or_key:
+        return parse_uri(uri_or_key, field=field)
+    if not bucket:
+        raise ValueError(
+            f"{field}: {uri_or_key!r} names no bucket. Give a full oss://bucket/key URI, pass the "
+            f"bucket, or set 'bucket' on connection {conn_id!r}."
+        )
+    return ObjectUri(bucket, uri_or_key)

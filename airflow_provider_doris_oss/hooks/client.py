@@ -11,6 +11,30 @@ if TYPE_CHECKING:
 
     from airflow_provider_doris_oss.properties import OssProperties
 
+
+class OssOperationError(RuntimeError):
+    """An OSS request that failed; the message names the bucket, the keys and OSS's error code."""
+
+
+NOT_FOUND_CODES = ("404", "NoSuchKey", "NotFound")  # what a HEAD or GET of a missing object answers
+
+
+def error_code(error: BaseException) -> str | None:
+    """OSS's error code (``NoSuchKey``, ``AccessDenied``, ``404`` ...) carried by a botocore error."""
+    response = getattr(error, "response", None)
+    return response.get("Error", {}).get("Code") if isinstance(response, dict) else None
+
+
+def describe_error(error: BaseException) -> str:
+    """A short, secret-free description of a boto/botocore error: OSS's code, HTTP status, message."""
+    response = getattr(error, "response", None)
+    if isinstance(response, dict):
+        err = response.get("Error", {})
+        status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        return f"{err.get('Code', 'Error')} (HTTP {status}): {err.get('Message', '')}".strip()
+    return f"{type(error).__name__}: {error}"
+
+
 _CHECKSUM_HEADERS = ("x-amz-checksum-crc32", "x-amz-checksum-crc32c", "x-amz-sdk-checksum-algorithm")
 
 

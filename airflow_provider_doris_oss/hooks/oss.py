@@ -9,17 +9,21 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseHook
 
+from airflow_provider_doris_oss.hooks.client import (
+    NOT_FOUND_CODES,
+    OssOperationError,
+    describe_error,
+    error_code,
+)
 from airflow_provider_doris_oss.properties import OssProperties, OssPropertiesError
-from airflow_provider_doris_oss.uris import ObjectUri, parse_uri
+from airflow_provider_doris_oss.uris import ObjectUri, parse_uri, resolve
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 DELETE_BATCH = 1000  # the most keys one DeleteObjects request may carry
 
-
-class OssOperationError(RuntimeError):
-    """An OSS request that failed; the message names the bucket, the keys and OSS's error code."""
+__all__ = ["DELETE_BATCH", "DorisOssHook", "OssOperationError"]
 
 
 class DorisOssHook(BaseHook):
@@ -70,13 +74,7 @@ class DorisOssHook(BaseHook):
         """A full URI as it is, or a key in ``bucket`` (else the connection's default bucket)."""
         if "://" in uri_or_key:
             return parse_uri(uri_or_key, field=field)
-        bucket = bucket or self.properties.bucket
-        if not bucket:
-            raise ValueError(
-                f"{field}: {uri_or_key!r} names no bucket. Give a full oss://bucket/key URI, pass the "
-                f"bucket, or set 'bucket' on connection {self.oss_conn_id!r}."
-            )
-        return ObjectUri(bucket, uri_or_key)
+        return resolve(uri_or_key, bucket or self.properties.bucket, conn_id=self.oss_conn_id, field=field)
 
     def upload_files(self, uploads: Sequence[tuple[str | os.PathLike[str], ObjectUri]]) -> list[ObjectUri]:
         """Upload local files in parallel (multipart above 8 MiB), at most connection.maximum at once."""
@@ -95,7 +93,7 @@ class DorisOssHook(BaseHook):
                 try:
                     future.result()
                 except Exception as error:
-                    failures.append(f"{target}: {_describe(error)}")
+                    failures.append(f"{target}: {describe_error(error)}")
         if failures:
             raise OssOperationError(
                 f"{len(failures)} of {len(uploads)} uploads failed: " + "; ".join(failures)
@@ -118,7 +116,9 @@ class DorisOssHook(BaseHook):
                 for obj in page.get("Contents", []):
                     yield dict(obj)
         except Exception as error:
-            raise OssOperationError(f"Listing oss://{bucket}/{prefix} failed: {_describe(error)}") from None
+            raise OssOperationError(
+                f"Listing oss://{bucket}/{prefix} failed: {describe_error(error)}"
+            ) from None
 
     def list_keys(self, bucket: str, prefix: str = "") -> list[str]:
         """Every key under ``prefix``."""
@@ -126,14 +126,12 @@ class DorisOssHook(BaseHook):
 
     def head(self, target: ObjectUri) -> dict[str, Any] | None:
         """The object's HEAD response, or None when it does not exist."""
-        from botocore.exceptions import ClientError
-
         try:
             return dict(self.client.head_object(Bucket=target.bucket, Key=target.key))
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+        except Exception as error:
+            if error_code(error) in NOT_FOUND_CODES:
                 return None
-            raise OssOperationError(f"HEAD {target} failed: {_describe(error)}") from None
+            raise OssOperationError(f"HEAD {target} failed: {describe_error(error)}") from None
 
     def delete_keys(self, bucket: str, keys: Iterable[str]) -> int:
         """Delete keys in batches of 1000; raise naming the keys OSS refused. Returns the count."""
@@ -147,7 +145,7 @@ class DorisOssHook(BaseHook):
                 )
             except Exception as error:
                 raise OssOperationError(
-                    f"Deleting {len(batch)} keys in {bucket} failed: {_describe(error)}"
+                    f"Deleting {len(batch)} keys in {bucket} failed: {describe_error(error)}"
                 ) from None
             errors = response.get("Errors", [])
             if errors:
@@ -168,14 +166,4 @@ class DorisOssHook(BaseHook):
         except OssPropertiesError as error:
             return False, str(error)
         except Exception as error:
-            return False, f"Could not reach OSS: {_describe(error)}"
-
-
-def _describe(error: BaseException) -> str:
-    """A short, secret-free description of a boto/botocore error."""
-    response = getattr(error, "response", None)
-    if isinstance(response, dict):
-        err = response.get("Error", {})
-        status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        return f"{err.get('Code', 'Error')} (HTTP {status}): {err.get('Message', '')}".strip()
-    return f"{type(error).__name__}: {error}"
+            return False, f"Could not reach OSS: {describe_error(error)}"

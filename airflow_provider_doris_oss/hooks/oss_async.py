@@ -15,13 +15,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_doris_oss.hooks.client import (
+    NOT_FOUND_CODES,
+    OssOperationError,
+    describe_error,
+    error_code,
+    register_oss_handlers,
+)
 from airflow_provider_doris_oss.properties import OssProperties
-from airflow_provider_doris_oss.uris import ObjectUri
+from airflow_provider_doris_oss.uris import ObjectUri, parse_uri, resolve
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
-
-_NOT_FOUND_CODES = ("404", "NoSuchKey", "NotFound")
 
 
 class _LoopClients:
@@ -52,7 +57,6 @@ async def shared_client(props: OssProperties) -> Any:
             future.set_exception(error)
             future.exception()  # retrieved here, so an unawaited failure logs nothing
             raise
-        from airflow_provider_doris_oss.hooks.client import register_oss_handlers
 
         register_oss_handlers(client.meta.events)
         clients.contexts[props] = context
@@ -151,23 +155,15 @@ class DorisOssAsyncHook:
 
     async def resolve(self, uri_or_key: str, bucket: str | None = None, *, field: str = "key") -> ObjectUri:
         """A full URI as it is, or a key in ``bucket`` (else the connection's default bucket)."""
-        from airflow_provider_doris_oss.uris import parse_uri
-
         if "://" in uri_or_key:
             return parse_uri(uri_or_key, field=field)
-        bucket = bucket or (await self.properties()).bucket
-        if not bucket:
-            raise ValueError(
-                f"{field}: {uri_or_key!r} names no bucket. Give a full oss://bucket/key URI, pass the "
-                f"bucket, or set 'bucket' on connection {self.oss_conn_id!r}."
-            )
-        return ObjectUri(bucket, uri_or_key)
+        default = bucket or (await self.properties()).bucket
+        return resolve(uri_or_key, default, conn_id=self.oss_conn_id, field=field)
 
     async def iter_pages(
         self, bucket: str, prefix: str = "", *, page_size: int = 1000
     ) -> AsyncIterator[list[dict[str, Any]]]:
         """The objects under ``prefix``, one ListObjectsV2 page at a time; stop iterating to stop listing."""
-        from airflow_provider_doris_oss.hooks.oss import OssOperationError, _describe
 
         client = await self.client()
         token: str | None = None
@@ -179,7 +175,7 @@ class DorisOssAsyncHook:
                 page = await client.list_objects_v2(**kwargs)
             except Exception as error:
                 raise OssOperationError(
-                    f"Listing oss://{bucket}/{prefix} failed: {_describe(error)}"
+                    f"Listing oss://{bucket}/{prefix} failed: {describe_error(error)}"
                 ) from None
             yield [dict(obj) for obj in page.get("Contents", [])]
             token = page.get("NextContinuationToken")
@@ -196,21 +192,18 @@ class DorisOssAsyncHook:
 
     async def head(self, target: ObjectUri) -> dict[str, Any] | None:
         """The object's HEAD response, or None when it does not exist."""
-        from airflow_provider_doris_oss.hooks.oss import OssOperationError, _describe
 
         client = await self.client()
         try:
             response = await client.head_object(Bucket=target.bucket, Key=target.key)
         except Exception as error:
-            code = getattr(error, "response", {}).get("Error", {}).get("Code")
-            if code in _NOT_FOUND_CODES:
+            if error_code(error) in NOT_FOUND_CODES:
                 return None
-            raise OssOperationError(f"HEAD {target} failed: {_describe(error)}") from None
+            raise OssOperationError(f"HEAD {target} failed: {describe_error(error)}") from None
         return dict(response)
 
     async def get_bytes(self, target: ObjectUri) -> bytes | None:
         """The object's content, or None when it does not exist."""
-        from airflow_provider_doris_oss.hooks.oss import OssOperationError, _describe
 
         client = await self.client()
         try:
@@ -218,17 +211,15 @@ class DorisOssAsyncHook:
             async with response["Body"] as body:
                 return bytes(await body.read())
         except Exception as error:
-            code = getattr(error, "response", {}).get("Error", {}).get("Code")
-            if code in _NOT_FOUND_CODES:
+            if error_code(error) in NOT_FOUND_CODES:
                 return None
-            raise OssOperationError(f"GET {target} failed: {_describe(error)}") from None
+            raise OssOperationError(f"GET {target} failed: {describe_error(error)}") from None
 
     async def put_bytes(self, target: ObjectUri, data: bytes, content_type: str = "application/json") -> None:
         """Write ``data`` to the object (replacing it)."""
-        from airflow_provider_doris_oss.hooks.oss import OssOperationError, _describe
 
         client = await self.client()
         try:
             await client.put_object(Bucket=target.bucket, Key=target.key, Body=data, ContentType=content_type)
         except Exception as error:
-            raise OssOperationError(f"PUT {target} failed: {_describe(error)}") from None
+            raise OssOperationError(f"PUT {target} failed: {describe_error(error)}") from None
