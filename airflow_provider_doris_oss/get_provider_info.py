@@ -40,10 +40,24 @@ def get_provider_info() -> dict[str, Any]:
                 ],
             }
         ],
+        "sensors": [
+            {
+                "integration-name": _INTEGRATION,
+                "python-modules": [
+                    "airflow_provider_doris_oss.sensors.key",
+                    "airflow_provider_doris_oss.sensors.keys_unchanged",
+                ],
+            }
+        ],
         "triggers": [
             {
                 "integration-name": _INTEGRATION,
-                "python-modules": ["airflow_provider_doris_oss.triggers.doris"],
+                "python-modules": [
+                    "airflow_provider_doris_oss.triggers.doris",
+                    "airflow_provider_doris_oss.triggers.key",
+                    "airflow_provider_doris_oss.triggers.keys_unchanged",
+                    "airflow_provider_doris_oss.triggers.object_event",
+                ],
             }
         ],
         "connection-types": [doris_oss_connection_type(), doris_connection_type()],

@@ -1,4 +1,4 @@
-"""Every parameter the README documents for an operator is a parameter of that operator."""
+"""Every parameter the README documents for an operator or sensor is a parameter of it."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ OPERATORS = {
     "DorisOutfileOperator": "airflow_provider_doris_oss.operators.outfile",
     "DorisOssInsertOperator": "airflow_provider_doris_oss.operators.insert",
     "DorisCreateCatalogOperator": "airflow_provider_doris_oss.operators.catalog",
+    "OssKeySensor": "airflow_provider_doris_oss.sensors.key",
+    "OssKeysUnchangedSensor": "airflow_provider_doris_oss.sensors.keys_unchanged",
 }
 
 
