@@ -33,20 +33,6 @@ def operator(**kwargs: Any) -> DorisBrokerLoadOperator:
     return DorisBrokerLoadOperator(**kwargs)
 
 
-def test_importing_the_operator_loads_no_heavy_library():
-    probe = (
-        "import json, sys\n"
-        "import airflow_provider_doris_oss.operators.broker_load\n"
-        "import airflow_provider_doris_oss.operators.job\n"
-        "print(json.dumps(sorted(m for m in ('boto3', 'botocore', 'pymysql', 'aiobotocore', 'duckdb',"
-        " 'pyarrow') if m in sys.modules)))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
-    )
-    assert json.loads(out.stdout.strip().splitlines()[-1]) == []
-
-
 def test_deferrable_defaults_to_the_operators_setting():
     probe = (
         "from airflow_provider_doris_oss.operators.broker_load import DorisBrokerLoadOperator as O\n"
