@@ -3,8 +3,10 @@ VENV ?= .venv
 PYTHON ?= python3
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Every statement the local Doris FE receives during the tests; checked for coverage afterwards.
+STATEMENT_LOG := $(CURDIR)/.test-artifacts/fe-statements.jsonl
 
-.PHONY: venv demo test lint unit bench clean
+.PHONY: venv demo test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,10 +24,12 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy airflow_provider_doris_oss
 
 test: lint
-	$(VENV)/bin/pytest -n 2 --dist loadfile -q
+	rm -f $(STATEMENT_LOG) && mkdir -p $(dir $(STATEMENT_LOG))
+	DORIS_FE_STATEMENT_LOG=$(STATEMENT_LOG) $(VENV)/bin/pytest -n 2 --dist loadfile -q
+	$(PY) scripts/check_statement_log.py $(STATEMENT_LOG)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_oss_hook.py
 
 clean:
-	rm -rf $(VENV) .demo
+	rm -rf $(VENV) .demo .test-artifacts

@@ -305,9 +305,10 @@ class LocalDorisFE:
     """A local Doris FE on 127.0.0.1 (random port): a context manager for tests and the demo.
 
     ``state`` (databases, tables, jobs) outlives ``restart()``. With ``oss=``, jobs reach that
-    ``LocalOss`` through its proxy. Every statement is appended to ``statement_log`` (default: the
-    ``DORIS_FE_STATEMENT_LOG`` environment variable) when set. ``job_state_seconds`` paces jobs:
-    each stays at least that long PENDING and then LOADING/EXPORTING, as Doris's scheduler does.
+    ``LocalOss`` through its proxy. Every statement is appended to ``statement_log`` and to the
+    file the ``DORIS_FE_STATEMENT_LOG`` environment variable names, when set.
+    ``job_state_seconds`` paces jobs: each stays at least that long PENDING and then
+    LOADING/EXPORTING, as Doris's scheduler does.
     """
 
     def __init__(
@@ -331,8 +332,8 @@ class LocalDorisFE:
         self.passwords = {name: (password if name == user else "") for name in _BUILTIN_USERS}
         proxy = oss.proxy_url if oss is not None else oss_proxy
         self.state = FEState(engine=DuckDbEngine(), oss_proxy=proxy, job_state_seconds=job_state_seconds)
-        log_path = statement_log if statement_log is not None else os.environ.get("DORIS_FE_STATEMENT_LOG")
-        self.statement_log = StatementLog(log_path) if log_path else None
+        log_paths = [p for p in (statement_log, os.environ.get("DORIS_FE_STATEMENT_LOG")) if p]
+        self.statement_log = StatementLog(*log_paths) if log_paths else None
         self.port = port
         self._connection_ids = itertools.count(1)
         self._loop: asyncio.AbstractEventLoop | None = None

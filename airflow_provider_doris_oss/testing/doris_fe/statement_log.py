@@ -67,11 +67,16 @@ def mask_secrets(sql: str) -> str:
 
 
 class StatementLog:
-    """Appends ``{"time", "connection_id", "sql", "outcome"}`` lines to ``path``."""
+    """Appends ``{"time", "connection_id", "sql", "outcome"}`` lines to each of ``paths``."""
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
+    def __init__(self, *paths: str | Path) -> None:
+        self.paths = list(dict.fromkeys(Path(p).resolve() for p in paths))
         self._lock = threading.Lock()
+
+    @property
+    def path(self) -> Path:
+        """The first file written to."""
+        return self.paths[0]
 
     def write(self, connection_id: int, sql: str, outcome: str) -> None:
         record = {
@@ -82,8 +87,9 @@ class StatementLog:
         }
         data = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
         with self._lock:
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-            try:
-                os.write(fd, data)
-            finally:
-                os.close(fd)
+            for path in self.paths:
+                fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+                try:
+                    os.write(fd, data)
+                finally:
+                    os.close(fd)
