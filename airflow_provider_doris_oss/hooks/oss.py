@@ -166,4 +166,4 @@ class DorisOssHook(BaseHook):
         except OssPropertiesError as error:
             return False, str(error)
         except Exception as error:
-            return False, f"Could not reach OSS: {describe_error(error)}"
+            return False, f"Could not reach OSS at {self.properties.endpoint_url}: {describe_error(error)}"

@@ -5,7 +5,8 @@ names and ``proxy_url`` as their HTTP proxy. The gateway in front of moto behave
 where it matters to a client: it checks SigV4 signatures against its key pair, refuses
 path-style requests to OSS host names (``SecondLevelDomainForbidden``), ``aws-chunked``
 uploads and DeleteObjects without ``Content-MD5`` (OSS's DeleteMultipleObjects requires it),
-and records every request so tests can assert on addressing and request counts.
+answers 502 for any other host (so a wrong endpoint fails as it would), and records every
+request so tests can assert on addressing and request counts.
 """
 
 from __future__ import annotations
@@ -107,7 +108,18 @@ class _OssGateway:
     ) -> SignatureProblem | None:
         endpoint_host = self._oss.endpoint_host
         path = urlsplit(raw_uri).path
-        if host.split(":")[0] == endpoint_host and path not in ("", "/"):
+        bare_host = host.split(":")[0]
+        if bare_host not in (endpoint_host, "127.0.0.1", "localhost") and not bare_host.endswith(
+            "." + endpoint_host
+        ):
+            # As a forward proxy would answer for a host it cannot reach: this server is only OSS's
+            # endpoint_host, so a client configured with another endpoint fails as it would for real.
+            return SignatureProblem(
+                502,
+                "BadGateway",
+                f"{bare_host} cannot be reached through this proxy; the endpoint is {endpoint_host}.",
+            )
+        if bare_host == endpoint_host and path not in ("", "/"):
             return SignatureProblem(
                 403, "SecondLevelDomainForbidden", "Please use virtual hosted style to access."
             )

@@ -180,3 +180,15 @@ def test_upload_failure_names_the_object(local_oss, oss_conn: str, tmp_path: Pat
     path.write_text("x")
     with pytest.raises(OssOperationError, match="oss://no-such-bucket-zz/k"):
         DorisOssHook().upload_files([(path, ObjectUri("no-such-bucket-zz", "k"))])
+
+
+def test_an_endpoint_the_local_oss_does_not_serve_cannot_be_reached(
+    local_oss, oss_bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conn = local_oss.connection("elsewhere_oss", bucket=oss_bucket)
+    elsewhere = Connection(conn_id="elsewhere_oss", conn_type="doris_oss", host="http://oss-cn-hangzhou.aliyuncs.com",
+                           login=conn.login, password=conn.password, extra=conn.extra)
+    monkeypatch.setenv("AIRFLOW_CONN_ELSEWHERE_OSS", elsewhere.as_json())
+    ok, message = DorisOssHook("elsewhere_oss").test_connection()
+    assert not ok
+    assert "502" in message and "http://oss-cn-hangzhou.aliyuncs.com" in message

@@ -409,6 +409,16 @@ def test_unreachable_endpoint_fails_the_statement(oss_bucket: str) -> None:
         conn.close()
 
 
+def test_another_regions_endpoint_fails_the_statement(doris: DorisClient, table: str, oss_bucket: str) -> None:
+    """Through the local OSS, an endpoint that is not the one it serves cannot be reached, as in reality."""
+    code, message = doris.error(
+        f'LOAD LABEL r (DATA INFILE ("s3://{oss_bucket}/a.csv") INTO TABLE t) '
+        f"WITH S3 ({doris.storage(**{'s3.endpoint': 'oss-cn-hangzhou.aliyuncs.com', 's3.region': 'cn-hangzhou'})})"
+    )
+    assert code == 1105 and "Incorrect object storage info" in message
+    assert doris.run('SHOW LOAD WHERE LABEL = "r"') == []
+
+
 def test_missing_endpoint_is_refused(doris: DorisClient, table: str, oss_bucket: str) -> None:
     _, message = doris.error(
         f'LOAD LABEL e (DATA INFILE ("s3://{oss_bucket}/a.csv") INTO TABLE t) '
