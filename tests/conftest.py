@@ -51,8 +51,9 @@ class DagRunResult:
     dag_id: str
 
     def xcom(self, task_id: str, key: str = "return_value") -> Any:
-        """The XCom a task pushed in this run, deserialised."""
+        """The XCom a task pushed in this run, deserialised as the task SDK serialised it."""
         from airflow.models.xcom import XComModel
+        from airflow.serialization.serde import deserialize
         from airflow.utils.session import create_session
 
         with create_session() as session:
@@ -61,7 +62,7 @@ class DagRunResult:
                 .filter_by(dag_id=self.dag_id, run_id=self.run_id, task_id=task_id, key=key)
                 .one_or_none()
             )
-            return None if row is None else XComModel.deserialize_value(row)
+            return None if row is None else deserialize(XComModel.deserialize_value(row))
 
 
 @pytest.fixture
