@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from airflow_provider_doris_oss.sql import error_message, mask_secrets
+from airflow_provider_doris_oss.sql import error_message, mask_secrets, rows_by_name
 
 if TYPE_CHECKING:
     from airflow_provider_doris_oss.hooks.doris import DorisHook
@@ -50,8 +50,7 @@ def run_statement(
             except Exception as error:
                 code = error.args[0] if error.args and isinstance(error.args[0], int) else None
                 raise DorisStatementError(mask_secrets(error_message(error), hidden), code) from None
-            columns = [str(d[0]) for d in cursor.description or ()]
-            rows = [dict(zip(columns, row, strict=False)) for row in cursor.fetchall()] if columns else []
+            rows = rows_by_name(cursor)
             # pymysql keeps the OK packet's info string (e.g. an INSERT's label and txnId) here.
             message = getattr(getattr(cursor, "_result", None), "message", None)
             if isinstance(message, bytes | bytearray):

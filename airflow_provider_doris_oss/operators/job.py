@@ -37,6 +37,7 @@ from airflow_provider_doris_oss.sql import (
     mask_secrets,
     next_label_attempt,
     pick_latest,
+    rows_by_name,
     show_export,
     show_load,
 )
@@ -230,8 +231,7 @@ class DorisJobClient:
                     self._conn = self.hook.get_conn()
                 with closing(self._conn.cursor()) as cursor:
                     cursor.execute(sql)
-                    columns = [str(d[0]) for d in cursor.description or ()]
-                    return [dict(zip(columns, row, strict=False)) for row in cursor.fetchall()]
+                    return rows_by_name(cursor)
             except Exception as error:
                 if not is_connection_lost(error):
                     raise DorisJobError(self.mask(error_message(error))) from None

@@ -25,6 +25,7 @@ from airflow_provider_doris_oss.sql.results import (
     label_already_used,
     parse_insert_info,
     pick_latest,
+    rows_by_name,
 )
 from airflow_provider_doris_oss.sql.show import (
     cancel_export,
@@ -64,6 +65,7 @@ __all__ = [
     "quote_identifier",
     "quote_string",
     "quote_table",
+    "rows_by_name",
     "show_export",
     "show_load",
     "show_load_warnings",

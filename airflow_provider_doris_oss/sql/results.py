@@ -317,3 +317,9 @@ def is_label_already_used(error: BaseException | str) -> bool:
 def is_nothing_to_cancel(error: BaseException | str) -> bool:
     """Whether a CANCEL LOAD / CANCEL EXPORT error only means there was no running job."""
     return _NOTHING_TO_CANCEL.search(error_message(error)) is not None
+
+
+def rows_by_name(cursor: Any) -> list[dict[str, Any]]:
+    """The rows a DB-API cursor holds after ``execute``, each keyed by column name (none for an OK packet)."""
+    columns = [str(d[0]) for d in cursor.description or ()]
+    return [dict(zip(columns, row, strict=False)) for row in cursor.fetchall()] if columns else []

@@ -15,7 +15,7 @@ from airflow_provider_doris_oss.operators.job import (
     job_kind,
     plain_row,
 )
-from airflow_provider_doris_oss.sql import error_message, is_nothing_to_cancel
+from airflow_provider_doris_oss.sql import error_message, is_nothing_to_cancel, rows_by_name
 
 
 class DorisJobTrigger(BaseTrigger):
@@ -167,8 +167,7 @@ class DorisJobTrigger(BaseTrigger):
 def _fetch(conn: Any, sql: str) -> list[dict[str, Any]]:
     with conn.cursor() as cursor:
         cursor.execute(sql)
-        columns = [str(d[0]) for d in cursor.description or ()]
-        return [dict(zip(columns, row, strict=False)) for row in cursor.fetchall()]
+        return rows_by_name(cursor)
 
 
 async def _close(conn: Any) -> None:

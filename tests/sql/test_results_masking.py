@@ -149,3 +149,19 @@ def test_mask_known_and_named_secrets():
     )
     assert "a\\'b" not in blind and "zzz9" not in blind and '"p"' not in blind
     assert '"s3.region" = "r"' in blind
+
+
+class _Cursor:
+    def __init__(self, description: object, rows: list[tuple[object, ...]]) -> None:
+        self.description, self._rows = description, rows
+
+    def fetchall(self) -> list[tuple[object, ...]]:
+        return self._rows
+
+
+def test_rows_by_name_keys_each_row_by_column() -> None:
+    from airflow_provider_doris_oss.sql import rows_by_name
+
+    cursor = _Cursor((("JobId", 8), ("State", 253)), [(1, "FINISHED"), (2, "LOADING")])
+    assert rows_by_name(cursor) == [{"JobId": 1, "State": "FINISHED"}, {"JobId": 2, "State": "LOADING"}]
+    assert rows_by_name(_Cursor(None, [])) == []
