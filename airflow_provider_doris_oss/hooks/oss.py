@@ -16,7 +16,7 @@ from airflow_provider_doris_oss.hooks.client import (
     error_code,
 )
 from airflow_provider_doris_oss.properties import OssProperties, OssPropertiesError
-from airflow_provider_doris_oss.uris import ObjectUri, parse_uri, resolve
+from airflow_provider_doris_oss.uris import ObjectUri, resolve
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -72,8 +72,6 @@ class DorisOssHook(BaseHook):
 
     def resolve(self, uri_or_key: str, bucket: str | None = None, *, field: str = "key") -> ObjectUri:
         """A full URI as it is, or a key in ``bucket`` (else the connection's default bucket)."""
-        if "://" in uri_or_key:
-            return parse_uri(uri_or_key, field=field)
         return resolve(uri_or_key, bucket or self.properties.bucket, conn_id=self.oss_conn_id, field=field)
 
     def upload_files(self, uploads: Sequence[tuple[str | os.PathLike[str], ObjectUri]]) -> list[ObjectUri]:

@@ -23,7 +23,7 @@ from airflow_provider_doris_oss.hooks.client import (
     register_oss_handlers,
 )
 from airflow_provider_doris_oss.properties import OssProperties
-from airflow_provider_doris_oss.uris import ObjectUri, parse_uri, resolve
+from airflow_provider_doris_oss.uris import ObjectUri, resolve
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
@@ -155,8 +155,6 @@ class DorisOssAsyncHook:
 
     async def resolve(self, uri_or_key: str, bucket: str | None = None, *, field: str = "key") -> ObjectUri:
         """A full URI as it is, or a key in ``bucket`` (else the connection's default bucket)."""
-        if "://" in uri_or_key:
-            return parse_uri(uri_or_key, field=field)
         default = bucket or (await self.properties()).bucket
         return resolve(uri_or_key, default, conn_id=self.oss_conn_id, field=field)
 

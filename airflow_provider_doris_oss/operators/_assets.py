@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 from airflow_provider_doris_oss.uris import literal_prefix, parse_uri
 
@@ -21,3 +21,13 @@ def location_asset(uri: str, *, field: str) -> Asset | None:
 
     location = parse_uri(uri, field=field)
     return create_asset(bucket=location.bucket, key=literal_prefix(location.key))
+
+
+def declare_location(
+    kwargs: dict[str, Any], direction: Literal["inlets", "outlets"], uri: str, *, field: str
+) -> Asset | None:
+    """Add ``uri``'s asset to the operator's ``inlets`` or ``outlets`` keyword argument; return it."""
+    asset = location_asset(uri, field=field)
+    if asset is not None:
+        kwargs[direction] = [*(kwargs.get(direction) or []), asset]
+    return asset

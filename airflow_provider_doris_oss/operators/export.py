@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_doris_oss.operators._assets import location_asset
+from airflow_provider_doris_oss.operators._assets import declare_location
 from airflow_provider_doris_oss.operators._files import collect_files, url_prefix
 from airflow_provider_doris_oss.operators.job import (
     EXPORT_JOB,
@@ -91,9 +91,7 @@ class DorisExportOperator(DorisJobOperator):
         oss_conn_id: str = "doris_oss_default",
         **kwargs: Any,
     ) -> None:
-        asset = location_asset(target_uri, field="target_uri")
-        if asset is not None:
-            kwargs["outlets"] = [*(kwargs.get("outlets") or []), asset]
+        asset = declare_location(kwargs, "outlets", target_uri, field="target_uri")
         super().__init__(**kwargs)
         self.table = table
         self.target_uri = target_uri

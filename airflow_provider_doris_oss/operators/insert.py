@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
 
-from airflow_provider_doris_oss.operators._assets import location_asset
+from airflow_provider_doris_oss.operators._assets import declare_location
 from airflow_provider_doris_oss.operators._statement import DorisStatementError, run_statement
 from airflow_provider_doris_oss.sql import (
     DorisSqlError,
@@ -93,9 +93,7 @@ class DorisOssInsertOperator(BaseOperator):
         oss_conn_id: str = "doris_oss_default",
         **kwargs: Any,
     ) -> None:
-        asset = location_asset(source_uri, field="source_uri")
-        if asset is not None:
-            kwargs["inlets"] = [*(kwargs.get("inlets") or []), asset]
+        declare_location(kwargs, "inlets", source_uri, field="source_uri")
         super().__init__(**kwargs)
         self.table = table
         self.source_uri = source_uri

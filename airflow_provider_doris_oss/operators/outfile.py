@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
 
-from airflow_provider_doris_oss.operators._assets import location_asset
+from airflow_provider_doris_oss.operators._assets import declare_location
 from airflow_provider_doris_oss.operators._files import (
     MissingOutputError,
     collect_files,
@@ -77,9 +77,7 @@ class DorisOutfileOperator(BaseOperator):
         oss_conn_id: str = "doris_oss_default",
         **kwargs: Any,
     ) -> None:
-        asset = location_asset(target_uri, field="target_uri")
-        if asset is not None:
-            kwargs["outlets"] = [*(kwargs.get("outlets") or []), asset]
+        asset = declare_location(kwargs, "outlets", target_uri, field="target_uri")
         super().__init__(**kwargs)
         self.sql = sql
         self.target_uri = target_uri

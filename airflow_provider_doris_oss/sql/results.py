@@ -95,6 +95,20 @@ class _JobStatus:
     error_type: str | None
     error_msg: str | None
 
+    @staticmethod
+    def _shared_columns(row: Mapping[str, Any]) -> dict[str, Any]:
+        """The columns SHOW LOAD and SHOW EXPORT both answer, parsed."""
+        error_type, error_msg = parse_error_msg(_get(row, "ErrorMsg"))
+        return {
+            "job_id": _int(_get(row, "JobId")),
+            "label": _text(_get(row, "Label")),
+            "state": (_text(_get(row, "State")) or "UNKNOWN").upper(),
+            "error_type": error_type,
+            "error_msg": error_msg,
+            "progress": _text(_get(row, "Progress")),
+            "create_time": _text(_get(row, "CreateTime")),
+        }
+
     @property
     def is_final(self) -> bool:
         return self.state in ("FINISHED", "CANCELLED")
@@ -128,15 +142,9 @@ class LoadJobStatus(_JobStatus):
     def from_row(cls, row: Mapping[str, Any]) -> LoadJobStatus:
         etl = parse_etl_info(_get(row, "EtlInfo"))
         counts = {attr: _int(etl.get(key)) for key, attr in _ETL_KEYS.items()}
-        error_type, error_msg = parse_error_msg(_get(row, "ErrorMsg"))
         details = _json(_get(row, "JobDetails"))
         return cls(
-            job_id=_int(_get(row, "JobId")),
-            label=_text(_get(row, "Label")),
-            state=(_text(_get(row, "State")) or "UNKNOWN").upper(),
-            error_type=error_type,
-            error_msg=error_msg,
-            progress=_text(_get(row, "Progress")),
+            **cls._shared_columns(row),
             etl_info=etl,
             unselected_rows=counts["unselected"],
             filtered_rows=counts["filtered"],
@@ -145,7 +153,6 @@ class LoadJobStatus(_JobStatus):
             job_details=details if isinstance(details, dict) else {},
             transaction_id=_int(_get(row, "TransactionId")),
             comment=_text(_get(row, "Comment")),
-            create_time=_text(_get(row, "CreateTime")),
             finish_time=_text(_get(row, "LoadFinishTime")),
         )
 
@@ -200,18 +207,11 @@ class ExportJobStatus(_JobStatus):
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> ExportJobStatus:
-        error_type, error_msg = parse_error_msg(_get(row, "ErrorMsg"))
         task_info = _json(_get(row, "TaskInfo"))
         return cls(
-            job_id=_int(_get(row, "JobId")),
-            label=_text(_get(row, "Label")),
-            state=(_text(_get(row, "State")) or "UNKNOWN").upper(),
-            error_type=error_type,
-            error_msg=error_msg,
-            progress=_text(_get(row, "Progress")),
+            **cls._shared_columns(row),
             task_info=task_info if isinstance(task_info, dict) else {},
             path=_text(_get(row, "Path")),
-            create_time=_text(_get(row, "CreateTime")),
             start_time=_text(_get(row, "StartTime")),
             finish_time=_text(_get(row, "FinishTime")),
             timeout=_int(_get(row, "Timeout")),
