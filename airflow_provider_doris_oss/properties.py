@@ -1,7 +1,7 @@
 """The OSS storage properties Doris uses, parsed once and rendered for boto3 and for Doris SQL.
 
 Every property name, alias and default lives in ``PROPERTY_SPECS``; the connection form, the
-parser, both renderings and the README table are derived from it. This module imports nothing
+parser, both renderings and the docs table (docs/connections.md) are derived from it. This module imports nothing
 heavy: botocore is loaded only when a client configuration is rendered.
 """
 

@@ -1,4 +1,4 @@
-"""The README's reference tables match the code."""
+"""The property table in docs/connections.md matches the property specs."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from airflow_provider_doris_oss.properties import PROPERTY_SPECS, UNSUPPORTED_NAMES
 
-README = (Path(__file__).parents[1] / "README.md").read_text()
+README = (Path(__file__).parents[1] / "docs/connections.md").read_text()
 
 
 @pytest.mark.parametrize("spec", PROPERTY_SPECS, ids=lambda s: s.field)
