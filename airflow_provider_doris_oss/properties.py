@@ -1,8 +1,8 @@
 """The OSS storage properties Doris uses, parsed once and rendered for boto3 and for Doris SQL.
 
 Every property name, alias and default lives in ``PROPERTY_SPECS``; the connection form, the
-parser, both renderings and the docs table (docs/connections.md) are derived from it. This module imports nothing
-heavy: botocore is loaded only when a client configuration is rendered.
+parser, both renderings and the table in docs/connections.md are derived from it. This module
+imports nothing heavy: botocore is loaded only when a client configuration is rendered.
 """
 
 from __future__ import annotations
