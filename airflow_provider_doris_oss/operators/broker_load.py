@@ -19,14 +19,13 @@ from airflow_provider_doris_oss.operators.job import (
     JobStatus,
     fingerprint,
     job_comment,
+    task_label,
 )
 from airflow_provider_doris_oss.sql import (
     DataDescription,
     DorisSqlError,
     build_broker_load,
-    derive_label,
     show_load_warnings,
-    validate_label,
 )
 from airflow_provider_doris_oss.uris import ObjectUri, has_wildcard, parse_uri
 
@@ -263,11 +262,7 @@ class DorisBrokerLoadOperator(DorisJobOperator):
 
     def base_label(self, context: Context) -> str:
         """``label``, or the one derived from dag_id, task_id (with map index) and run_id."""
-        if self.job_label:
-            return validate_label(str(self.job_label))
-        ti = context["ti"]
-        task = ti.task_id if ti.map_index is None or ti.map_index < 0 else f"{ti.task_id}-{ti.map_index}"
-        return derive_label(ti.dag_id, task, ti.run_id)
+        return task_label(context, self.job_label)
 
     def staging_prefix(self, label: str) -> ObjectUri:
         """Where this task's files are staged: ``<staging_uri>/<label>/``."""

@@ -13,8 +13,9 @@ from airflow_provider_doris_oss.operators.job import (
     DorisJobOperator,
     DorisJobPlan,
     JobStatus,
+    task_label,
 )
-from airflow_provider_doris_oss.sql import DorisSqlError, build_export, derive_label, validate_label
+from airflow_provider_doris_oss.sql import DorisSqlError, build_export
 from airflow_provider_doris_oss.sql.quoting import split_table_name
 
 if TYPE_CHECKING:
@@ -143,12 +144,7 @@ class DorisExportOperator(DorisJobOperator):
         return schema
 
     def plan_job(self, context: Context) -> DorisJobPlan:
-        ti = context["ti"]
-        if self.job_label:
-            label = validate_label(str(self.job_label))
-        else:
-            task = ti.task_id if ti.map_index is None or ti.map_index < 0 else f"{ti.task_id}-{ti.map_index}"
-            label = derive_label(ti.dag_id, task, ti.run_id)
+        label = task_label(context, self.job_label)
         database = self._database()
         storage = self.oss_hook.doris_properties()
         options = {k: v for k, v in self.export_options.items() if v is not None}

@@ -9,16 +9,15 @@ from airflow.sdk import BaseOperator
 
 from airflow_provider_doris_oss.operators._assets import declare_location
 from airflow_provider_doris_oss.operators._statement import DorisStatementError, run_statement
+from airflow_provider_doris_oss.operators.job import task_label
 from airflow_provider_doris_oss.sql import (
     DorisSqlError,
     LoadJobStatus,
     build_insert_from_s3,
     build_s3_tvf,
-    derive_label,
     is_label_already_used,
     parse_insert_info,
     show_load,
-    validate_label,
 )
 from airflow_provider_doris_oss.sql.quoting import split_table_name
 
@@ -120,11 +119,7 @@ class DorisOssInsertOperator(BaseOperator):
         self.oss_conn_id = oss_conn_id
 
     def _label(self, context: Context) -> str:
-        if self.job_label:
-            return validate_label(str(self.job_label))
-        ti = context["ti"]
-        task = ti.task_id if ti.map_index is None or ti.map_index < 0 else f"{ti.task_id}-{ti.map_index}"
-        return derive_label(ti.dag_id, task, ti.run_id)
+        return task_label(context, self.job_label)
 
     def execute(self, context: Context) -> dict[str, Any]:
         from airflow_provider_doris_oss.hooks.doris import DorisHook

@@ -31,6 +31,7 @@ from airflow_provider_doris_oss.sql import (
     LoadJobStatus,
     cancel_export,
     cancel_load,
+    derive_label,
     error_message,
     is_label_already_used,
     is_nothing_to_cancel,
@@ -40,6 +41,7 @@ from airflow_provider_doris_oss.sql import (
     rows_by_name,
     show_export,
     show_load,
+    validate_label,
 )
 
 if TYPE_CHECKING:
@@ -139,6 +141,14 @@ def job_comment(context: Context, source_fingerprint: str) -> str:
     ti = context["ti"]
     task = ti.task_id if ti.map_index is None or ti.map_index < 0 else f"{ti.task_id}[{ti.map_index}]"
     return f"Airflow dag_id={ti.dag_id} task_id={task} run_id={ti.run_id} sources={source_fingerprint}"
+
+
+def task_label(context: Context, given: str | None) -> str:
+    """``given`` (validated), or the label derived from the task instance (dag, task, run, map index)."""
+    if given:
+        return validate_label(str(given))
+    ti = context["ti"]
+    return derive_label(ti.dag_id, ti.task_id, ti.run_id, map_index=ti.map_index)
 
 
 def comment_fingerprint(comment: str | None) -> str | None:

@@ -26,16 +26,31 @@ def validate_label(label: str) -> str:
     return label
 
 
-def derive_label(dag_id: str, task_id: str, run_id: str, *, prefix: str = "airflow") -> str:
-    """A deterministic label for one task of one run: the same on every retry, unique across runs.
+def derive_label(
+    dag_id: str,
+    task_id: str,
+    run_id: str,
+    *,
+    map_index: int | None = None,
+    prefix: str = "airflow",
+) -> str:
+    """A deterministic label for one task instance: the same on every retry, unique across instances.
 
-    The readable part is sanitised and shortened; the trailing hash is taken over the exact
-    ``(dag_id, task_id, run_id)`` so different runs never share a label.
+    The trailing hash is taken over the exact ``(dag_id, task_id, run_id, map_index)`` tuple, so
+    two task instances never share a label: a mapped task ``load`` at index 3 and a task named
+    ``load-3`` differ, as do runs whose ids sanitise alike. A negative or missing ``map_index``
+    means "not mapped". The readable part (sanitised, shortened) is for people only.
     """
     if prefix:
         validate_label(prefix)
-    digest = hashlib.sha256(json.dumps([dag_id, task_id, run_id]).encode()).hexdigest()[:_HASH_LENGTH]
-    parts = [_UNSAFE.sub("_", p).strip("_") or "x" for p in (dag_id, task_id, run_id)]
+    if map_index is not None and (isinstance(map_index, bool) or not isinstance(map_index, int)):
+        raise DorisSqlError(f"map_index: {map_index!r} must be an integer or None.")
+    index = map_index if map_index is not None and map_index >= 0 else None
+    # Unmapped: three elements (the labels of earlier releases); mapped: four, never equal to three.
+    identity = [dag_id, task_id, run_id] if index is None else [dag_id, task_id, run_id, index]
+    digest = hashlib.sha256(json.dumps(identity).encode()).hexdigest()[:_HASH_LENGTH]
+    task = task_id if index is None else f"{task_id}-{index}"
+    parts = [_UNSAFE.sub("_", p).strip("_") or "x" for p in (dag_id, task, run_id)]
     fixed = (len(prefix) + 1 if prefix else 0) + 3 + _HASH_LENGTH
     budget = MAX_LABEL_LENGTH - _ATTEMPT_ROOM - fixed
     if budget < 3:
@@ -43,9 +58,26 @@ def derive_label(dag_id: str, task_id: str, run_id: str, *, prefix: str = "airfl
     while sum(len(p) for p in parts) > budget:
         longest = max(range(3), key=lambda k: len(parts[k]))
         parts[longest] = parts[longest][:-1]
-    readable = "_".join(p for p in parts)
+    readable = "_".join(parts)
     label = f"{prefix}_{readable}_{digest}" if prefix else f"{readable}_{digest}"
     return validate_label(label)
+
+
+def owned_label(label: str, owner: str) -> str:
+    """``label`` with ``_<owner>`` appended (hashing the middle away if it would exceed 128).
+
+    For jobs whose SHOW row carries nothing of the task (INSERT): the label itself names what the
+    job does, so a label reused for different work gives a different Doris label.
+    """
+    validate_label(label)
+    if not isinstance(owner, str) or not re.fullmatch(r"[0-9a-f]{4,32}", owner):
+        raise DorisSqlError(f"owner {owner!r} must be 4 to 32 lower-case hex digits.")
+    suffix = f"_{owner}"
+    if len(label) + len(suffix) <= MAX_LABEL_LENGTH:
+        return label + suffix
+    digest = hashlib.sha256(label.encode()).hexdigest()[:8]
+    keep = MAX_LABEL_LENGTH - len(suffix) - len(digest) - 1
+    return validate_label(f"{label[:keep]}_{digest}{suffix}")
 
 
 def next_label_attempt(label: str, n: int) -> str:
