@@ -1,0 +1,246 @@
+"""Benchmark: staging files with DorisOssHook against the amazon S3Hook loop and a sweep of raw boto3.
+
+Two workloads, each uploaded ``--repeat`` times (median and min-max reported):
+
+- one large file (512 MiB by default), multipart;
+- many small files (500 x 256 KiB by default).
+
+Raw boto3 is not one configuration but a sweep of the ones a careful user would try:
+``TransferConfig(max_concurrency=c)`` with a pool of ``c`` connections for the large file, and
+``c`` threads across files (a pool of ``c``) for the small ones, c in 4, 10, 20, 50. Ours is
+compared with the best of the sweep. Every contender reaches the same server (SeaweedFS by
+default) as it would reach OSS: virtual-hosted buckets, the server as HTTP proxy. urllib3's
+"Connection pool is full" warnings are counted for ours. Prints Markdown.
+
+    .venv/bin/python benchmarks/bench_staging.py [--server seaweedfs|moto] [--repeat 5] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from bench_oss_hook import KiB, MiB, Server, _client_config, _server
+from stats import BAR_HEADER, Timing, bar, markdown_table
+
+SWEEP = (4, 10, 20, 50)
+
+
+class PoolFullCounter(logging.Handler):
+    """Counts urllib3's "Connection pool is full" warnings."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "Connection pool is full" in record.getMessage():
+            self.count += 1
+
+
+def raw_client(server: Server, pool: int) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    return boto3.session.Session().client(
+        "s3",
+        endpoint_url=server.endpoint,
+        region_name=server.region,
+        aws_access_key_id=server.access_key,
+        aws_secret_access_key=server.secret_key,
+        config=Config(**_client_config(server), max_pool_connections=pool),
+    )
+
+
+def ours_hook(server: Server) -> Any:
+    from airflow_provider_doris_oss.hooks.oss import DorisOssHook
+
+    os.environ["AIRFLOW_CONN_BENCH_STAGING"] = server.connection("bench_staging").as_json()
+    return DorisOssHook("bench_staging")
+
+
+def amazon_hook(server: Server) -> Any:
+    import json
+
+    from airflow.providers.amazon.aws.hooks.s3 import S3Hook
+
+    extra = {
+        "region_name": server.region,
+        "endpoint_url": server.endpoint,
+        "config_kwargs": _client_config(server),
+    }
+    os.environ["AIRFLOW_CONN_BENCH_STAGING_AWS"] = json.dumps(
+        {"conn_type": "aws", "login": server.access_key, "password": server.secret_key, "extra": extra}
+    )
+    return S3Hook(aws_conn_id="bench_staging_aws")
+
+
+def _empty(server: Server, bucket: str) -> None:
+    """Delete what the previous repetition wrote (untimed), so the server's disk does not fill."""
+    client = server.client()
+    keys = [
+        o["Key"]
+        for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket)
+        for o in page.get("Contents", [])
+    ]
+    for start in range(0, len(keys), 1000):
+        for key in keys[start : start + 1000]:
+            client.delete_object(Bucket=bucket, Key=key)
+
+
+def run(server: Server, small: list[Path], large: Path, times: int) -> tuple[str, list[str]]:
+    from boto3.s3.transfer import TransferConfig
+
+    from airflow_provider_doris_oss.uris import ObjectUri
+
+    bucket = server.create_bucket(f"bench-staging-{uuid.uuid4().hex[:8]}")
+    hook = ours_hook(server)
+    amazon = amazon_hook(server)
+    # workload -> contender -> one upload of that workload (n is the repetition).
+    plans: dict[str, dict[str, Callable[[int], object]]] = {
+        "large": {
+            "DorisOssHook": lambda n: hook.upload_files([(large, ObjectUri(bucket, f"ours/large{n}"))]),
+            "S3Hook": lambda n: amazon.load_file(large, f"amz/large{n}", bucket_name=bucket, replace=True),
+        },
+        "small": {
+            "DorisOssHook": lambda n: hook.upload_files(
+                [(p, ObjectUri(bucket, f"ours{n}/{p.name}")) for p in small]
+            ),
+            "S3Hook loop": lambda n: [
+                amazon.load_file(p, f"amz{n}/{p.name}", bucket_name=bucket, replace=True) for p in small
+            ],
+        },
+    }
+    for c in SWEEP:
+        client = raw_client(server, c)
+        config = TransferConfig(max_concurrency=c, preferred_transfer_client="classic")
+
+        def one(n: int, client: Any = client, config: Any = config) -> None:
+            client.upload_file(str(large), bucket, f"raw/large{n}", Config=config)
+
+        def many(n: int, client: Any = client, c: int = c) -> None:
+            with ThreadPoolExecutor(c) as pool:
+                list(pool.map(lambda p: client.upload_file(str(p), bucket, f"raw{n}/{p.name}"), small))
+
+        plans["large"][f"boto3 c={c}"] = one
+        plans["small"][f"boto3 {c} threads"] = many
+
+    pool_full = PoolFullCounter()
+    results: dict[str, dict[str, Timing]] = {w: {name: Timing() for name in p} for w, p in plans.items()}
+    for workload, contenders in plans.items():
+        for upload in contenders.values():  # warm-up: clients, connections, code paths
+            upload(-1)
+            _empty(server, bucket)
+        names = list(contenders)
+        for n in range(times):
+            # Interleaved, in a rotating order, so a noisy moment does not fall on one contender.
+            for name in names[n % len(names) :] + names[: n % len(names)]:
+                if name == "DorisOssHook":
+                    logging.getLogger("urllib3.connectionpool").addHandler(pool_full)
+                try:
+                    results[workload][name].seconds.append(_timed(contenders[name], n))
+                finally:
+                    logging.getLogger("urllib3.connectionpool").removeHandler(pool_full)
+                _empty(server, bucket)
+
+    lines: list[str] = []
+    bars: list[str] = []
+    titles = {
+        "large": f"1 x {large.stat().st_size // MiB} MiB",
+        "small": f"{len(small)} x {small[0].stat().st_size // KiB} KiB",
+    }
+    for workload, timings in results.items():
+        title = titles[workload]
+        ours = timings["DorisOssHook"].median
+        raw = {k: v for k, v in timings.items() if k.startswith("boto3")}
+        best_name = min(raw, key=lambda k: raw[k].median)
+        rows = [[name, t.cell(), f"{t.median / ours:.2f}"] for name, t in timings.items()]
+        lines.append(f"#### Upload {title}\n")
+        lines.append(markdown_table(["contender", "seconds median (min-max)", "their time / ours"], rows))
+        lines.append("")
+        bars.append(
+            bar(
+                f"staging {title}: ours vs best raw boto3 ({best_name}), speed ratio",
+                raw[best_name].median / ours,
+                0.9,
+                higher_is_better=True,
+                unit="x",
+            )
+        )
+        if workload == "small":
+            bars.append(
+                bar(
+                    f"staging {title}: ours vs S3Hook loop, speed ratio",
+                    timings["S3Hook loop"].median / ours,
+                    2.0,
+                    higher_is_better=True,
+                    unit="x",
+                )
+            )
+    bars.append(
+        bar(
+            "'Connection pool is full' warnings during our uploads",
+            pool_full.count,
+            0,
+            higher_is_better=False,
+        )
+    )
+    return "\n".join(lines), bars
+
+
+def _timed(upload: Callable[[int], object], n: int) -> float:
+    started = time.perf_counter()
+    upload(n)
+    return time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--server", choices=["seaweedfs", "moto"], default="seaweedfs")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--large-mib", type=int, default=512)
+    parser.add_argument("--small-count", type=int, default=500)
+    parser.add_argument("--small-kib", type=int, default=256)
+    parser.add_argument("--quick", action="store_true", help="64 MiB, 100 small files, 2 repetitions")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.large_mib, args.small_count, args.repeat = 64, 100, 2
+
+    os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="bench-airflow-"))
+    os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
+    logging.getLogger("botocore").setLevel(logging.WARNING)
+
+    with tempfile.TemporaryDirectory(prefix="bench-staging-") as tmp:
+        directory = Path(tmp)
+        small = []
+        for i in range(args.small_count):
+            path = directory / f"small-{i:04d}.bin"
+            path.write_bytes(os.urandom(args.small_kib * KiB))
+            small.append(path)
+        large = directory / "large.bin"
+        with open(large, "wb") as out:
+            for _ in range(args.large_mib):
+                out.write(os.urandom(MiB))
+        with _server(args.server) as server:
+            tables, bars = run(server, small, large, max(1, args.repeat))
+    print(f"### Staging (server: {args.server}, {args.repeat} repetitions)\n")
+    print(tables)
+    print(BAR_HEADER)
+    print("\n".join(bars))
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""Shared helpers for the benchmark scripts: repeated timings, their summary, and bar lines."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Timing:
+    """Seconds of each repetition of one measured operation."""
+
+    seconds: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+    def cell(self) -> str:
+        """``median (min-max)`` in seconds."""
+        return f"{self.median:.3f} ({min(self.seconds):.3f}-{max(self.seconds):.3f})"
+
+
+def repeat(run: Callable[[int], None], times: int, prepare: Callable[[int], None] | None = None) -> Timing:
+    """Time ``run(n)`` for n in 0..times-1; ``prepare(n)`` runs before each, untimed."""
+    timing = Timing()
+    for n in range(times):
+        if prepare is not None:
+            prepare(n)
+        started = time.perf_counter()
+        run(n)
+        timing.seconds.append(time.perf_counter() - started)
+    return timing
+
+
+def bar(name: str, measured: float, target: float, *, higher_is_better: bool, unit: str = "") -> str:
+    """A Markdown table row ``| bar | target | measured | met |``."""
+    met = measured >= target if higher_is_better else measured <= target
+    sign = ">=" if higher_is_better else "<="
+    return f"| {name} | {sign} {target:g}{unit} | {measured:.3g}{unit} | {'yes' if met else 'NO'} |"
+
+
+BAR_HEADER = "| bar | target | measured | met |\n|---|---|---|---|"
+
+
+def markdown_table(header: list[str], rows: list[list[str]]) -> str:
+    """A Markdown table."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
