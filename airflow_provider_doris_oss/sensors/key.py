@@ -88,7 +88,7 @@ class OssKeySensor(BaseSensorOperator):
         self.bucket_name = bucket_name
         self.wildcard_match = wildcard_match
         self.use_regex = use_regex
-        self.mode: Mode = mode_for(wildcard_match, use_regex)
+        self.match_mode: Mode = mode_for(wildcard_match, use_regex)  # not ``mode``: that is poke/reschedule
         self.check_fn = check_fn
         self.metadata_keys = metadata_keys or ["Size"]
         self.oss_conn_id = oss_conn_id
@@ -114,7 +114,7 @@ class OssKeySensor(BaseSensorOperator):
                     f"bucket_key {key!r} names bucket {target.bucket!r} but bucket_name is "
                     f"{self.bucket_name!r}: drop bucket_name or use a plain key."
                 )
-            patterns.append(KeyPattern.from_uri(str(target), self.mode))
+            patterns.append(KeyPattern.from_uri(str(target), self.match_mode))
         return patterns
 
     def poke(self, context: Context) -> PokeReturnValue:
@@ -148,7 +148,7 @@ class OssKeySensor(BaseSensorOperator):
         self.defer(
             trigger=OssKeyTrigger(
                 bucket_keys=[p.uri for p in self.patterns()],
-                mode=self.mode,
+                mode=self.match_mode,
                 oss_conn_id=self.oss_conn_id,
                 poke_interval=float(self.poke_interval),
                 should_check_fn=self.check_fn is not None,

@@ -211,3 +211,40 @@ def test_deferrable_default_follows_config(monkeypatch):
         out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
         seen[value] = json.loads(out.stdout.strip().splitlines()[-1])
     assert seen == {"True": [True, True], "False": [False, False]}
+
+
+def test_reschedule_mode_frees_the_slot_between_pokes(run_dag, local_oss, oss_conn):
+    """mode="reschedule" survives the match mode and serialization: each early poke ends UP_FOR_RESCHEDULE."""
+    from airflow.models.serialized_dag import SerializedDagModel
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.models.taskreschedule import TaskReschedule
+    from airflow.utils.session import create_session
+
+    timer = put_later(local_oss, oss_conn, "resched/flag")
+    try:
+        result = run_dag(
+            sensor_dag('bucket_key="resched/*", wildcard_match=True, mode="reschedule"', deferrable=False)
+        )
+    finally:
+        timer.join()
+    assert result.state == "success"
+    assert [f["Key"] for f in result.xcom("wait")] == ["resched/flag"]
+    with create_session() as session:
+        ti = (
+            session.query(TaskInstance)
+            .filter_by(dag_id=result.dag_id, run_id=result.run_id, task_id="wait")
+            .one()
+        )
+        reschedules = session.query(TaskReschedule).filter_by(ti_id=ti.id).count()
+        serialized_task = SerializedDagModel.get(result.dag_id, session=session).dag.get_task("wait")
+    assert reschedules >= 1, "the sensor never ended a try UP_FOR_RESCHEDULE"
+    assert ti.try_number == 1  # reschedules are not retries
+    assert serialized_task.reschedule is True  # what the scheduler reads from the serialized DAG
+
+
+def test_match_mode_does_not_touch_the_sensor_mode():
+    from airflow_provider_doris_oss.sensors.key import OssKeySensor
+
+    sensor = OssKeySensor(task_id="t", bucket_key="a/*", wildcard_match=True, mode="reschedule")
+    assert (sensor.mode, sensor.reschedule, sensor.match_mode) == ("reschedule", True, "wildcard")
+    assert OssKeySensor(task_id="u", bucket_key="a").mode == "poke"
