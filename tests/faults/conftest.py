@@ -1,0 +1,90 @@
+"""Fixtures for the fault tests: a fault-injecting proxy in front of the session's LocalOss.
+
+``faulty_oss`` points ``doris_oss_default`` (and ``doris_oss_faulty``) through the proxy with a
+short read timeout, so a stall ends in a timeout quickly. botocore's retry *budget* is left as the
+provider configures it (5 attempts); only the jittered sleeps between attempts are scaled down so
+a persistent fault costs milliseconds, not the seconds of real backoff.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from airflow_provider_doris_oss.testing.local_oss import LocalOss
+
+READ_TIMEOUT_MS = 1000  # the connection's s3.connection.request.timeout in these tests
+BACKOFF_SCALE = 0.02  # botocore sleeps up to 1+2+4+8 s between 5 attempts; scaled to 0.3 s at most
+
+
+def _load_proxy_module() -> Any:
+    name = "doris_oss_fault_proxy"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("proxy.py"))
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+proxy_module = _load_proxy_module()
+
+
+@pytest.fixture(autouse=True)
+def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shorten botocore's (and aiobotocore's) retry sleeps; the number of attempts is unchanged."""
+    from botocore.retries.standard import ExponentialBackoff
+
+    original = ExponentialBackoff.delay_amount
+
+    def scaled(self: Any, context: Any) -> float:
+        return float(original(self, context)) * BACKOFF_SCALE
+
+    monkeypatch.setattr(ExponentialBackoff, "delay_amount", scaled)
+
+
+@pytest.fixture
+def fault_proxy(local_oss: LocalOss) -> Iterator[Any]:
+    """A started ``FaultProxy`` forwarding to ``local_oss``; stalls last 4x the read timeout."""
+    with proxy_module.FaultProxy(local_oss.proxy_url, stall_seconds=4 * READ_TIMEOUT_MS / 1000) as proxy:
+        yield proxy
+
+
+@dataclass
+class FaultyOss:
+    """The bucket, the proxy and the keys of a connection that reaches LocalOss through the proxy."""
+
+    bucket: str
+    proxy: Any
+    oss: LocalOss
+    conn_id: str = "doris_oss_default"
+
+    @property
+    def secrets(self) -> tuple[str, str]:
+        """The key pair, which no error message may contain."""
+        return (self.oss.access_key, self.oss.secret_key)
+
+
+@pytest.fixture
+def faulty_oss(
+    local_oss: LocalOss, oss_bucket: str, fault_proxy: Any, monkeypatch: pytest.MonkeyPatch
+) -> FaultyOss:
+    """``doris_oss_default`` through the fault proxy, read timeout ``READ_TIMEOUT_MS``, bucket ``oss_bucket``."""
+    conn = local_oss.connection("doris_oss_default", bucket=oss_bucket)
+    extra = json.loads(conn.extra or "{}") | {
+        "proxy": fault_proxy.url,
+        "s3.connection.request.timeout": READ_TIMEOUT_MS,
+        "s3.connection.timeout": 1000,
+    }
+    conn.extra = json.dumps(extra)
+    monkeypatch.setenv("AIRFLOW_CONN_DORIS_OSS_DEFAULT", conn.as_json())
+    return FaultyOss(oss_bucket, fault_proxy, local_oss)
