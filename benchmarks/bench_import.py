@@ -1,0 +1,88 @@
+"""Benchmark: what importing each operator and sensor module costs a DAG file, above ``airflow.sdk``.
+
+Each module is imported in a fresh interpreter that has already imported ``airflow.sdk`` (as every
+DAG file has); the time of the module's own import is measured there, best of ``--repeat``. The
+common-sql provider's ``operators.sql`` and the amazon provider's ``sensors.s3`` are measured the
+same way, side by side. ``--profile MODULE`` prints the ``-X importtime`` lines above 1 ms.
+
+    .venv/bin/python benchmarks/bench_import.py [--repeat 7] [--profile MODULE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from stats import BAR_HEADER, bar, markdown_table
+
+OURS = [
+    "airflow_provider_doris_oss.operators.broker_load",
+    "airflow_provider_doris_oss.operators.export",
+    "airflow_provider_doris_oss.operators.outfile",
+    "airflow_provider_doris_oss.operators.insert",
+    "airflow_provider_doris_oss.operators.catalog",
+    "airflow_provider_doris_oss.sensors.key",
+    "airflow_provider_doris_oss.sensors.keys_unchanged",
+]
+THEIRS = [
+    "airflow.providers.common.sql.operators.sql",
+    "airflow.providers.amazon.aws.sensors.s3",
+]
+BAR_MS = 15.0
+
+PROBE = """
+import time, airflow.sdk
+started = time.perf_counter()
+import {module}
+print((time.perf_counter() - started) * 1000)
+"""
+
+
+def import_ms(module: str) -> float:
+    """Milliseconds to import ``module`` after ``airflow.sdk``, in a fresh interpreter."""
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE.format(module=module)], capture_output=True, text=True, check=True
+    )
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def profile(module: str) -> None:
+    """The ``-X importtime`` lines of ``module``'s import above 1 ms (cumulative), after airflow.sdk."""
+    code = f"import airflow.sdk\nimport sys\nprint('---', file=sys.stderr)\nimport {module}"
+    out = subprocess.run([sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True)
+    lines = out.stderr.split("---\n", 1)[-1].splitlines()
+    for line in lines:
+        parts = line.split("|")
+        if len(parts) == 3 and parts[1].strip().isdigit() and int(parts[1]) >= 1000:
+            print(line)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--profile", metavar="MODULE")
+    args = parser.parse_args(argv)
+    if args.profile:
+        profile(args.profile)
+        return 0
+    best = {m: min(import_ms(m) for _ in range(max(1, args.repeat))) for m in OURS + THEIRS}
+    rows = [[f"`{m}`", f"{ms:.1f}", "ours" if m in OURS else "baseline"] for m, ms in best.items()]
+    print(f"### DAG-parse import cost above `import airflow.sdk` (best of {args.repeat})\n")
+    print(markdown_table(["module", "ms", ""], rows))
+    print()
+    print(BAR_HEADER)
+    worst = max(OURS, key=lambda m: best[m])
+    name = worst.rsplit(".", 1)[1]
+    print(bar(f"slowest of ours ({name}), ms", best[worst], BAR_MS, higher_is_better=False))
+    ratio = best[worst] / best[THEIRS[0]]
+    print(bar("slowest of ours / common-sql operators.sql", ratio, 1.0, higher_is_better=False))
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
