@@ -28,8 +28,9 @@ test: lint
 	DORIS_FE_STATEMENT_LOG=$(STATEMENT_LOG) $(VENV)/bin/pytest -n 2 --dist loadfile -q
 	$(PY) scripts/check_statement_log.py $(STATEMENT_LOG)
 
+# Every benchmark, side by side with its alternative; writes benchmarks/RESULTS.md (BENCH_ARGS=--quick: a smoke run).
 bench: $(STAMP)
-	$(PY) benchmarks/bench_oss_hook.py
+	$(PY) benchmarks/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .demo .test-artifacts

@@ -1,0 +1,89 @@
+"""``make bench``: run every benchmark, side by side with its alternative, and write RESULTS.md.
+
+Each benchmark script prints Markdown (its tables and a bar table); this runner adds the machine,
+the date and the command, prints everything as it arrives, and writes ``benchmarks/RESULTS.md``.
+A benchmark that fails is reported in the file and makes the run exit non-zero.
+
+    .venv/bin/python benchmarks/run_all.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).parent
+
+# (script, arguments, arguments with --quick)
+BENCHMARKS: list[tuple[str, list[str], list[str]]] = [
+    ("bench_staging.py", ["--repeat", "5"], ["--quick"]),
+    ("bench_triggers.py", [], ["--quick"]),
+    ("bench_event_prefix.py", [], ["--quick"]),
+    ("bench_job_polling.py", [], ["--quick"]),
+    ("bench_import.py", ["--repeat", "7"], ["--repeat", "3"]),
+    ("bench_oss_hook.py", ["--server", "seaweedfs", "--repeat", "5"], ["--repeat", "1"]),
+]
+
+
+def machine() -> str:
+    """CPU count, memory and versions, for the report header."""
+    memory = ""
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        kib = int(meminfo.read_text().split()[1])
+        memory = f", {kib / 1024 / 1024:.0f} GiB memory"
+    return f"{os.cpu_count()} cores{memory}, {platform.platform()}, Python {platform.python_version()}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, few repetitions (a smoke run)")
+    parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
+    args = parser.parse_args(argv)
+
+    command = "make bench" + (" BENCH_ARGS=--quick" if args.quick else "")
+    sections = [
+        "# Benchmark results\n",
+        f"- date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
+        f"- machine: {machine()}",
+        f"- command: `{command}`",
+        "- every contender runs in the same process (or, for imports, the same way) against the same "
+        "local server; timings are median and min-max of the repetitions stated in each section.\n",
+    ]
+    failed = []
+    started = time.monotonic()
+    for script, full, quick in BENCHMARKS:
+        cmd = [sys.executable, str(HERE / script), *(quick if args.quick else full)]
+        print(f"== {' '.join(cmd[1:])}", flush=True)
+        began = time.monotonic()
+        out = subprocess.run(cmd, capture_output=True, text=True)
+        took = time.monotonic() - began
+        print(out.stdout, flush=True)
+        if out.returncode != 0:
+            failed.append(script)
+            print(out.stderr[-3000:], file=sys.stderr, flush=True)
+            sections.append(
+                f"### {script}: FAILED (exit {out.returncode})\n\n```\n{out.stderr[-3000:]}\n```\n"
+            )
+        else:
+            body = out.stdout.strip()
+            if script == "bench_oss_hook.py":  # plain-text tables
+                body = f"### Hook operations (`{script}`)\n\n```\n{body}\n```"
+            sections.append(f"{body}\n\n_`{script} {' '.join(cmd[2:])}` took {took:.0f} s._\n")
+    sections.append(f"Total: {time.monotonic() - started:.0f} s.")
+    args.output.write_text("\n".join(sections) + "\n")
+    print(f"wrote {args.output}")
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
