@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from airflow_provider_doris_oss.sql.errors import DorisSqlError
 from airflow_provider_doris_oss.sql.export import COMPRESS_TYPES, file_size_text
 from airflow_provider_doris_oss.sql.quoting import quote_string, render_properties
-from airflow_provider_doris_oss.sql.tokenizer import tokenize
+from airflow_provider_doris_oss.sql.tokenizer import check_one_statement, tokenize
 from airflow_provider_doris_oss.sql.values import (
     as_bool,
     check_storage,
@@ -45,6 +45,7 @@ def prepare_query(query: str) -> str:
         raise DorisSqlError("sql: the query is empty; give a SELECT statement.")
     if any(t.text == ";" for t in tokens):
         raise DorisSqlError("sql: holds more than one statement; give a single SELECT query.")
+    check_one_statement(query + "\n", field="sql")  # the builder writes a newline after the query
     words = [t.upper for t in tokens if t.kind == "word"]
     for first, second in itertools.pairwise(words):
         if first == "INTO" and second == "OUTFILE":
