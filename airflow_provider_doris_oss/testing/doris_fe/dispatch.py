@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_doris_oss.sql.tokenizer import NEREIDS, lex
 from airflow_provider_doris_oss.testing.doris_fe.ddl import split_statements, words
 from airflow_provider_doris_oss.testing.doris_fe.lexer import IDENT, NUMBER, QIDENT, STRING, tokenize
 from airflow_provider_doris_oss.testing.doris_fe.model import (
@@ -69,12 +70,13 @@ class StatementRouter:
         self._handler = doris_statements()
 
     def split(self, sql: str) -> list[str]:
-        """The statements of one query string; an unreadable string is one statement (that fails)."""
+        """The statements of one query string, their comments blanked out (the engine's own lexer
+        reads comments otherwise); an unreadable string is one statement (that fails)."""
         try:
             parts = split_statements(sql)
         except DorisError:
             return [sql]
-        return parts
+        return [_without_comments(part) for part in parts]
 
     def run(self, sql: str) -> Result:
         """Run one statement, logging it with its outcome."""
@@ -265,6 +267,19 @@ class StatementRouter:
         if isinstance(value, int):
             return exp.Literal.number(value)
         return exp.Literal.string(str(value))
+
+
+def _without_comments(sql: str) -> str:
+    """``sql`` with each comment replaced by a space (or its newlines), as Doris's parser ignores them."""
+    out: list[str] = []
+    at = 0
+    for token in lex(sql, NEREIDS):
+        if token.kind == "comment":
+            out.append(sql[at : token.start])
+            out.append("\n" * token.text.count("\n") or " ")
+            at = token.end
+    out.append(sql[at:])
+    return "".join(out).strip()
 
 
 def _column_name(item: exp.Expression) -> str:

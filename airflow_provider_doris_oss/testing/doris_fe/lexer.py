@@ -1,13 +1,16 @@
-"""A lexer for the Doris statements the emulator parses itself: strings, identifiers, operators.
+"""Tokens for the Doris statements the emulator parses itself: strings, identifiers, operators.
 
-String literals follow Doris (MySQL) rules: single or double quotes, backslash escapes, a doubled
-quote, and ``R'...'`` raw strings. Backticked identifiers double an inner backtick.
+The lexing is the package's (``airflow_provider_doris_oss.sql.tokenizer``), which follows
+Doris's ``DorisLexer.g4``: nested ``/* */`` comments, ``--`` comments ended by CR or LF (and
+continued by a backslash-newline), no ``#`` comments, strings with backslash escapes and doubled
+quotes, ``R'...'`` raw strings, backticked names with doubled backticks.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from airflow_provider_doris_oss.sql.tokenizer import NEREIDS, identifier_value, lex, string_value
 from airflow_provider_doris_oss.testing.doris_fe.model import DorisError
 
 IDENT = "IDENT"
@@ -17,9 +20,7 @@ NUMBER = "NUMBER"
 OP = "OP"
 EOF = "EOF"
 
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "0": "\0", "Z": "\x1a"}
 _OPS = ("<=>", "<=", ">=", "!=", "<>", "||", "&&", "->", ":=")
-_SINGLE_OPS = "(),.;=<>+-*/%!~^&|[]{}:?@"
 
 
 @dataclass(frozen=True)
@@ -71,118 +72,42 @@ def _lex_error(sql: str, offset: int, text: str) -> DorisError:
 
 
 def tokenize(sql: str) -> list[Token]:
-    """Split ``sql`` into tokens, ending with an EOF token; raise a Doris syntax error when unreadable."""
+    """Split ``sql`` into tokens, ending with an EOF token; raise a Doris syntax error when unreadable.
+
+    The package's lexer (``sql.tokenizer``, Doris's Nereids rules) finds where every token,
+    string, name and comment begins and ends; here strings and names are decoded and
+    operators of two or three characters joined.
+    """
     tokens: list[Token] = []
-    i, n = 0, len(sql)
-    while i < n:
-        ch = sql[i]
-        if ch.isspace():
-            i += 1
-            continue
-        if sql.startswith("--", i) or ch == "#":
-            end = sql.find("\n", i)
-            i = n if end < 0 else end + 1
-            continue
-        if sql.startswith("/*", i):
-            end = sql.find("*/", i + 2)
-            if end < 0:
-                raise _lex_error(sql, i, "extraneous input '/*' expecting <EOF>")
-            i = end + 2
-            continue
-        start = i
-        line, column = _position(sql, start)
-        if ch in "rR" and i + 1 < n and sql[i + 1] in "'\"":
-            quote = sql[i + 1]
-            end = sql.find(quote, i + 2)
-            if end < 0:
-                raise _lex_error(sql, start, "token recognition error at: '" + sql[start:] + "'")
-            tokens.append(Token(STRING, sql[i + 2 : end], start, end + 1, line, column))
-            i = end + 1
-            continue
-        if ch in "'\"":
-            value, i = _read_string(sql, i)
-            tokens.append(Token(STRING, value, start, i, line, column))
-            continue
-        if ch == "`":
-            value, i = _read_backticked(sql, i)
-            tokens.append(Token(QIDENT, value, start, i, line, column))
-            continue
-        if ch.isdigit() or (ch == "." and i + 1 < n and sql[i + 1].isdigit()):
-            j = i
-            while j < n and (sql[j].isalnum() or sql[j] == "."):
-                j += 1
-            text = sql[i:j]
-            if any(c.isalpha() and c not in "eE" for c in text) and not text.replace("_", "").isalnum():
-                raise _lex_error(sql, i, f"token recognition error at: '{text}'")
-            kind = NUMBER if _is_number(text) else IDENT
-            tokens.append(Token(kind, text, start, j, line, column))
-            i = j
-            continue
-        if ch.isalpha() or ch in "_$" or ord(ch) > 127:
-            j = i
-            while j < n and (sql[j].isalnum() or sql[j] in "_$" or ord(sql[j]) > 127):
-                j += 1
-            tokens.append(Token(IDENT, sql[i:j], start, j, line, column))
-            i = j
-            continue
-        op = next((o for o in _OPS if sql.startswith(o, i)), None)
-        if op is None and ch in _SINGLE_OPS:
-            op = ch
-        if op is None:
-            raise _lex_error(sql, i, f"token recognition error at: '{ch}'")
-        tokens.append(Token(OP, op, start, i + len(op), line, column))
-        i += len(op)
-    line, column = _position(sql, n)
-    tokens.append(Token(EOF, "", n, n, line, column))
+    raw = [t for t in lex(sql, NEREIDS) if t.kind != "comment"]
+    k = 0
+    while k < len(raw):
+        token = raw[k]
+        k += 1
+        line, column = _position(sql, token.start)
+        if token.kind in ("unclosed", "unrecognized"):
+            if token.text.startswith("/*"):
+                raise _lex_error(sql, token.start, "extraneous input '/*' expecting <EOF>")
+            shown = token.text if token.kind == "unclosed" else token.text[0]
+            raise _lex_error(sql, token.start, f"token recognition error at: '{shown}'")
+        if token.kind == "string":
+            value = string_value(token.text)
+            tokens.append(Token(STRING, value, token.start, token.end, line, column))
+        elif token.kind == "identifier":
+            tokens.append(Token(QIDENT, identifier_value(token.text), token.start, token.end, line, column))
+        elif token.kind == "number":
+            tokens.append(Token(NUMBER, token.text, token.start, token.end, line, column))
+        elif token.kind == "word":
+            tokens.append(Token(IDENT, token.text, token.start, token.end, line, column))
+        else:
+            op = next((o for o in _OPS if sql.startswith(o, token.start)), token.text)
+            end = token.start + len(op)
+            while k < len(raw) and raw[k].start < end:
+                k += 1
+            tokens.append(Token(OP, op, token.start, end, line, column))
+    line, column = _position(sql, len(sql))
+    tokens.append(Token(EOF, "", len(sql), len(sql), line, column))
     return tokens
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _read_string(sql: str, i: int) -> tuple[str, int]:
-    quote = sql[i]
-    out: list[str] = []
-    j, n = i + 1, len(sql)
-    while j < n:
-        c = sql[j]
-        if c == "\\" and j + 1 < n:
-            nxt = sql[j + 1]
-            if nxt in "%_":
-                out.append("\\" + nxt)
-            else:
-                out.append(_ESCAPES.get(nxt, nxt))
-            j += 2
-            continue
-        if c == quote:
-            if j + 1 < n and sql[j + 1] == quote:
-                out.append(quote)
-                j += 2
-                continue
-            return "".join(out), j + 1
-        out.append(c)
-        j += 1
-    raise _lex_error(sql, i, "token recognition error at: '" + sql[i:] + "'")
-
-
-def _read_backticked(sql: str, i: int) -> tuple[str, int]:
-    out: list[str] = []
-    j, n = i + 1, len(sql)
-    while j < n:
-        if sql[j] == "`":
-            if j + 1 < n and sql[j + 1] == "`":
-                out.append("`")
-                j += 2
-                continue
-            return "".join(out), j + 1
-        out.append(sql[j])
-        j += 1
-    raise _lex_error(sql, i, "token recognition error at: '" + sql[i:] + "'")
 
 
 def quote_identifier(name: str) -> str:

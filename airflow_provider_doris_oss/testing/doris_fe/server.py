@@ -218,17 +218,19 @@ class _DorisConnection(Connection):
         com_query = packets.parse_com_query(
             capabilities=self.capabilities, client_charset=self.client_charset, data=data
         )
+        # As Doris's ConnectProcessor.executeQuery: every statement runs, the first error stops
+        # the rest; a client without CLIENT_MULTI_STATEMENTS gets only the last result.
         statements = router.split(com_query.sql) or [com_query.sql]
-        if len(statements) > 1 and Capabilities.CLIENT_MULTI_STATEMENTS not in self.capabilities:
-            statements = [com_query.sql]
+        every_result = Capabilities.CLIENT_MULTI_STATEMENTS in self.capabilities
         for i, statement in enumerate(statements):
-            more = i < len(statements) - 1
+            last = i == len(statements) - 1
             try:
                 result = await asyncio.to_thread(router.run, statement)
             except DorisError as exc:
                 await self.stream.write(self._error(exc))
                 return
-            await self._write_result(result, more)
+            if every_result or last:
+                await self._write_result(result, not last)
 
     async def _write_result(self, result: Result, more: bool) -> None:
         flags = ServerStatus.SERVER_MORE_RESULTS_EXISTS if more else 0
