@@ -12,7 +12,9 @@ from airflow_provider_doris_oss.sql.quoting import (
     quote_identifier,
     quote_identifier_list,
     quote_string,
+    quote_table,
     render_properties,
+    split_table_name,
 )
 from airflow_provider_doris_oss.sql.tokenizer import check_expression
 from airflow_provider_doris_oss.sql.values import (
@@ -158,10 +160,12 @@ class DataDescription:
         if not uris:
             raise DorisSqlError("source_uris: give at least one oss:// or s3:// URI.")
         object.__setattr__(self, "source_uris", uris)
-        if not isinstance(self.table, str) or not self.table or "." in self.table:
+        db, _ = split_table_name(self.table, field="table") if isinstance(self.table, str) else (None, "")
+        if not isinstance(self.table, str) or db is not None:
             raise DorisSqlError(
                 f"table: {self.table!r} must be a bare table name; Broker Load takes the database from the "
-                "label (LOAD LABEL db.label), so write 'table', not 'db.table'."
+                "label (LOAD LABEL db.label), so write 'table', not 'db.table' (a dot inside a name "
+                "is written in backticks: `t.x`)."
             )
         for name in ("columns", "columns_from_path", "partitions", "temporary_partitions"):
             object.__setattr__(self, name, _names(getattr(self, name), name))
@@ -185,7 +189,7 @@ class DataDescription:
             quote_string(to_s3_uri(u, field=f"source_uris[{i}]")) for i, u in enumerate(self.source_uris)
         )
         lines.append(f"DATA INFILE ({uris})")
-        lines.append(f"INTO TABLE {quote_identifier(self.table)}")
+        lines.append(f"INTO TABLE {quote_table(self.table, field='table')}")
         if self.partitions:
             lines.append(f"PARTITION {quote_identifier_list(self.partitions, field='partitions')}")
         if self.temporary_partitions:

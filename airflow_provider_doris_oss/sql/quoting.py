@@ -104,12 +104,16 @@ def _check_part(part: str, whole: object, field: str) -> str:
 
 
 def _split_dotted(text: str, field: str) -> list[str]:
-    """Split on dots outside backticks; backticked parts may hold dots and doubled backticks."""
-    if "`" not in text:
-        return text.split(".")
+    """Split on dots outside backticks, as Doris reads a multipart name.
+
+    A backticked part may hold dots and doubled backticks; spaces around parts and dots are
+    ignored; an unquoted part is taken as written (the builders backtick it).
+    """
     parts: list[str] = []
     i, n = 0, len(text)
     while True:
+        while i < n and text[i] in " \t":
+            i += 1
         if i < n and text[i] == "`":
             j, buf = i + 1, []
             while True:
@@ -125,12 +129,16 @@ def _split_dotted(text: str, field: str) -> list[str]:
                 j += 1
             parts.append("".join(buf))
             i = j + 1
+            while i < n and text[i] in " \t":
+                i += 1
         else:
             j = text.find(".", i)
             end = n if j < 0 else j
-            chunk = text[i:end]
+            chunk = text[i:end].strip(" \t")
             if "`" in chunk:
-                raise DorisSqlError(f"{field}: {text!r} mixes backticks into a name; quote whole parts.")
+                raise DorisSqlError(
+                    f"{field}: {text!r} mixes backticks into a name; backtick whole parts, as in `db`.`t``x`."
+                )
             parts.append(chunk)
             i = end
         if i >= n:
@@ -138,5 +146,3 @@ def _split_dotted(text: str, field: str) -> list[str]:
         if text[i] != ".":
             raise DorisSqlError(f"{field}: {text!r}: expected a dot after a backticked part.")
         i += 1
-        if i >= n:
-            raise DorisSqlError(f"{field}: {text!r} ends with a dot.")
