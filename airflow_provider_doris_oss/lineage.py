@@ -32,7 +32,9 @@ class LineageDataset:
 
     @property
     def uri(self) -> str:
-        """The asset URI: ``oss://bucket/key`` or ``doris://host:port/db/table``."""
+        """The asset URI: ``oss://bucket/key``, ``doris://host:port/db/table`` or ``file:///path``."""
+        if self.namespace == "file":
+            return f"file://{self.name}"
         if self.namespace.startswith("doris://"):
             return f"{self.namespace}/{self.name.replace('.', '/', 1)}"
         return f"{self.namespace}/{self.name}"
@@ -43,6 +45,11 @@ def oss_dataset(
 ) -> LineageDataset:
     """An OSS object or prefix."""
     return LineageDataset(f"oss://{location.bucket}", location.key, rows, size, files)
+
+
+def file_dataset(path: str) -> LineageDataset:
+    """A local file (an absolute path)."""
+    return LineageDataset("file", path)
 
 
 def doris_dataset(

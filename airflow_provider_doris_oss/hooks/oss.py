@@ -15,6 +15,7 @@ from airflow_provider_doris_oss.hooks.client import (
     describe_error,
     error_code,
 )
+from airflow_provider_doris_oss.lineage import file_dataset, oss_dataset, report_hook_lineage
 from airflow_provider_doris_oss.properties import OssProperties, OssPropertiesError
 from airflow_provider_doris_oss.uris import ObjectUri, resolve
 
@@ -96,6 +97,11 @@ class DorisOssHook(BaseHook):
             raise OssOperationError(
                 f"{len(failures)} of {len(uploads)} uploads failed: " + "; ".join(failures)
             )
+        report_hook_lineage(
+            self,
+            inputs=[file_dataset(os.path.abspath(path)) for path, _ in uploads],
+            outputs=[oss_dataset(target) for _, target in uploads],
+        )
         return [target for _, target in uploads]
 
     def upload_file(self, path: str | os.PathLike[str], target: ObjectUri) -> ObjectUri:
@@ -150,6 +156,7 @@ class DorisOssHook(BaseHook):
                 shown = ", ".join(f"{e.get('Key')} ({e.get('Code')})" for e in errors[:5])
                 raise OssOperationError(f"OSS refused to delete {len(errors)} keys in {bucket}: {shown}")
             deleted += len(batch)
+            report_hook_lineage(self, outputs=[oss_dataset(ObjectUri(bucket, key)) for key in batch])
         return deleted
 
     def test_connection(self) -> tuple[bool, str]:

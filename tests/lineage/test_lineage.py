@@ -70,3 +70,22 @@ def test_without_the_openlineage_provider_there_is_nothing_to_report(monkeypatch
 
     monkeypatch.setattr(builtins, "__import__", no_openlineage)
     assert lineage.openlineage_facets([], []) is None
+
+
+def test_hook_uploads_and_deletes_are_reported(
+    collector: HookLineageCollector, local_oss, oss_bucket: str, monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    from airflow_provider_doris_oss.hooks.oss import DorisOssHook
+
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_LINEAGE_OSS", local_oss.connection("lineage_oss", bucket=oss_bucket).as_json()
+    )
+    hook = DorisOssHook("lineage_oss")
+    source = tmp_path / "a.csv"
+    source.write_text("1,x\n")
+    hook.upload_file(source, ObjectUri(oss_bucket, "in/a.csv"))
+    hook.delete_keys(oss_bucket, ["in/a.csv"])
+
+    assets = collector.collected_assets
+    assert [a.asset.uri for a in assets.inputs] == [f"file://{source}"]
+    assert [(a.asset.uri, a.count) for a in assets.outputs] == [(f"oss://{oss_bucket}/in/a.csv", 2)]
