@@ -27,6 +27,7 @@ from airflow_provider_doris_oss.sql import (
     build_broker_load,
     show_load_warnings,
 )
+from airflow_provider_doris_oss.sql.quoting import quote_identifier, split_table_name
 from airflow_provider_doris_oss.uris import ObjectUri, has_wildcard, parse_uri
 
 if TYPE_CHECKING:
@@ -59,13 +60,11 @@ def _as_list(value: str | Sequence[str] | None) -> list[str]:
 
 
 def split_table(name: str, *, field: str) -> tuple[str | None, str]:
-    """``db.table`` as ``("db", "table")``, a bare ``table`` as ``(None, "table")``."""
+    """``db.table`` as ``("db", "table")``, a bare ``table`` as ``(None, "table")``; backticked
+    parts as Doris reads them (``split_table_name``, the parser every builder uses)."""
     if not isinstance(name, str) or not name.strip():
         raise DorisSqlError(f"{field}: give the target table as 'db.table' (or 'table' with database set).")
-    parts = [p.strip().strip("`") for p in name.strip().split(".")]
-    if len(parts) > 2 or not all(parts):
-        raise DorisSqlError(f"{field}: {name!r} must be 'db.table' or 'table'.")
-    return (parts[0], parts[1]) if len(parts) == 2 else (None, parts[0])
+    return split_table_name(name, field=field)
 
 
 class DorisBrokerLoadOperator(DorisJobOperator):
@@ -312,7 +311,7 @@ class DorisBrokerLoadOperator(DorisJobOperator):
             db, table = split_table(str(self.table), field="table")
             desc = DataDescription(
                 source_uris=staged or _as_list(self.source_uris),
-                table=table,
+                table=quote_identifier(table),
                 format=self.format,
                 compress_type=self.compress_type,
                 column_separator=self.column_separator,
@@ -453,7 +452,8 @@ def _description(
     values = dict(desc)
     if "table" not in values or "source_uris" not in values:
         raise DorisSqlError(f"{field}: give at least 'source_uris' and 'table'.")
-    db, values["table"] = split_table(values["table"], field=f"{field}['table']")
+    db, table = split_table(values["table"], field=f"{field}['table']")
+    values["table"] = quote_identifier(table)
     try:
         return db, DataDescription(**values)
     except DorisSqlError as error:
