@@ -29,7 +29,7 @@ TokenKind = Literal[
     "number",
     "string",
     "identifier",  # backticked name
-    "punct",  # one operator character, or a hint's start "/*+" or end "*/"
+    "punct",  # an operator character, a hint's start ("/*+", "-- +") or end ("*/", a line end)
     "comment",
     "unclosed",  # a string, name or /* comment the text never closes
     "unrecognized",  # a character no token rule reads
@@ -97,7 +97,7 @@ def lex(text: str, dialect: Dialect = NEREIDS) -> list[Token]:
         c = text[i]
         if c in dialect.whitespace:
             if line_hint and c in "\r\n":
-                tokens.append(Token("punct", "*/", i))  # the end of a "-- +" hint
+                tokens.append(Token("punct", c, i))  # the line end that ends a "-- +" hint
                 line_hint = False
             i += 1
             continue
@@ -364,8 +364,10 @@ def check_one_statement(text: str, *, field: str) -> None:
                     f"{dialect.name} reads it), so Doris would run a second statement. Give one "
                     "expression or query, without ';'."
                 )
-            if token.kind == "punct":
-                open_line_hint = token.text.startswith("--") or (open_line_hint and token.text != "*/")
+            if token.kind == "punct" and token.text.startswith("--"):
+                open_line_hint = True
+            elif token.kind == "punct" and token.text in ("\r", "\n"):
+                open_line_hint = False
         last = tokens[-1] if tokens else None
         if open_line_hint or (
             last is not None and last.kind == "comment" and not _line_comment_closed(last.text, dialect)

@@ -91,7 +91,7 @@ def tail_intact(sql: str, tail: str) -> bool:
         whole = [
             (t.kind, t.text, t.start - offset)
             for t in lex(sql, dialect)
-            if t.start >= offset and not (t.start == offset and t.text == "*/" and sql[offset] == "\n")
+            if t.start >= offset and not (t.start == offset and t.kind == "punct" and t.text == "\n")
         ]
         alone = [(t.kind, t.text, t.start) for t in lex(tail, dialect)]
         if whole != alone:
