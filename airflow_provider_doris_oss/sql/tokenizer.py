@@ -12,9 +12,9 @@ the legacy ``sql_scanner.flex``:
 - strings take ``'`` or ``"``, a backslash escapes the next character, a doubled quote
   stands for itself; ``R'...'`` is raw; a backticked name doubles an inner backtick.
 
-``DIALECTS`` holds every reading the supported releases use; ``check_expression`` and
-``check_query`` refuse text that is more than one statement (or less than whole tokens)
-under any of them, because Doris runs every statement of a query.
+``DIALECTS`` holds every reading the supported releases use; ``check_one_statement`` (and
+``check_expression`` on it) refuses text that is more than one statement, or less than whole
+tokens, under any of them, because Doris runs every statement of a query.
 """
 
 from __future__ import annotations

@@ -135,7 +135,16 @@ def test_a_hidden_second_statement_is_refused(hidden: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["k1 > 0 -- note \\", "k1 > 0 -- + hint \\", "'unclosed", "`unclosed", "1 /* open", "a\fb", "a\0"],
+    [
+        "k1 > 0 -- note \\",
+        "k1 > 0 -- + hint \\",
+        "k -- +*/--",
+        "'unclosed",
+        "`unclosed",
+        "1 /* open",
+        "a\fb",
+        "a\0",
+    ],
 )
 def test_text_that_does_not_end_whole_is_refused(text: str) -> None:
     with pytest.raises(DorisSqlError, match="where"):
