@@ -148,8 +148,9 @@ class DorisOssHook(BaseHook):
                     Bucket=bucket, Delete={"Objects": [{"Key": k} for k in batch], "Quiet": True}
                 )
             except Exception as error:
+                named = ", ".join(batch[:5]) + (", ..." if len(batch) > 5 else "")
                 raise OssOperationError(
-                    f"Deleting {len(batch)} keys in {bucket} failed: {describe_error(error)}"
+                    f"Deleting {len(batch)} keys in {bucket} ({named}) failed: {describe_error(error)}"
                 ) from None
             errors = response.get("Errors", [])
             if errors:

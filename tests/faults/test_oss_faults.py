@@ -1,0 +1,316 @@
+"""OSS faults between the provider and LocalOss: transient ones are survived, persistent ones end clearly.
+
+Every client reaches LocalOss through the fault proxy (tests/faults/proxy.py). botocore's budget is
+5 attempts per request (``retries={"mode": "standard", "total_max_attempts": 5}``), so a fault that
+hits a request at most 4 times must be invisible to the caller, with the data intact, and one that
+hits it every time must end in an ``OssOperationError`` naming the operation, bucket and key (and
+never a key of the key pair) within a bounded time, with no incomplete multipart upload left.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from airflow_provider_doris_oss.hooks.client import OssOperationError
+from airflow_provider_doris_oss.hooks.oss import DorisOssHook
+from airflow_provider_doris_oss.hooks.oss_async import DorisOssAsyncHook, close_shared_clients
+from airflow_provider_doris_oss.uris import ObjectUri
+
+ATTEMPTS = 5  # botocore's total_max_attempts as the provider configures it
+BOUND = 45.0  # seconds after which a call counts as hung (a persistent stall needs about 5 x 1 s)
+MIB = 1024 * 1024
+T = TypeVar("T")
+
+
+def bounded(call: Callable[[], T], seconds: float = BOUND) -> T:
+    """Run ``call`` in a thread; fail the test if it has not returned or raised within ``seconds``."""
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    try:
+        return pool.submit(call).result(timeout=seconds)
+    except concurrent.futures.TimeoutError:
+        pytest.fail(f"{call} did not end within {seconds} s: a fault made it hang")
+    finally:
+        pool.shutdown(wait=False)
+
+
+def run_async(make: Callable[[], Any], seconds: float = BOUND) -> Any:
+    """Run a coroutine in a new event loop with a deadline, closing the shared clients after."""
+
+    async def main() -> Any:
+        try:
+            return await asyncio.wait_for(make(), seconds)
+        finally:
+            await close_shared_clients()
+
+    return asyncio.run(main())
+
+
+def assert_clear(error: BaseException, faulty: Any, *words: str) -> str:
+    """The message names every word given and neither key of the key pair."""
+    message = str(error)
+    for word in words:
+        assert word in message, f"{word!r} missing from: {message}"
+    for secret in faulty.secrets:
+        assert secret not in message
+    return message
+
+
+def incomplete_uploads(faulty: Any) -> list[dict[str, Any]]:
+    """ListMultipartUploads on LocalOss itself (not through the fault proxy)."""
+    return list(faulty.oss.client().list_multipart_uploads(Bucket=faulty.bucket).get("Uploads", []))
+
+
+def read_back(faulty: Any, key: str) -> bytes:
+    return bytes(faulty.oss.client().get_object(Bucket=faulty.bucket, Key=key)["Body"].read())
+
+
+@pytest.fixture
+def small_file(tmp_path: Path) -> tuple[Path, bytes]:
+    data = os.urandom(64 * 1024)
+    path = tmp_path / "small.bin"
+    path.write_bytes(data)
+    return path, data
+
+
+@pytest.fixture
+def large_file(tmp_path: Path) -> tuple[Path, bytes]:
+    """Above boto3's 8 MiB multipart threshold: two parts (8 MiB and 1 MiB); LocalOss (moto) wants >= 5 MiB parts."""
+    data = os.urandom(9 * MIB)
+    path = tmp_path / "large.bin"
+    path.write_bytes(data)
+    return path, data
+
+
+# -- DorisOssHook: uploads ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "kind", ["internal_error", "slow_down", "reset_before_body", "reset_after_body", "stall"]
+)
+def test_small_upload_survives_transient_faults(faulty_oss, small_file, kind):
+    path, data = small_file
+    faulty_oss.proxy.inject(kind, method="PUT", path="/up/small.bin", times=ATTEMPTS - 1)
+    target = ObjectUri(faulty_oss.bucket, "up/small.bin")
+
+    assert bounded(lambda: DorisOssHook().upload_file(path, target)) == target
+    assert read_back(faulty_oss, "up/small.bin") == data
+    assert faulty_oss.proxy.count(method="PUT", path="/up/small.bin") == ATTEMPTS
+    assert faulty_oss.proxy.injected[kind] == ATTEMPTS - 1
+
+
+@pytest.mark.parametrize("kind", ["internal_error", "stall"])
+def test_small_upload_persistent_fault_is_a_clear_error(faulty_oss, small_file, kind):
+    path, _ = small_file
+    faulty_oss.proxy.inject(kind, method="PUT", times=None)
+    target = ObjectUri(faulty_oss.bucket, "up/never.bin")
+
+    with pytest.raises(OssOperationError) as info:
+        bounded(lambda: DorisOssHook().upload_file(path, target))
+    assert_clear(info.value, faulty_oss, "upload", f"oss://{faulty_oss.bucket}/up/never.bin")
+    assert faulty_oss.proxy.count(method="PUT") == ATTEMPTS  # the whole retry budget, then no more
+
+
+def test_multipart_upload_survives_transient_faults_in_every_step(faulty_oss, large_file):
+    path, data = large_file
+    proxy = faulty_oss.proxy
+    proxy.inject("slow_down", method="POST", query="uploads", times=2)  # CreateMultipartUpload
+    proxy.inject("reset_before_body", method="PUT", query="uploadId", times=1)  # UploadPart
+    proxy.inject("internal_error", method="PUT", query="uploadId", times=1)
+    proxy.inject("reset_after_body", method="POST", query="uploadId", times=1)  # CompleteMultipartUpload
+    target = ObjectUri(faulty_oss.bucket, "up/large.bin")
+
+    bounded(lambda: DorisOssHook().upload_file(path, target))
+
+    assert read_back(faulty_oss, "up/large.bin") == data
+    assert proxy.count(method="PUT", query="uploadId") == 2 + 2  # two parts, two of them retried
+    assert dict(proxy.injected) == {
+        "slow_down": 2,
+        "reset_before_body": 1,
+        "internal_error": 1,
+        "reset_after_body": 1,
+    }
+    assert incomplete_uploads(faulty_oss) == []
+
+
+@pytest.mark.parametrize("kind", ["internal_error", "reset_after_body"])
+def test_failed_multipart_upload_is_aborted(faulty_oss, large_file, kind):
+    path, _ = large_file
+    faulty_oss.proxy.inject(kind, method="PUT", query="uploadId", path="/up/broken.bin", times=None)
+    target = ObjectUri(faulty_oss.bucket, "up/broken.bin")
+
+    with pytest.raises(OssOperationError) as info:
+        bounded(lambda: DorisOssHook().upload_file(path, target))
+
+    assert_clear(info.value, faulty_oss, "upload", f"oss://{faulty_oss.bucket}/up/broken.bin")
+    assert faulty_oss.proxy.count(method="DELETE", query="uploadId") >= 1  # AbortMultipartUpload
+    assert incomplete_uploads(faulty_oss) == []
+    assert faulty_oss.oss.client().list_objects_v2(Bucket=faulty_oss.bucket).get("KeyCount") == 0
+
+
+# -- DorisOssHook: listing, deletes, head ------------------------------------------------------
+
+
+def put_objects(faulty: Any, keys: list[str]) -> None:
+    client = faulty.oss.client()
+    for key in keys:
+        client.put_object(Bucket=faulty.bucket, Key=key, Body=key.encode())
+
+
+def test_listing_survives_faults_on_every_page(faulty_oss):
+    keys = [f"l/{i}.csv" for i in range(5)]
+    put_objects(faulty_oss, keys)
+    proxy = faulty_oss.proxy
+    proxy.inject("slow_down", method="GET", query="list-type", times=1)  # the first page
+    proxy.inject("reset_after_body", query="continuation-token", times=2)  # the later pages
+    proxy.inject("internal_error", query="continuation-token", times=1)
+
+    listed = bounded(
+        lambda: [o["Key"] for o in DorisOssHook().iter_objects(faulty_oss.bucket, "l/", page_size=2)]
+    )
+
+    assert listed == keys
+    assert proxy.count(query="list-type") == 3 + 4  # three pages, four of them retried
+    assert proxy.count(query="list-type", faulted=False) == 3
+
+
+@pytest.mark.parametrize("kind", ["slow_down", "stall"])
+def test_listing_persistent_fault_is_a_clear_error(faulty_oss, kind):
+    faulty_oss.proxy.inject(kind, query="list-type", times=None)
+
+    with pytest.raises(OssOperationError) as info:
+        bounded(lambda: DorisOssHook().list_keys(faulty_oss.bucket, "l/"))
+
+    message = assert_clear(info.value, faulty_oss, "Listing", f"oss://{faulty_oss.bucket}/l/")
+    assert ("SlowDown (HTTP 503)" if kind == "slow_down" else "timeout") in message
+    assert faulty_oss.proxy.count(query="list-type") == ATTEMPTS
+
+
+def test_deletes_survive_transient_faults(faulty_oss):
+    keys = ["d/a", "d/b", "d/c"]
+    put_objects(faulty_oss, [*keys, "d/keep"])
+    faulty_oss.proxy.inject("reset_after_body", method="POST", query="delete", times=2)
+    faulty_oss.proxy.inject("internal_error", method="POST", query="delete", times=2)
+
+    assert bounded(lambda: DorisOssHook().delete_keys(faulty_oss.bucket, keys)) == 3
+
+    left = faulty_oss.oss.client().list_objects_v2(Bucket=faulty_oss.bucket, Prefix="d/")
+    assert [o["Key"] for o in left["Contents"]] == ["d/keep"]
+    assert faulty_oss.proxy.count(method="POST", query="delete") == ATTEMPTS
+
+
+def test_delete_persistent_fault_names_bucket_and_keys(faulty_oss):
+    put_objects(faulty_oss, ["d/a", "d/b"])
+    faulty_oss.proxy.inject("internal_error", method="POST", query="delete", times=None)
+
+    with pytest.raises(OssOperationError) as info:
+        bounded(lambda: DorisOssHook().delete_keys(faulty_oss.bucket, ["d/a", "d/b"]))
+
+    assert_clear(
+        info.value, faulty_oss, "Deleting", faulty_oss.bucket, "d/a", "d/b", "InternalError (HTTP 500)"
+    )
+    assert faulty_oss.proxy.count(method="POST", query="delete") == ATTEMPTS
+
+
+def test_head_survives_transient_faults(faulty_oss):
+    put_objects(faulty_oss, ["h/k"])
+    faulty_oss.proxy.inject("reset_before_body", method="HEAD", times=1)
+    faulty_oss.proxy.inject("slow_down", method="HEAD", times=1)
+    faulty_oss.proxy.inject("stall", method="HEAD", times=1)
+
+    head = bounded(lambda: DorisOssHook().head(ObjectUri(faulty_oss.bucket, "h/k")))
+
+    assert head is not None and head["ContentLength"] == len(b"h/k")
+    assert faulty_oss.proxy.count(method="HEAD") == 4
+
+
+@pytest.mark.parametrize("kind", ["internal_error", "stall"])
+def test_head_persistent_fault_is_a_clear_error(faulty_oss, kind):
+    faulty_oss.proxy.inject(kind, method="HEAD", times=None)
+
+    with pytest.raises(OssOperationError) as info:
+        bounded(lambda: DorisOssHook().head(ObjectUri(faulty_oss.bucket, "h/k")))
+
+    message = assert_clear(info.value, faulty_oss, "HEAD", f"oss://{faulty_oss.bucket}/h/k")
+    assert ("HTTP 500" if kind == "internal_error" else "timeout") in message
+    assert faulty_oss.proxy.count(method="HEAD") == ATTEMPTS
+
+
+# -- DorisOssAsyncHook -------------------------------------------------------------------------
+
+
+def test_async_hook_survives_transient_faults(faulty_oss):
+    put_objects(faulty_oss, ["a/1", "a/2", "a/3"])
+    proxy = faulty_oss.proxy
+    proxy.inject("reset_before_body", method="HEAD", times=2)
+    proxy.inject("slow_down", query="continuation-token", times=2)
+    proxy.inject("reset_after_body", method="PUT", times=2)
+    proxy.inject("internal_error", method="GET", path="/a/new", times=2)
+    proxy.inject("stall", method="GET", path="/a/1", times=1)
+
+    async def scenario() -> tuple[Any, list[list[str]], bytes | None, bytes | None]:
+        hook = DorisOssAsyncHook()
+        head = await hook.head(ObjectUri(faulty_oss.bucket, "a/2"))
+        pages = [
+            [o["Key"] for o in page] async for page in hook.iter_pages(faulty_oss.bucket, "a/", page_size=2)
+        ]
+        await hook.put_bytes(ObjectUri(faulty_oss.bucket, "a/new"), b"payload")
+        return (
+            head,
+            pages,
+            await hook.get_bytes(ObjectUri(faulty_oss.bucket, "a/new")),
+            await hook.get_bytes(ObjectUri(faulty_oss.bucket, "a/1")),
+        )
+
+    head, pages, new, first = run_async(scenario)
+
+    assert head["ContentLength"] == 3
+    assert pages == [["a/1", "a/2"], ["a/3"]]
+    assert (new, first) == (b"payload", b"a/1")
+    assert read_back(faulty_oss, "a/new") == b"payload"
+    assert proxy.injected == {
+        "reset_before_body": 2,
+        "slow_down": 2,
+        "reset_after_body": 2,
+        "internal_error": 2,
+        "stall": 1,
+    }
+    assert proxy.count(faulted=False) == 6  # HEAD, two pages, PUT, two GETs
+
+
+@pytest.mark.parametrize(
+    ("kind", "method", "operation", "expected"),
+    [
+        ("stall", "GET", "Listing", "timeout"),
+        ("slow_down", "PUT", "PUT", "SlowDown (HTTP 503)"),
+        ("reset_before_body", "HEAD", "HEAD", "Connection"),
+    ],
+)
+def test_async_hook_persistent_fault_is_a_clear_error(faulty_oss, kind, method, operation, expected):
+    faulty_oss.proxy.inject(kind, method=method, times=None)
+    target = ObjectUri(faulty_oss.bucket, "a/x")
+
+    async def scenario() -> None:
+        hook = DorisOssAsyncHook()
+        if operation == "Listing":
+            [page async for page in hook.iter_pages(faulty_oss.bucket, "a/x")]
+        elif operation == "PUT":
+            await hook.put_bytes(target, b"{}")
+        else:
+            await hook.head(target)
+
+    with pytest.raises(OssOperationError) as info:
+        run_async(scenario)
+
+    message = assert_clear(info.value, faulty_oss, operation, f"oss://{faulty_oss.bucket}/a/x")
+    assert expected.lower() in message.lower()
+    # aiohttp itself sends an idempotent request once more after a reset (RFC 9112 9.3.1), so each
+    # of botocore's attempts is two requests when the connection is reset.
+    per_attempt = 2 if kind.startswith("reset") else 1
+    assert faulty_oss.proxy.count(method=method) == per_attempt * ATTEMPTS
