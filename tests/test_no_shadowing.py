@@ -96,7 +96,11 @@ def _self_assignments(cls: type) -> set[str]:
             targets = [node.target]
         for target in targets:
             for sub in ast.walk(target):
-                if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) and sub.value.id == "self":
+                if (
+                    isinstance(sub, ast.Attribute)
+                    and isinstance(sub.value, ast.Name)
+                    and sub.value.id == "self"
+                ):
                     names.add(sub.attr)
     return names
 
@@ -109,7 +113,7 @@ def _is_poke_mode_only(cls: type) -> bool:
 
 def shadowed(cls: type) -> set[str]:
     """The public base-class names ``cls`` shadows without that being a documented override."""
-    base, names, allowed = next((b, n, a) for b, n, a in BASES if issubclass(cls, b))
+    _, names, allowed = next((b, n, a) for b, n, a in BASES if issubclass(cls, b))
     own = _public(vars(cls)) | _self_assignments(cls)
     clashes = (own & names) - allowed
     if _is_poke_mode_only(cls):
