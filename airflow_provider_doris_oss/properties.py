@@ -8,10 +8,13 @@ imports nothing heavy: botocore is loaded only when a client configuration is re
 from __future__ import annotations
 
 import difflib
+import ipaddress
+import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any, NamedTuple
+from urllib.parse import SplitResult, urlsplit
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
@@ -34,12 +37,20 @@ class PropertySpec:
     connection_attr: str | None = None
     default: Any = None
     secret: bool = False
+    minimum: int | None = None
+    maximum: int | None = None
+    bound_reason: str = ""
 
     @property
     def names(self) -> tuple[str, ...]:
         """Every key that sets this property in a connection's extra or a property map."""
         return tuple(dict.fromkeys(n for n in (self.field, self.doris_name, self.legacy_name) if n))
 
+
+# Bounds (docs/troubleshooting.md, "Refused input", says why each is what it is).
+MAX_CONNECTIONS = 1000
+MAX_REQUEST_TIMEOUT_MS = 60 * 60 * 1000
+MAX_CONNECT_TIMEOUT_MS = 10 * 60 * 1000
 
 PROPERTY_SPECS: tuple[PropertySpec, ...] = (
     PropertySpec(
@@ -78,26 +89,38 @@ PROPERTY_SPECS: tuple[PropertySpec, ...] = (
     PropertySpec(
         "connection_maximum",
         "Maximum connections",
-        "Connection pool size, also the upload concurrency",
+        "Connection pool size, also the upload concurrency (1-1000)",
         kind=int,
         doris_name="s3.connection.maximum",
         default=50,
+        minimum=1,
+        maximum=MAX_CONNECTIONS,
+        bound_reason=(
+            "urllib3 allocates every pool slot when the pool is created and uploads run one "
+            "thread per connection"
+        ),
     ),
     PropertySpec(
         "connection_request_timeout",
         "Request timeout (ms)",
-        "Socket read timeout in milliseconds",
+        "Socket read timeout in milliseconds (1 ms to 1 hour)",
         kind=int,
         doris_name="s3.connection.request.timeout",
         default=3000,
+        minimum=1,
+        maximum=MAX_REQUEST_TIMEOUT_MS,
+        bound_reason="a read that waits longer than an hour for OSS's next byte is a hang",
     ),
     PropertySpec(
         "connection_timeout",
         "Connect timeout (ms)",
-        "Connect timeout in milliseconds",
+        "Connect timeout in milliseconds (1 ms to 10 minutes)",
         kind=int,
         doris_name="s3.connection.timeout",
         default=1000,
+        minimum=1,
+        maximum=MAX_CONNECT_TIMEOUT_MS,
+        bound_reason="the operating system gives up on a TCP connect long before 10 minutes",
     ),
     PropertySpec(
         "use_path_style",
@@ -107,32 +130,88 @@ PROPERTY_SPECS: tuple[PropertySpec, ...] = (
         doris_name="use_path_style",
         default=False,
     ),
-    PropertySpec("bucket", "Default bucket", "Bucket used when a task names none"),
-    PropertySpec("proxy", "HTTP(S) proxy", "Proxy URL for the OSS client, e.g. http://proxy:3128"),
+    PropertySpec(
+        "bucket",
+        "Default bucket",
+        "Bucket used when a task names none (3-63 lowercase letters, digits and hyphens)",
+    ),
+    PropertySpec(
+        "proxy",
+        "HTTP(S) proxy",
+        "Proxy URL for the OSS client, e.g. http://proxy:3128 (user:password@ allowed)",
+    ),
 )
 
 UNSUPPORTED_NAMES: tuple[str, ...] = ("s3.sts_endpoint", "s3.sts_region", "s3.iam_role", "s3.external_id")
 
-# Doris's own pattern for standard OSS endpoints; group 3 is the region.
-_REGION_IN_ENDPOINT = re.compile(r"^(https?://)?(s3\.)?oss-([a-z0-9-]+?)(-internal)?\.aliyuncs\.com/?$")
-_ACCELERATE = re.compile(r"^(https?://)?oss-accelerate(-overseas)?\.aliyuncs\.com/?$")
-_OSS_HDFS = re.compile(r"(^|[./])oss-dls\.aliyuncs\.com(:\d+)?/?$")
+# Doris's own pattern for standard OSS endpoints, applied to the host; group 2 is the region.
+_REGION_IN_HOST = re.compile(r"^(s3\.)?oss-([a-z0-9-]+?)(-internal)?\.aliyuncs\.com$")
+_ACCELERATE_HOST = re.compile(r"^oss-accelerate(-overseas)?\.aliyuncs\.com$")
+_OSS_HDFS_HOST = re.compile(r"(^|\.)oss-dls\.aliyuncs\.com$")
+_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
+# OSS bucket naming rules: 3-63 characters, lowercase letters, digits and hyphens, starting and
+# ending with a letter or digit.
+_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
+_URL_PASSWORD = re.compile(r"(//[^/@:]*):[^/@]*@")
+_SCHEMES = ("http", "https")
 _SPECS_BY_NAME: dict[str, PropertySpec] = {name: s for s in PROPERTY_SPECS for name in s.names}
 _REQUIRED = ("endpoint", "access_key", "secret_key")
 
 
+def bucket_name_problem(name: str) -> str | None:
+    """Why ``name`` is not a valid OSS bucket name (3-63 of ``[a-z0-9-]``, letter/digit ends), or None."""
+    if _BUCKET_NAME.match(name):
+        return None
+    if "://" in name or "/" in name:
+        return "give the bucket's name alone, without oss:// or a path"
+    if not 3 <= len(name) <= 63:
+        return f"it has {len(name)} characters; OSS bucket names have 3 to 63"
+    if name != name.lower():
+        return "it has uppercase letters; OSS bucket names are lowercase"
+    return (
+        "OSS bucket names use only lowercase letters, digits and hyphens, and start and end with a "
+        "letter or digit"
+    )
+
+
+def redact_url(url: str) -> str:
+    """``url`` with the password of a ``user:password@`` part replaced by ``***``."""
+    return _URL_PASSWORD.sub(r"\1:***@", url)
+
+
+def _host_of(endpoint: str) -> str | None:
+    text = endpoint.strip().lower()
+    try:
+        return urlsplit(text if "://" in text else f"//{text}").hostname
+    except ValueError:
+        return None
+
+
 def derive_region(endpoint: str) -> str | None:
     """The region a standard OSS endpoint names (public, -internal or s3.oss- form), else None."""
-    host = endpoint.strip().lower()
-    if _ACCELERATE.match(host):
+    host = _host_of(endpoint)
+    if not host or _ACCELERATE_HOST.match(host):
         return None
-    match = _REGION_IN_ENDPOINT.match(host)
-    return match.group(3) if match else None
+    match = _REGION_IN_HOST.match(host)
+    return match.group(2) if match else None
+
+
+class Endpoint(NamedTuple):
+    """An endpoint split into its optional scheme, host and optional port."""
+
+    scheme: str | None
+    host: str
+    port: int | None
+
+    def __str__(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        port = f":{self.port}" if self.port else ""
+        return f"{self.scheme}://{host}{port}" if self.scheme else f"{host}{port}"
 
 
 @dataclass(frozen=True)
 class OssProperties:
-    """Immutable, validated OSS properties. ``repr`` never shows the keys."""
+    """Immutable, validated OSS properties. ``repr`` never shows the keys or a proxy's password."""
 
     endpoint: str
     region: str
@@ -145,6 +224,14 @@ class OssProperties:
     bucket: str | None
     proxy: str | None
 
+    def __repr__(self) -> str:
+        shown = []
+        for f in fields(self):
+            if f.repr:
+                value = getattr(self, f.name)
+                shown.append(f"{f.name}={redact_url(value) if f.name == 'proxy' and value else value!r}")
+        return f"{type(self).__name__}({', '.join(shown)})"
+
     def __str__(self) -> str:
         return repr(self)
 
@@ -154,13 +241,15 @@ class OssProperties:
         return self.endpoint if "://" in self.endpoint else f"https://{self.endpoint}"
 
     @property
-    def secrets(self) -> tuple[str, str]:
-        """The values to mask wherever text leaves the process."""
-        return (self.access_key, self.secret_key)
+    def secrets(self) -> tuple[str, ...]:
+        """The values to mask wherever text leaves the process (the keys, a proxy's password)."""
+        password = urlsplit(self.proxy).password if self.proxy else None
+        return (self.access_key, self.secret_key, *((password,) if password else ()))
 
     @classmethod
     def from_connection(cls, conn: Connection) -> OssProperties:
-        """Parse a ``doris_oss`` connection: Host, Login, Password and the extra JSON."""
+        """Parse a ``doris_oss`` connection: Host, Login, Password, Port, Schema and the extra JSON."""
+        where = f"connection {conn.conn_id!r}"
         given: list[tuple[str, Any, str]] = []
         for spec in PROPERTY_SPECS:
             if spec.connection_attr:
@@ -168,24 +257,32 @@ class OssProperties:
                 given.append(
                     (spec.field, value, f"the connection's {spec.connection_attr.capitalize()} field")
                 )
-        extra = conn.extra_dejson
-        if not isinstance(extra, Mapping):
-            raise OssPropertiesError(f"Connection {conn.conn_id!r}: extra must be a JSON object.")
-        return cls._build(given, extra, where=f"connection {conn.conn_id!r}")
+        extra = _parse_extra(conn.extra, where)
+        return cls._build(
+            given, extra, where=where, port=getattr(conn, "port", None), schema=getattr(conn, "schema", None)
+        )
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, Any], *, where: str = "properties") -> OssProperties:
         """Parse a plain mapping keyed by form field names and/or Doris names."""
+        if not isinstance(mapping, Mapping):
+            raise OssPropertiesError(f"{where}: give the properties as a dict, not {type(mapping).__name__}.")
         return cls._build([], mapping, where=where)
 
     @classmethod
     def _build(
-        cls, given: list[tuple[str, Any, str]], extra: Mapping[str, Any], *, where: str
+        cls,
+        given: list[tuple[str, Any, str]],
+        extra: Mapping[str, Any],
+        *,
+        where: str,
+        port: Any = None,
+        schema: Any = None,
     ) -> OssProperties:
         for key, value in extra.items():
-            spec = _SPECS_BY_NAME.get(key)
+            spec = _SPECS_BY_NAME.get(key) if isinstance(key, str) else None
             if spec is None:
-                _refuse_unknown(key, where)
+                _refuse_unknown(str(key), where)
             else:
                 given.append((spec.field, value, f"extra {key!r}"))
         values: dict[str, Any] = {}
@@ -210,20 +307,31 @@ class OssProperties:
                     f"{where}: {name} is missing. Set the connection's {spec.connection_attr.capitalize()} "
                     f"field, or {spec.doris_name!r} in the extra."
                 )
-        endpoint = values["endpoint"].rstrip("/")
-        if _OSS_HDFS.search(endpoint.lower()):
+        endpoint = _parse_endpoint(values["endpoint"], origin["endpoint"], where)
+        endpoint = _with_port(endpoint, port, origin["endpoint"], where)
+        endpoint = _with_scheme(endpoint, schema, origin["endpoint"], where)
+        if _OSS_HDFS_HOST.search(endpoint.host):
             raise OssPropertiesError(
-                f"{where}: endpoint {endpoint!r} is an OSS-HDFS (JindoFS) endpoint, which does not speak "
-                "the S3 protocol. Use the bucket's OSS endpoint, e.g. oss-cn-beijing.aliyuncs.com."
+                f"{where}: endpoint {str(endpoint)!r} is an OSS-HDFS (JindoFS) endpoint, which does not "
+                "speak the S3 protocol. Use the bucket's OSS endpoint, e.g. oss-cn-beijing.aliyuncs.com."
             )
-        region = values.get("region") or derive_region(endpoint)
+        region = values.get("region") or derive_region(str(endpoint))
         if not region:
             raise OssPropertiesError(
-                f"{where}: the region cannot be derived from endpoint {endpoint!r} (an acceleration "
+                f"{where}: the region cannot be derived from endpoint {str(endpoint)!r} (an acceleration "
                 "endpoint or a custom domain). Set 'region', e.g. cn-beijing."
             )
+        if "bucket" in values:
+            problem = bucket_name_problem(values["bucket"])
+            if problem:
+                raise OssPropertiesError(
+                    f"{where}: bucket {values['bucket']!r} in {origin['bucket']} is not a valid OSS bucket "
+                    f"name: {problem}. Example: 'my-bucket-1'."
+                )
+        if "proxy" in values:
+            _check_proxy(values["proxy"], origin["proxy"], where)
         parsed = {s.field: values.get(s.field, s.default) for s in PROPERTY_SPECS}
-        return cls(**{**parsed, "endpoint": endpoint, "region": region})
+        return cls(**{**parsed, "endpoint": str(endpoint), "region": region})
 
     def doris_properties(self) -> dict[str, str]:
         """The property map for Doris statements: ``s3.*`` names, string values."""
@@ -267,6 +375,147 @@ class OssProperties:
         }
 
 
+def _parse_extra(raw: Any, where: str) -> Mapping[str, Any]:
+    """The connection's extra as a mapping; text that is not a JSON object is refused, not dropped."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return {}
+    if isinstance(raw, Mapping):
+        return raw
+    try:
+        extra = json.loads(raw)
+    except (TypeError, ValueError) as error:
+        detail = (
+            f"{error.msg} at line {error.lineno}, column {error.colno}"
+            if isinstance(error, json.JSONDecodeError)
+            else type(error).__name__
+        )
+        raise OssPropertiesError(
+            f"{where}: the extra is not valid JSON ({detail}), so none of its settings (region, "
+            "bucket, proxy, timeouts) can be read. Fix the JSON, e.g. "
+            '{"region": "cn-beijing", "bucket": "my-bucket"}.'
+        ) from None
+    if not isinstance(extra, Mapping):
+        raise OssPropertiesError(
+            f"{where}: the extra must be a JSON object ({{...}}), not a JSON {type(extra).__name__}. "
+            'Example: {"region": "cn-beijing"}.'
+        )
+    return extra
+
+
+def _split_url(text: str, *, name: str, source: str, where: str, example: str) -> SplitResult:
+    """``text`` split as a URL (a bare host is taken as ``//host``); a malformed one is refused."""
+    shown = redact_url(text)
+    if any(c.isspace() for c in text):
+        raise OssPropertiesError(
+            f"{where}: {name} {shown!r} in {source} contains whitespace. Write it as {example}."
+        )
+    try:
+        split = urlsplit(text if "://" in text else f"//{text}")
+        split.port  # noqa: B018 - parsing the port raises for a bad one
+    except ValueError as error:
+        raise OssPropertiesError(
+            f"{where}: {name} {shown!r} in {source} is not a valid URL ({redact_url(str(error))}); a port "
+            f"must be a number from 1 to 65535. Write it as {example}."
+        ) from None
+    if split.query or split.fragment or "?" in text or "#" in text:
+        raise OssPropertiesError(
+            f"{where}: {name} {shown!r} in {source} has a query string or fragment. Write it as {example}; "
+            "settings such as region and bucket go in the extra."
+        )
+    if split.path not in ("", "/"):
+        raise OssPropertiesError(
+            f"{where}: {name} {shown!r} in {source} has a path ({split.path!r}). Write it as {example}; "
+            "a default bucket goes in 'bucket'."
+        )
+    host = split.hostname or ""
+    if not _valid_host(host):
+        raise OssPropertiesError(
+            f"{where}: {name} {shown!r} in {source} has no valid host name. Write it as {example}."
+        )
+    return split
+
+
+def _valid_host(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    labels = host.split(".")
+    return 0 < len(host) <= 253 and all(_HOST_LABEL.match(label) for label in labels)
+
+
+def _parse_endpoint(text: str, source: str, where: str) -> Endpoint:
+    example = "a host such as oss-cn-beijing.aliyuncs.com, optionally with https:// and :port"
+    split = _split_url(text, name="endpoint", source=source, where=where, example=example)
+    scheme = split.scheme.lower() or None
+    if scheme is not None and scheme not in _SCHEMES:
+        raise OssPropertiesError(
+            f"{where}: endpoint in {source} has the scheme {scheme!r}; OSS speaks http or https. Write "
+            "https://<host> (or the bare host, which means https)."
+        )
+    if split.username is not None or split.password is not None or "@" in split.netloc:
+        raise OssPropertiesError(
+            f"{where}: endpoint in {source} carries user:password@. Put the AccessKey ID in the "
+            "connection's Login field and the secret in its Password field, and the host alone in Host."
+        )
+    return Endpoint(scheme, (split.hostname or "").lower(), split.port)
+
+
+def _with_port(endpoint: Endpoint, port: Any, source: str, where: str) -> Endpoint:
+    """Honour the connection's Port field: 0 or empty means unset; a different port is a conflict."""
+    if port is None or port == 0 or (isinstance(port, str) and not port.strip()):
+        return endpoint
+    try:
+        if isinstance(port, bool):
+            raise ValueError
+        number = int(port)
+    except (TypeError, ValueError):
+        raise OssPropertiesError(
+            f"{where}: the connection's Port field must be a whole number from 1 to 65535, not {port!r}."
+        ) from None
+    if not 1 <= number <= 65535:
+        raise OssPropertiesError(
+            f"{where}: the connection's Port field must be from 1 to 65535 (or empty), not {number}."
+        )
+    if endpoint.port is not None and endpoint.port != number:
+        raise OssPropertiesError(
+            f"{where}: the connection's Port field says {number} but the endpoint in {source} says "
+            f":{endpoint.port}. Keep one of them."
+        )
+    return endpoint._replace(port=number)
+
+
+def _with_scheme(endpoint: Endpoint, schema: Any, source: str, where: str) -> Endpoint:
+    """Honour the connection's Schema field as the endpoint's scheme (http or https); refuse others."""
+    if schema is None or (isinstance(schema, str) and not schema.strip()):
+        return endpoint
+    scheme = str(schema).strip().lower()
+    if scheme not in _SCHEMES:
+        raise OssPropertiesError(
+            f"{where}: the connection's Schema field is {schema!r}, which a doris_oss connection reads only "
+            "as the endpoint's scheme ('http' or 'https'). Clear it, or set 'http'/'https'; a default "
+            "bucket goes in the extra's 'bucket' (in a URI: ?bucket=my-bucket)."
+        )
+    if endpoint.scheme is not None and endpoint.scheme != scheme:
+        raise OssPropertiesError(
+            f"{where}: the connection's Schema field says {scheme!r} but the endpoint in {source} says "
+            f"{endpoint.scheme!r}://. Keep one of them."
+        )
+    return endpoint._replace(scheme=scheme)
+
+
+def _check_proxy(proxy: str, source: str, where: str) -> None:
+    example = "http://proxy.example.com:3128 (user:password@ allowed)"
+    split = _split_url(proxy, name="proxy", source=source, where=where, example=example)
+    if split.scheme.lower() not in _SCHEMES:
+        shown = redact_url(proxy)
+        raise OssPropertiesError(
+            f"{where}: proxy {shown!r} in {source} is not an http:// or https:// URL (botocore supports "
+            f"no other proxy kind). Write it as {example}."
+        )
+
+
 def _refuse_unknown(key: str, where: str) -> None:
     if key in UNSUPPORTED_NAMES:
         raise OssPropertiesError(
@@ -298,10 +547,19 @@ def _coerce(spec: PropertySpec, raw: Any, source: str, where: str) -> Any:
         if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
             raise ValueError
         number = int(raw)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise OssPropertiesError(
             f"{where}: {spec.field} in {source} must be a whole number, not {raw!r}."
         ) from None
-    if number < 1:
-        raise OssPropertiesError(f"{where}: {spec.field} in {source} must be at least 1, not {number}.")
+    low, high = spec.minimum or 1, spec.maximum
+    if number < low:
+        raise OssPropertiesError(
+            f"{where}: {spec.field} in {source} must be at least {low}, not {number}"
+            + (f" (allowed: {low} to {high})." if high else ".")
+        )
+    if high is not None and number > high:
+        raise OssPropertiesError(
+            f"{where}: {spec.field} in {source} must be at most {high}, not {number}: {spec.bound_reason}. "
+            f"Use a value from {low} to {high}."
+        )
     return number

@@ -184,14 +184,14 @@ def test_standard_fields_map_to_endpoint_and_keys() -> None:
 
 def test_uri_form() -> None:
     c = Connection.from_uri(
-        f"doris-oss://{AK}:{SK}@oss-cn-beijing.aliyuncs.com?region=cn-beijing&bucket=b1", conn_id="u"
+        f"doris-oss://{AK}:{SK}@oss-cn-beijing.aliyuncs.com?region=cn-beijing&bucket=b-1", conn_id="u"
     )
     props = OssProperties.from_connection(c)
     assert c.conn_type == "doris_oss"
     assert (props.endpoint, props.region, props.bucket, props.secret_key) == (
         "oss-cn-beijing.aliyuncs.com",
         "cn-beijing",
-        "b1",
+        "b-1",
         SK,
     )
 
