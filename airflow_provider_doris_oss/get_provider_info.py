@@ -61,6 +61,7 @@ def get_provider_info() -> dict[str, Any]:
             }
         ],
         "connection-types": [doris_oss_connection_type(), doris_connection_type()],
+        "filesystems": ["airflow_provider_doris_oss.fs.oss"],
         "asset-uris": [
             {
                 "schemes": ["oss"],
