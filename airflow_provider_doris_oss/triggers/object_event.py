@@ -16,6 +16,10 @@ Design (Airflow 3.3 shared streams in ack mode):
 
 A new trigger instance (a triggerer restart, in a new event loop) loads its checkpoint and
 reports nothing it reported before; a changed object (new ETag) is reported once more.
+
+Where a watcher without a checkpoint starts (``start_from``): ``"now"`` (the default) records the
+objects present at its first listing as seen, without events, so a new DAG on a full bucket does
+not launch one run per old object; ``"beginning"`` reports them all.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from airflow.triggers.base import BaseEventTrigger, TriggerEvent
 from airflow.triggers.shared_stream import AdvanceItem, AdvanceOutcome, SharedStreamProducer
 
+from airflow_provider_doris_oss.arguments import OBJECT_EVENT_TRIGGER, check_arguments
 from airflow_provider_doris_oss.hooks.oss import OssOperationError
 from airflow_provider_doris_oss.triggers.matching import json_safe, regex_literal_prefix
 from airflow_provider_doris_oss.uris import ObjectUri, literal_prefix, parse_uri
@@ -40,6 +45,8 @@ if TYPE_CHECKING:
     from airflow_provider_doris_oss.hooks.oss_async import DorisOssAsyncHook
 
 WatchMode = Literal["prefix", "wildcard", "regex"]
+StartFrom = Literal["now", "beginning"]
+START_FROM: tuple[StartFrom, ...] = ("now", "beginning")
 DEFAULT_CHECKPOINT_PREFIX = "_airflow_doris_oss/event-checkpoints/"
 _CHECKPOINT_VERSION = 1
 
@@ -92,11 +99,11 @@ class Checkpoint:
             if self.pending.get(key) == etag:
                 del self.pending[key]
 
-    async def load(self, hook: DorisOssAsyncHook) -> None:
-        """Read the committed map (empty when the checkpoint does not exist yet)."""
+    async def load(self, hook: DorisOssAsyncHook) -> bool:
+        """Read the committed map; False when the checkpoint does not exist yet."""
         data = await hook.get_bytes(self.location)
         if data is None:
-            return
+            return False
         try:
             document = json.loads(data)
             objects = document["objects"]
@@ -108,6 +115,7 @@ class Checkpoint:
                 "Delete it to start over (every existing object is then reported once more)."
             ) from None
         self.committed = {str(k): str(v) for k, v in objects.items()}
+        return True
 
     async def save(self, hook: DorisOssAsyncHook) -> None:
         """Write the committed map."""
@@ -130,6 +138,10 @@ class OssObjectEventTrigger(BaseEventTrigger):
     :param checkpoint_name: the checkpoint object's name under ``checkpoint_prefix``; by default
         a digest of the bucket, pattern and mode. Give two watchers of the same pattern
         (e.g. with different poll intervals) different names.
+    :param start_from: where a watcher without a checkpoint starts. ``"now"`` (default): the
+        objects present at its first listing are recorded as seen and never reported, only later
+        arrivals and changes are. ``"beginning"``: every object present is reported once. Once
+        the checkpoint exists, it alone decides; this setting no longer matters.
 
     Each event's payload: ``{"uri", "bucket", "key", "etag", "size", "last_modified"}``.
     """
@@ -144,8 +156,16 @@ class OssObjectEventTrigger(BaseEventTrigger):
         poll_interval: float = 60.0,
         checkpoint_prefix: str = DEFAULT_CHECKPOINT_PREFIX,
         checkpoint_name: str | None = None,
+        start_from: StartFrom = "now",
     ) -> None:
+        check_arguments(type(self).__name__, OBJECT_EVENT_TRIGGER, locals())
         super().__init__()
+        if start_from not in START_FROM:
+            raise ValueError(
+                f"start_from must be 'now' (report only objects that arrive or change from now on) "
+                f"or 'beginning' (also report every object already there), not {start_from!r}."
+            )
+        self.start_from: StartFrom = start_from
         if wildcard_match and use_regex:
             raise ValueError("wildcard_match and use_regex are exclusive: set at most one of them.")
         if poll_interval <= 0:
@@ -212,6 +232,7 @@ class OssObjectEventTrigger(BaseEventTrigger):
                 "poll_interval": self.poll_interval,
                 "checkpoint_prefix": self.checkpoint_prefix,
                 "checkpoint_name": self.checkpoint_name,
+                "start_from": self.start_from,
             },
         )
 
@@ -256,8 +277,11 @@ class OssObjectEventTrigger(BaseEventTrigger):
         hook = self._hook()
         async with hook.lease():
             checkpoint = Checkpoint(await self.checkpoint_location(hook), watch=self.serialize()[1])
-            await checkpoint.load(hook)
+            baseline = not await checkpoint.load(hook) and self.start_from == "now"
             async for snapshot in shared_stream:
+                if baseline:
+                    baseline = not await self._record_baseline(hook, checkpoint, snapshot)
+                    continue
                 claim = Claim(checkpoint)
                 snapshot.claims.append(claim)
                 for key in sorted(snapshot.objects):
@@ -267,6 +291,30 @@ class OssObjectEventTrigger(BaseEventTrigger):
                     checkpoint.pending[key] = obj["etag"]
                     claim.items.append((key, obj["etag"]))
                     yield TriggerEvent({"uri": str(ObjectUri(snapshot.bucket, key)), **obj})
+
+    async def _record_baseline(
+        self, hook: DorisOssAsyncHook, checkpoint: Checkpoint, snapshot: Snapshot
+    ) -> bool:
+        """``start_from="now"``: write what is present as already seen; True once it is durable.
+
+        Written before any event, so a restart finds it; until the write succeeds every
+        listing is a new baseline and nothing is reported.
+        """
+        checkpoint.committed = {
+            key: obj["etag"] for key, obj in snapshot.objects.items() if self.matches(key)
+        }
+        try:
+            await checkpoint.save(hook)
+        except Exception as error:
+            checkpoint.committed = {}
+            self.log.warning("Could not write the starting checkpoint %s: %s", checkpoint.location, error)
+            return False
+        self.log.info(
+            "Watching from now: %d objects already present are not reported (checkpoint %s).",
+            len(checkpoint.committed),
+            checkpoint.location,
+        )
+        return True
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         """Standalone (outside a shared stream): commit each snapshot when the next one is pulled."""

@@ -124,10 +124,15 @@ def test_real_triggerer_fires_once_per_object_and_the_scheduler_creates_runs(
         ("airflow_provider_doris_oss.triggers.object_event.OssObjectEventTrigger",)
     ]
     client = local_oss.client()
-    client.put_object(Bucket=oss_bucket, Key="landing/first.csv", Body=b"1")
-    client.put_object(Bucket=oss_bucket, Key="elsewhere/ignored.csv", Body=b"1")
+    client.put_object(Bucket=oss_bucket, Key="landing/old.csv", Body=b"1")
     deployment.start("triggerer")
     deployment.start("scheduler")
+    # start_from="now": the object already there is recorded as seen, never reported.
+    deployment.wait_for(
+        lambda: checkpoint_keys(local_oss, oss_bucket) == {"landing/old.csv"}, "the starting checkpoint"
+    )
+    client.put_object(Bucket=oss_bucket, Key="landing/first.csv", Body=b"1")
+    client.put_object(Bucket=oss_bucket, Key="elsewhere/ignored.csv", Body=b"1")
 
     deployment.wait_for(lambda: len(deployment.events()) >= 1, "the first asset event")
     deployment.wait_for(
@@ -141,7 +146,10 @@ def test_real_triggerer_fires_once_per_object_and_the_scheduler_creates_runs(
     deployment.wait_for(lambda: len(deployment.events()) >= 2, "the second asset event")
     checkpoints = client.list_objects_v2(Bucket=oss_bucket, Prefix="_airflow_doris_oss/").get("KeyCount", 0)
     deployment.wait_for(
-        lambda: checkpoint_keys(local_oss, oss_bucket) == {"landing/first.csv", "landing/second.csv"},
+        lambda: (
+            checkpoint_keys(local_oss, oss_bucket)
+            == {"landing/old.csv", "landing/first.csv", "landing/second.csv"}
+        ),
         "the checkpoint to hold both objects",
     )
 

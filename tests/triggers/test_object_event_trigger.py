@@ -101,7 +101,7 @@ def test_each_object_once_then_changed_once_more_across_a_restart(local_oss, oss
     client.put_object(Bucket=bucket, Key="in/a.csv", Body=b"1")
     client.put_object(Bucket=bucket, Key="in/b.csv", Body=b"1")
     client.put_object(Bucket=bucket, Key="elsewhere/z.csv", Body=b"1")
-    kwargs = {"prefix": "in/", "poll_interval": 0.2}
+    kwargs = {"prefix": "in/", "poll_interval": 0.2, "start_from": "beginning"}
 
     async def first_life() -> list[tuple[str, str]]:
         runner = MiniTriggerer()
@@ -187,9 +187,13 @@ def test_watchers_on_one_prefix_share_one_poll_and_filter_their_own(local_oss, o
             return super().create_shared_stream_producer(kwargs)
 
     watchers = {
-        1: CountingTrigger(prefix="feed/", poll_interval=0.2),
-        2: CountingTrigger(prefix="feed/*.csv", wildcard_match=True, poll_interval=0.2),
-        3: CountingTrigger(prefix=r"feed/[^/]+\.json$", use_regex=True, poll_interval=0.2),
+        1: CountingTrigger(prefix="feed/", poll_interval=0.2, start_from="beginning"),
+        2: CountingTrigger(
+            prefix="feed/*.csv", wildcard_match=True, poll_interval=0.2, start_from="beginning"
+        ),
+        3: CountingTrigger(
+            prefix=r"feed/[^/]+\.json$", use_regex=True, poll_interval=0.2, start_from="beginning"
+        ),
     }
     assert len({w.shared_stream_key() for w in watchers.values()}) == 1
 
@@ -223,7 +227,7 @@ def test_standalone_run_reports_each_object_once(local_oss, oss_conn):
     bucket = oss_conn
     client = local_oss.client()
     client.put_object(Bucket=bucket, Key="solo/1", Body=b"1")
-    trigger = OssObjectEventTrigger(prefix="solo/", poll_interval=0.2)
+    trigger = OssObjectEventTrigger(prefix="solo/", poll_interval=0.2, start_from="beginning")
 
     async def scenario() -> list[str]:
         seen: list[str] = []
@@ -239,7 +243,9 @@ def test_standalone_run_reports_each_object_once(local_oss, oss_conn):
 
 
 def test_serialize_round_trips_and_checkpoint_objects_are_not_reported(local_oss, oss_conn):
-    trigger = OssObjectEventTrigger(prefix="", poll_interval=0.2, checkpoint_prefix="_airflow_doris_oss/cp/")
+    trigger = OssObjectEventTrigger(
+        prefix="", poll_interval=0.2, checkpoint_prefix="_airflow_doris_oss/cp/", start_from="beginning"
+    )
     classpath, kwargs = trigger.serialize()
     assert classpath == "airflow_provider_doris_oss.triggers.object_event.OssObjectEventTrigger"
     assert OssObjectEventTrigger(**kwargs).serialize() == (classpath, kwargs)
@@ -266,7 +272,10 @@ def test_checkpoint_name_is_used_and_checked(local_oss, oss_conn):
     async def scenario() -> None:
         runner = MiniTriggerer()
         runner.start(
-            1, OssObjectEventTrigger(prefix="named/", poll_interval=0.2, checkpoint_name="orders-v1")
+            1,
+            OssObjectEventTrigger(
+                prefix="named/", poll_interval=0.2, checkpoint_name="orders-v1", start_from="beginning"
+            ),
         )
         try:
             await runner.wait_for(lambda: checkpoint_objects(local_oss, bucket), "the checkpoint")
@@ -300,7 +309,10 @@ def test_listing_failures_are_retried_not_fatal(local_oss, oss_conn):
 
     late_bucket = f"late-{uuid.uuid4().hex[:12]}"
     trigger = OssObjectEventTrigger(
-        prefix=f"oss://{late_bucket}/in/", poll_interval=0.2, checkpoint_prefix=f"oss://{oss_conn}/cp/"
+        prefix=f"oss://{late_bucket}/in/",
+        poll_interval=0.2,
+        checkpoint_prefix=f"oss://{oss_conn}/cp/",
+        start_from="beginning",
     )
 
     async def scenario() -> list[tuple[str, str]]:
@@ -319,3 +331,113 @@ def test_listing_failures_are_retried_not_fatal(local_oss, oss_conn):
         return runner.keys()
 
     assert [k for k, _ in asyncio.run(scenario())] == ["in/x"]
+
+
+def test_start_from_now_reports_only_what_arrives_after_the_first_listing(local_oss, oss_conn):
+    """A new watcher on a full prefix launches nothing for the old objects; once its checkpoint
+    exists, objects that arrive while the triggerer is down are reported after the restart."""
+    bucket = oss_conn
+    client = local_oss.client()
+    for n in range(5):
+        client.put_object(Bucket=bucket, Key=f"old/{n}.csv", Body=b"1")
+
+    async def life(trigger_id: int, action: Callable[[], Any] | None) -> list[tuple[str, str]]:
+        runner = MiniTriggerer()
+        runner.start(trigger_id, OssObjectEventTrigger(prefix="old/", poll_interval=0.2))
+        try:
+            await runner.wait_for(lambda: checkpoint_objects(local_oss, bucket), "the starting checkpoint")
+            if action is not None:
+                await asyncio.to_thread(action)
+                await runner.wait_for(lambda: runner.persisted, "the new object")
+            await settle(runner, local_oss, bucket, "old/")
+        finally:
+            await runner.stop()
+        return runner.keys()
+
+    def arrive() -> None:
+        client.put_object(Bucket=bucket, Key="old/new.csv", Body=b"1")
+        client.put_object(Bucket=bucket, Key="old/0.csv", Body=b"changed")
+
+    first = asyncio.run(life(1, arrive))
+    assert sorted(k for k, _ in first) == ["old/0.csv", "old/new.csv"]
+    [baseline] = checkpoint_objects(local_oss, bucket).values()
+    assert sorted(baseline) == [
+        "old/0.csv",
+        "old/1.csv",
+        "old/2.csv",
+        "old/3.csv",
+        "old/4.csv",
+        "old/new.csv",
+    ]
+
+    client.put_object(Bucket=bucket, Key="old/while-down.csv", Body=b"1")
+
+    async def second_life() -> list[tuple[str, str]]:
+        runner = MiniTriggerer()
+        runner.start(2, OssObjectEventTrigger(prefix="old/", poll_interval=0.2))
+        try:
+            await runner.wait_for(lambda: runner.persisted, "the object that arrived while down")
+            await settle(runner, local_oss, bucket, "old/")
+        finally:
+            await runner.stop()
+        return runner.keys()
+
+    assert [k for k, _ in asyncio.run(second_life())] == ["old/while-down.csv"]
+
+
+def test_start_from_is_checked():
+    with pytest.raises(ValueError, match="start_from must be 'now'"):
+        OssObjectEventTrigger(prefix="p/", start_from="yesterday")  # type: ignore[arg-type]
+    kwargs = OssObjectEventTrigger(prefix="p/").serialize()[1]
+    assert kwargs["start_from"] == "now"
+
+
+def test_crash_between_the_db_write_and_the_checkpoint_put_reports_the_object_once_more(
+    local_oss, oss_conn, monkeypatch
+):
+    """The one window left: the events reached the metadata DB, then the triggerer died before
+    the checkpoint PUT landed. The next life reports those objects again, exactly once more;
+    the flagship's bucket/key/ETag label makes that second report load nothing."""
+    from airflow_provider_doris_oss.triggers import object_event
+
+    bucket = oss_conn
+    client = local_oss.client()
+    saved = object_event.Checkpoint.save
+
+    async def doomed(self: Any, hook: Any) -> None:
+        if self.committed:
+            raise ConnectionError("the triggerer died before this PUT reached OSS")
+        await saved(self, hook)
+
+    async def first_life() -> list[tuple[str, str]]:
+        runner = MiniTriggerer()
+        runner.start(1, OssObjectEventTrigger(prefix="crash/", poll_interval=0.2))
+        try:
+            await runner.wait_for(lambda: checkpoint_objects(local_oss, bucket), "the starting checkpoint")
+            await asyncio.to_thread(client.put_object, Bucket=bucket, Key="crash/a.csv", Body=b"1")
+            await runner.wait_for(lambda: runner.persisted, "the event, stored in the DB")
+            await settle(runner, local_oss, bucket, "crash/")
+        finally:
+            await runner.stop()
+        return runner.keys()
+
+    monkeypatch.setattr(object_event.Checkpoint, "save", doomed)
+    first = asyncio.run(first_life())
+    monkeypatch.setattr(object_event.Checkpoint, "save", saved)
+    assert [k for k, _ in first] == ["crash/a.csv"]
+    assert list(checkpoint_objects(local_oss, bucket).values()) == [{}], "the checkpoint PUT never landed"
+
+    async def later_life(trigger_id: int) -> list[tuple[str, str]]:
+        runner = MiniTriggerer()
+        runner.start(trigger_id, OssObjectEventTrigger(prefix="crash/", poll_interval=0.2))
+        try:
+            if trigger_id == 2:
+                await runner.wait_for(lambda: runner.persisted, "the event reported once more")
+            await settle(runner, local_oss, bucket, "crash/")
+        finally:
+            await runner.stop()
+        return runner.keys()
+
+    second = asyncio.run(later_life(2))
+    assert second == first, "the same object version is reported once more, with the same ETag"
+    assert asyncio.run(later_life(3)) == [], "and only once more: its checkpoint now holds it"
