@@ -91,3 +91,25 @@ def next_label_attempt(label: str, n: int) -> str:
     digest = hashlib.sha256(label.encode()).hexdigest()[:8]
     keep = MAX_LABEL_LENGTH - len(suffix) - len(digest) - 1
     return validate_label(f"{label[:keep]}_{digest}{suffix}")
+
+
+def object_label(bucket: str, key: str, etag: str, *, prefix: str = "oss") -> str:
+    """A label for loading one version of one object: the same (bucket, key, ETag) always gives it.
+
+    So however often that version is reported, retried or re-run, Doris loads it at most once
+    (a FINISHED label is never loaded again); a rewritten object (new ETag) gets a new label.
+    The readable part is the key's file name; the hash covers the exact bucket, key and ETag
+    (quotes around the ETag ignored).
+    """
+    for field, value in (("bucket", bucket), ("key", key), ("etag", etag)):
+        if not isinstance(value, str) or not value.strip('"'):
+            raise DorisSqlError(f"{field}: a non-empty string is needed to derive an object's label.")
+    if prefix:
+        validate_label(prefix)
+    digest = hashlib.sha256(json.dumps([bucket, key, etag.strip('"')]).encode()).hexdigest()[:24]
+    name = _UNSAFE.sub("_", key.rstrip("/").rsplit("/", 1)[-1]).strip("_") or "x"
+    budget = MAX_LABEL_LENGTH - _ATTEMPT_ROOM - len(digest) - 1 - (len(prefix) + 1 if prefix else 0)
+    if budget < 1:
+        raise DorisSqlError(f"prefix {prefix!r} is too long for a label; keep it under 80 characters.")
+    parts = [prefix, name[:budget], digest] if prefix else [name[:budget], digest]
+    return validate_label("_".join(parts))
