@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import glob
+import hashlib
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_doris_oss.arguments import BROKER_LOAD, check_arguments, check_rendered
 from airflow_provider_doris_oss.operators._assets import location_asset
 from airflow_provider_doris_oss.operators.job import (
     LOAD_JOB,
@@ -36,6 +39,7 @@ if TYPE_CHECKING:
     from airflow_provider_doris_oss.hooks.oss import DorisOssHook
 
 DEFAULT_STAGING_PREFIX = "airflow-staging/"
+_UNSAFE_STAGED = re.compile(r"[^-_.A-Za-z0-9]")
 REJECTED_ROWS_SHOWN = 10
 DESCRIPTION_KEYS = tuple(f.name for f in fields(DataDescription))
 # The single-source options; with data_descriptions each description carries its own.
@@ -57,6 +61,23 @@ def _as_list(value: str | Sequence[str] | None) -> list[str]:
     if value is None:
         return []
     return [value] if isinstance(value, str) else list(value)
+
+
+def staged_name(file_name: str) -> str:
+    """The object name a local file is staged under: only ``[-_.A-Za-z0-9]``, never a pattern.
+
+    Broker Load reads every ``DATA INFILE`` URI as a glob (``*``, ``?``, ``[...]``, ``{...}``,
+    ``\\``), so a staged name keeps only characters that mean themselves. A name that had to be
+    changed gets a hash of the original before its suffixes (``r[1].csv`` ->
+    ``r_1_-<hash>.csv``), so two different files never share a staged name; the suffixes stay,
+    because Doris guesses format and compression from them.
+    """
+    clean = _UNSAFE_STAGED.sub("_", file_name)
+    if clean == file_name:
+        return file_name
+    stem, dot, suffixes = clean.partition(".")
+    digest = hashlib.sha256(file_name.encode()).hexdigest()[:8]
+    return f"{stem or '_'}-{digest}{dot}{suffixes}"
 
 
 def split_table(name: str, *, field: str) -> tuple[str | None, str]:
@@ -161,6 +182,7 @@ class DorisBrokerLoadOperator(DorisJobOperator):
         cleanup_staging: bool = True,
         **kwargs: Any,
     ) -> None:
+        check_arguments(type(self).__name__, BROKER_LOAD, locals())
         given = [
             n
             for n, v in (
@@ -276,6 +298,7 @@ class DorisBrokerLoadOperator(DorisJobOperator):
         return {"database": database, "staging_prefix": str(prefix) if prefix else None}
 
     def plan_job(self, context: Context) -> DorisJobPlan:
+        check_rendered(type(self).__name__, BROKER_LOAD, self)
         label = self.base_label(context)
         prefix = self.staging_prefix(label) if self.local_files else None
         uploads = self._staging_plan(prefix) if prefix else []
@@ -344,12 +367,16 @@ class DorisBrokerLoadOperator(DorisJobOperator):
         by_name: dict[str, str] = {}
         for pattern in _as_list(self.local_files):
             path = os.path.expanduser(pattern)
-            matches = sorted(glob.glob(path, recursive=True)) if has_wildcard(path) else [path]
+            # A path that exists as written is that file, even if its name has glob characters.
+            if os.path.isfile(path) or not has_wildcard(path):
+                matches = [path]
+            else:
+                matches = sorted(glob.glob(path, recursive=True))
             matches = [m for m in matches if os.path.isfile(m)]
             if not matches:
                 raise FileNotFoundError(f"local_files: {pattern!r} matches no file on this worker.")
             for match in matches:
-                name = os.path.basename(match)
+                name = staged_name(os.path.basename(match))
                 other = by_name.setdefault(name, match)
                 if os.path.abspath(other) != os.path.abspath(match):
                     raise ValueError(
