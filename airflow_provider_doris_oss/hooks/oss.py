@@ -161,15 +161,66 @@ class DorisOssHook(BaseHook):
         return deleted
 
     def test_connection(self) -> tuple[bool, str]:
-        """Check the endpoint and keys with operations OSS has (no STS): HeadBucket or ListBuckets."""
+        """Check the endpoint and keys with operations OSS has (no STS); the message names the cause.
+
+        With a default bucket: HeadBucket, and when that fails a one-key ListObjects, whose error
+        body tells a wrong key from a wrong secret, a missing permission, a missing bucket or a
+        wrong region. Without one: ListBuckets. One attempt each, so the answer comes at once.
+        """
+        from airflow_provider_doris_oss.hooks.diagnosis import doris_names_read
+
         try:
             props = self.properties
-            if props.bucket:
-                self.client.head_bucket(Bucket=props.bucket)
-                return True, f"Connected to {props.endpoint_url}; bucket {props.bucket!r} is reachable."
-            buckets = self.client.list_buckets().get("Buckets", [])
-            return True, f"Connected to {props.endpoint_url}; the keys can see {len(buckets)} buckets."
+            extra = self.get_connection(self.oss_conn_id).extra_dejson
         except OssPropertiesError as error:
             return False, str(error)
+        names = doris_names_read(extra if isinstance(extra, dict) else {})
+        ok, message = self._probe(props)
+        return ok, message + names
+
+    def _probe(self, props: OssProperties) -> tuple[bool, str]:
+        from botocore.exceptions import ClientError
+
+        from airflow_provider_doris_oss.hooks.diagnosis import network_failure, oss_answer, plural, scrub
+
+        client = self._single_attempt_client(props)
+        try:
+            if props.bucket:
+                try:
+                    client.head_bucket(Bucket=props.bucket)
+                except ClientError:
+                    # HeadBucket errors have no body; a one-key listing's error says why.
+                    client.list_objects_v2(Bucket=props.bucket, MaxKeys=1)
+                    raise
+                return True, (
+                    f"Connected to OSS at {props.endpoint_url}: bucket {props.bucket!r} is reachable "
+                    "with these keys."
+                )
+            buckets = client.list_buckets().get("Buckets", [])
+            return True, (
+                f"Connected to OSS at {props.endpoint_url}: the keys are valid and can see "
+                f"{plural(len(buckets), 'bucket')}."
+            )
         except Exception as error:
-            return False, f"Could not reach OSS at {self.properties.endpoint_url}: {describe_error(error)}"
+            if isinstance(error, ClientError):
+                return False, oss_answer(error, props, bucket=props.bucket)
+            cause = network_failure(error, props)
+            if cause is None:
+                detail = scrub(describe_error(error), props.secrets)
+                cause = f"Testing OSS at {props.endpoint_url} failed: {detail}"
+            return False, cause
+
+    @staticmethod
+    def _single_attempt_client(props: OssProperties) -> S3Client:
+        """A client like ``client`` that does not retry: a test reports what happens now."""
+        import boto3
+        from botocore.config import Config
+
+        from airflow_provider_doris_oss.hooks.client import register_oss_handlers
+
+        kwargs = props.boto3_client_kwargs()
+        once = Config(retries={"mode": "standard", "total_max_attempts": 1})
+        kwargs["config"] = kwargs["config"].merge(once)
+        client = boto3.session.Session().client("s3", **kwargs)
+        register_oss_handlers(client.meta.events)
+        return client

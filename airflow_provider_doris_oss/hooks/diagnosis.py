@@ -1,0 +1,227 @@
+"""What a failed connection test means: OSS's answers and network errors turned into a cause and a fix.
+
+Used by ``DorisOssHook.test_connection`` and ``DorisHook.test_connection``, so the Test button and
+``airflow connections test`` name the cause (wrong key, wrong secret, no permission, no such bucket,
+wrong region or endpoint, endpoint or proxy unreachable, wrong scheme) instead of an HTTP status.
+No message ever contains a key, a secret or a proxy's password.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from airflow_provider_doris_oss.properties import PROPERTY_SPECS
+
+if TYPE_CHECKING:
+    from airflow_provider_doris_oss.properties import OssProperties
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 bucket``, ``2 buckets``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def scrub(text: str, secrets: Iterable[str | None]) -> str:
+    """``text`` with every secret replaced by ``***``."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+def proxy_address(proxy: str) -> str:
+    """The proxy as ``scheme://host:port``: never its user name or password."""
+    split = urlsplit(proxy)
+    port = split.port or DEFAULT_PORTS.get(split.scheme, 0)
+    return f"{split.scheme}://{split.hostname}:{port}"
+
+
+def doris_names_read(extra: Mapping[str, Any]) -> str:
+    """A sentence naming the extra keys given under Doris's names, or "" when the form's names are used."""
+    renamed = []
+    for spec in PROPERTY_SPECS:
+        for name in (spec.doris_name, spec.legacy_name):
+            if name and name != spec.field and name in extra:
+                renamed.append(f"{name!r} as {spec.field}")
+    if not renamed:
+        return ""
+    return (
+        f" Read from the extra under Doris's names: {', '.join(renamed)}. The Edit form shows such keys "
+        "only as raw JSON; a connection managed in the UI should use the form's fields instead."
+    )
+
+
+def _endpoint_host_port(props: OssProperties) -> tuple[str, int]:
+    split = urlsplit(props.endpoint_url)
+    return split.hostname or props.endpoint_url, split.port or DEFAULT_PORTS.get(split.scheme, 443)
+
+
+def _can_connect(address: str, timeout_s: float) -> bool:
+    split = urlsplit(address)
+    try:
+        with socket.create_connection((split.hostname or "", split.port or 0), timeout=timeout_s):
+            return True
+    except OSError:
+        return False
+
+
+def _root_cause(error: BaseException) -> str:
+    """The innermost reason a botocore/urllib3 connection error carries, e.g. ``[Errno 111] ...``."""
+    inner: BaseException | None = getattr(error, "kwargs", {}).get("error") or error
+    seen = 0
+    while inner is not None and seen < 5:
+        nested = [a for a in getattr(inner, "args", ()) if isinstance(a, BaseException)]
+        if not nested:
+            break
+        inner, seen = nested[-1], seen + 1
+    text = str(inner) if inner is not None else str(error)
+    # urllib3 says "AWSHTTPConnection(host=..., port=...): reason"; keep the reason.
+    if "): " in text and "Connection(host=" in text:
+        text = text.split("): ", 1)[1]
+    return text
+
+
+def network_failure(error: BaseException, props: OssProperties) -> str | None:
+    """The cause of a connection-level failure (no HTTP answer from OSS), or None for other errors."""
+    from botocore import exceptions as bce
+
+    url = props.endpoint_url
+    host, port = _endpoint_host_port(props)
+    reason = scrub(_root_cause(error), props.secrets)
+    if isinstance(error, bce.ProxyConnectionError) and props.proxy:
+        proxy = proxy_address(props.proxy)
+        if not _can_connect(proxy, props.connection_timeout / 1000):
+            return (
+                f"Proxy unreachable: nothing accepts connections at {proxy} ({reason}). Check the "
+                "HTTP(S) proxy field, and that the proxy is running."
+            )
+        if url.startswith("https://"):
+            return (
+                f"The proxy {proxy} answered, but the HTTPS connection to {host}:{port} through it failed "
+                f"({reason}). The endpoint's scheme may be wrong: an endpoint without a scheme means "
+                f"https://; write http://{host} if the endpoint speaks plain HTTP (as local stand-ins do)."
+            )
+        return f"The proxy {proxy} answered, but the request to {url} through it failed ({reason})."
+    if isinstance(error, bce.SSLError):
+        return (
+            f"The TLS handshake with {host}:{port} failed ({reason}). The endpoint's scheme may be wrong: "
+            f"an endpoint without a scheme means https://; write http://{host} if it speaks plain HTTP. "
+            "Otherwise its certificate is not trusted."
+        )
+    if isinstance(error, bce.ConnectTimeoutError):
+        return (
+            f"Endpoint unreachable: {host}:{port} did not accept a connection within "
+            f"{props.connection_timeout} ms (the Connect timeout). Check the endpoint and the network path "
+            "(a VPC-only -internal endpoint is unreachable from outside Alibaba Cloud), or set a proxy."
+        )
+    if isinstance(error, bce.ReadTimeoutError):
+        return (
+            f"OSS at {url} accepted the connection but did not answer within "
+            f"{props.connection_request_timeout} ms (the Request timeout). Raise the Request timeout or "
+            "check the endpoint."
+        )
+    if isinstance(error, bce.ConnectionClosedError):
+        return (
+            f"{url} closed the connection without an answer. The endpoint's scheme or port may be wrong "
+            "(http:// to a port that speaks only HTTPS closes this way)."
+        )
+    if isinstance(error, bce.EndpointConnectionError):
+        lowered = reason.lower()
+        if "resolve" in lowered or "name or service not known" in lowered or "getaddrinfo" in lowered:
+            return (
+                f"Endpoint unreachable: the host name {host} does not resolve ({reason}). Check the endpoint."
+            )
+        if "refused" in lowered:
+            return (
+                f"Endpoint unreachable: nothing accepts connections at {host}:{port} (connection refused). "
+                "Check the endpoint and its port."
+            )
+        return f"Endpoint unreachable: {host}:{port} ({reason}). Check the endpoint and the network path."
+    return None
+
+
+def client_error_code(error: BaseException) -> tuple[str, int | None, dict[str, Any]]:
+    """OSS's error code, the HTTP status and the parsed ``Error`` element of a botocore ClientError."""
+    response = getattr(error, "response", None)
+    if not isinstance(response, dict):
+        return "", None, {}
+    err = response.get("Error", {}) or {}
+    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return str(err.get("Code", "")), status, err
+
+
+def oss_answer(error: BaseException, props: OssProperties, *, bucket: str | None) -> str:
+    """The cause of an error OSS answered with (a ClientError carrying a code and, usually, a body)."""
+    code, status, err = client_error_code(error)
+    message = scrub(str(err.get("Message", "")), props.secrets)
+    url = props.endpoint_url
+    answered = f"{code} (HTTP {status})" if code and code != str(status) else f"HTTP {status}"
+    target = f"bucket {bucket!r}" if bucket else "the bucket list"
+    if code == "InvalidAccessKeyId":
+        return (
+            f"Wrong access key: OSS at {url} does not know this AccessKey ID ({answered}). Check the "
+            "Access key (Login) field."
+        )
+    if code == "SignatureDoesNotMatch":
+        return (
+            f"Wrong secret key: OSS at {url} knows the AccessKey ID, but the signature does not match "
+            f"({answered}). Check the Secret key (Password) field."
+        )
+    if code == "AuthorizationHeaderMalformed" or (code == "InvalidArgument" and "region" in message.lower()):
+        return (
+            f"Wrong region: OSS at {url} refused region {props.region!r} ({answered}: {message}). Set "
+            "Region to the endpoint's region, or leave it empty for a standard endpoint."
+        )
+    if code == "AccessDenied" and (err.get("Endpoint") or "specified endpoint" in message):
+        right = err.get("Endpoint")
+        where = f" at {right}" if right else ""
+        return (
+            f"Wrong endpoint or region: {target} lives in another region and must be addressed{where} "
+            f"({answered}). Set the endpoint to the bucket's regional endpoint"
+            + (f", {right}." if right else ".")
+        )
+    if code == "AccessDenied":
+        if bucket:
+            return (
+                f"No permission on bucket {bucket!r}: the keys are valid, but OSS denied them access "
+                f"({answered}: {message}). Grant the RAM user access to the bucket (a RAM or bucket "
+                "policy), or use other keys."
+            )
+        return (
+            f"No permission to list buckets: the keys are valid, but OSS denied ListBuckets ({answered}). "
+            "Set a Default bucket, so the test checks that bucket instead."
+        )
+    if code in ("NoSuchBucket", "404", "NotFound"):
+        return (
+            f"No such bucket: {bucket!r} does not exist at {url} ({answered}). Check the Default bucket "
+            "field, and that the endpoint is the bucket's region."
+        )
+    if code == "PublicEndpointForbidden":
+        return (
+            f"OSS refuses the public endpoint {url} for {target} ({answered}). Use a custom domain bound "
+            "to the bucket, or the -internal endpoint from inside Alibaba Cloud."
+        )
+    if code == "SecondLevelDomainForbidden":
+        return (
+            f"OSS refused a path-style request ({answered}). Turn off 'Use path-style addressing'; OSS "
+            "accepts only virtual-hosted requests."
+        )
+    if code == "InvalidBucketName":
+        return f"OSS says {bucket!r} is not a valid bucket name ({answered}). Check the Default bucket field."
+    if status == 502 and props.proxy:
+        return (
+            f"The proxy {proxy_address(props.proxy)} could not reach the endpoint {url} ({answered}: "
+            f"{message}). Check the endpoint, or the proxy's own route to it."
+        )
+    if status == 403:
+        return (
+            f"OSS at {url} refused {target} ({answered}) without saying why: wrong key or secret, or no "
+            "permission on it. Check the Access key and Secret key fields and the RAM user's policy."
+        )
+    detail = f": {message}" if message else ""
+    return f"OSS at {url} answered {answered}{detail}."
