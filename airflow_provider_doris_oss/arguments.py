@@ -176,6 +176,13 @@ def any_text(name: str, value: Any) -> str | None:
     return None if isinstance(value, str) else f"{name} must be a string, not {_shown(value)}."
 
 
+def query(name: str, value: Any) -> str | None:
+    """SQL text (its content is judged by the statement builder)."""
+    if isinstance(value, str):
+        return None
+    return f"{name} must be a SELECT statement as a string (or a .sql file name), not {_shown(value)}."
+
+
 def one_of(*allowed: str) -> Check:
     """One of ``allowed`` (case-insensitive)."""
 
@@ -361,7 +368,7 @@ INSERT: tuple[Arg, ...] = (
     Arg("oss_conn_id", conn_id),
 )
 OUTFILE: tuple[Arg, ...] = (
-    Arg("sql", text, templated=True),
+    Arg("sql", query, templated=True),
     Arg("target_uri", object_uri, templated=True),
     Arg("download_to", optional(text), templated=True),
     Arg("format", text),

@@ -52,6 +52,55 @@ def register_oss_handlers(events: Any) -> None:
     events.register("before-sign.s3.DeleteObjects", content_md5_for_delete_objects)
 
 
+class AbortWatch:
+    """Record failed AbortMultipartUpload calls on a client while a transfer runs.
+
+    s3transfer aborts a failed multipart upload in a clean-up callback and logs a failing abort
+    only at debug level; this makes the failure part of the upload's error message.
+    """
+
+    _EVENTS = ("after-call.s3.AbortMultipartUpload", "after-call-error.s3.AbortMultipartUpload")
+
+    def __init__(self, events: Any) -> None:
+        self.events = events
+        self.failures: list[str] = []
+        self._id = f"doris-oss-abort-watch-{id(self)}"
+
+    def __enter__(self) -> AbortWatch:
+        for event in self._EVENTS:
+            self.events.register(event, self._record, unique_id=f"{self._id}-{event}")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for event in self._EVENTS:
+            self.events.unregister(event, unique_id=f"{self._id}-{event}")
+
+    def _record(self, **kwargs: Any) -> None:
+        error = kwargs.get("exception")
+        if error is not None:
+            self.failures.append(describe_error(error))
+            return
+        http = kwargs.get("http_response")
+        status = getattr(http, "status_code", 200)
+        if status >= 300:
+            err = (kwargs.get("parsed") or {}).get("Error", {})
+            self.failures.append(
+                f"{err.get('Code', 'Error')} (HTTP {status}): {err.get('Message', '')}".strip()
+            )
+
+    def message(self) -> str:
+        """The sentence to append to an upload error, or "" when every abort succeeded."""
+        if not self.failures:
+            return ""
+        reasons = "; ".join(dict.fromkeys(self.failures))
+        return (
+            f" AbortMultipartUpload also failed ({reasons}), so incomplete multipart uploads may be left "
+            "behind for the failed objects; they are billed as storage until removed. Find them with "
+            "ListMultipartUploads (e.g. `ossutil ls -m oss://bucket/`) and abort them, or add a bucket "
+            "lifecycle rule that deletes incomplete multipart uploads."
+        )
+
+
 def build_client(props: OssProperties) -> S3Client:
     """A boto3 S3 client for the endpoint, keys and settings in ``props``."""
     import boto3

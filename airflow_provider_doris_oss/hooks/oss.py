@@ -11,6 +11,7 @@ from airflow.sdk import BaseHook
 
 from airflow_provider_doris_oss.hooks.client import (
     NOT_FOUND_CODES,
+    AbortWatch,
     OssOperationError,
     describe_error,
     error_code,
@@ -82,7 +83,10 @@ class DorisOssHook(BaseHook):
         config = TransferConfig(
             max_concurrency=self.properties.connection_maximum, preferred_transfer_client="classic"
         )
-        with create_transfer_manager(self.client, config) as manager:
+        with (
+            AbortWatch(self.client.meta.events) as aborts,
+            create_transfer_manager(self.client, config) as manager,
+        ):
             futures = [
                 (manager.upload(os.fspath(path), target.bucket, target.key), target)
                 for path, target in uploads
@@ -95,7 +99,7 @@ class DorisOssHook(BaseHook):
                     failures.append(f"{target}: {describe_error(error)}")
         if failures:
             raise OssOperationError(
-                f"{len(failures)} of {len(uploads)} uploads failed: " + "; ".join(failures)
+                f"{len(failures)} of {len(uploads)} uploads failed: " + "; ".join(failures) + aborts.message()
             )
         report_hook_lineage(
             self,

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
 
+from airflow_provider_doris_oss.arguments import CATALOG, check_arguments, check_rendered
 from airflow_provider_doris_oss.operators._statement import run_statement
 from airflow_provider_doris_oss.sql import build_create_catalog
 
@@ -45,6 +46,7 @@ class DorisCreateCatalogOperator(BaseOperator):
         oss_conn_id: str = "doris_oss_default",
         **kwargs: Any,
     ) -> None:
+        check_arguments(type(self).__name__, CATALOG, locals())
         super().__init__(**kwargs)
         self.catalog_name = catalog_name
         self.catalog_properties = dict(catalog_properties)
@@ -57,6 +59,7 @@ class DorisCreateCatalogOperator(BaseOperator):
         from airflow_provider_doris_oss.hooks.doris import DorisHook
         from airflow_provider_doris_oss.hooks.oss import DorisOssHook
 
+        check_rendered(type(self).__name__, CATALOG, self)
         oss = DorisOssHook(oss_conn_id=self.oss_conn_id)
         sql = build_create_catalog(
             self.catalog_name,

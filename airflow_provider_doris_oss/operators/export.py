@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_doris_oss.arguments import EXPORT, check_arguments, check_rendered
 from airflow_provider_doris_oss.operators._assets import declare_location
 from airflow_provider_doris_oss.operators._files import collect_files, url_prefix
 from airflow_provider_doris_oss.operators.job import (
@@ -92,6 +93,7 @@ class DorisExportOperator(DorisJobOperator):
         oss_conn_id: str = "doris_oss_default",
         **kwargs: Any,
     ) -> None:
+        check_arguments(type(self).__name__, EXPORT, locals())
         asset = declare_location(kwargs, "outlets", target_uri, field="target_uri")
         super().__init__(**kwargs)
         self.table = table
@@ -144,6 +146,7 @@ class DorisExportOperator(DorisJobOperator):
         return schema
 
     def plan_job(self, context: Context) -> DorisJobPlan:
+        check_rendered(type(self).__name__, EXPORT, self)
         label = task_label(context, self.job_label)
         database = self._database()
         storage = self.oss_hook.doris_properties()

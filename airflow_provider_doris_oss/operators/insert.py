@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
 
+from airflow_provider_doris_oss.arguments import INSERT, check_arguments, check_rendered
 from airflow_provider_doris_oss.operators._assets import declare_location
 from airflow_provider_doris_oss.operators._statement import DorisStatementError, run_statement
 from airflow_provider_doris_oss.operators.job import task_label
@@ -92,6 +93,7 @@ class DorisOssInsertOperator(BaseOperator):
         oss_conn_id: str = "doris_oss_default",
         **kwargs: Any,
     ) -> None:
+        check_arguments(type(self).__name__, INSERT, locals())
         declare_location(kwargs, "inlets", source_uri, field="source_uri")
         super().__init__(**kwargs)
         self.table = table
@@ -125,6 +127,7 @@ class DorisOssInsertOperator(BaseOperator):
         from airflow_provider_doris_oss.hooks.doris import DorisHook
         from airflow_provider_doris_oss.hooks.oss import DorisOssHook
 
+        check_rendered(type(self).__name__, INSERT, self)
         label = self._label(context)
         oss = DorisOssHook(oss_conn_id=self.oss_conn_id)
         tvf = build_s3_tvf(self.source_uri, self.format, oss.doris_properties(), self.reader_options)

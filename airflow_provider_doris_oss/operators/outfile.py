@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
 
+from airflow_provider_doris_oss.arguments import OUTFILE, check_arguments, check_rendered
 from airflow_provider_doris_oss.operators._assets import declare_location
 from airflow_provider_doris_oss.operators._files import (
     MissingOutputError,
@@ -77,6 +78,7 @@ class DorisOutfileOperator(BaseOperator):
         oss_conn_id: str = "doris_oss_default",
         **kwargs: Any,
     ) -> None:
+        check_arguments(type(self).__name__, OUTFILE, locals())
         asset = declare_location(kwargs, "outlets", target_uri, field="target_uri")
         super().__init__(**kwargs)
         self.sql = sql
@@ -107,6 +109,7 @@ class DorisOutfileOperator(BaseOperator):
         from airflow_provider_doris_oss.hooks.doris import DorisHook
         from airflow_provider_doris_oss.hooks.oss import DorisOssHook
 
+        check_rendered(type(self).__name__, OUTFILE, self)
         oss = DorisOssHook(oss_conn_id=self.oss_conn_id)
         statement = build_outfile(
             self.sql,

@@ -10,6 +10,12 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseSensorOperator, conf
 from airflow.sdk.bases.sensor import poke_mode_only
 
+from airflow_provider_doris_oss.arguments import (
+    KEYS_UNCHANGED_SENSOR,
+    SENSOR_BASE,
+    check_arguments,
+    check_rendered,
+)
 from airflow_provider_doris_oss.triggers.keys_unchanged import InactivityTracker
 
 if TYPE_CHECKING:
@@ -50,6 +56,7 @@ class OssKeysUnchangedSensor(BaseSensorOperator):
         deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
         **kwargs: Any,
     ) -> None:
+        check_arguments(type(self).__name__, (*SENSOR_BASE, *KEYS_UNCHANGED_SENSOR), locals())
         super().__init__(**kwargs)
         if inactivity_period < 0:
             raise ValueError(f"inactivity_period must be 0 or more seconds, not {inactivity_period}.")
@@ -97,6 +104,7 @@ class OssKeysUnchangedSensor(BaseSensorOperator):
 
     def execute(self, context: Context) -> Any:
         """Poke, or check once and then defer to ``OssKeysUnchangedTrigger``."""
+        check_rendered(type(self).__name__, KEYS_UNCHANGED_SENSOR, self)
         if not self.deferrable:
             return super().execute(context)
         if self.poke(context):

@@ -130,6 +130,9 @@ def _names(value: Sequence[str] | None, field: str) -> tuple[str, ...] | None:
         return None
     if isinstance(value, str):
         raise DorisSqlError(f"{field}: give a list of names, not the single string {value!r}.")
+    for i, name in enumerate(value):
+        if not isinstance(name, str) or not name.strip():
+            raise DorisSqlError(f"{field}[{i}]: give a non-empty name string, not {name!r}.")
     return tuple(value)
 
 

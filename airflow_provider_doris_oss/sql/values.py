@@ -48,7 +48,7 @@ def as_int(value: object, *, field: str, minimum: int | None = None, maximum: in
         raise DorisSqlError(f"{field}: {value!r} is not an integer.")
     if isinstance(value, int):
         number = value
-    elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    elif isinstance(value, str) and value.strip().removeprefix("-").isdecimal():
         number = int(value.strip())
     else:
         raise DorisSqlError(f"{field}: {value!r} is not an integer.")

@@ -8,6 +8,7 @@ from typing import Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
+from airflow_provider_doris_oss.arguments import JOB_TRIGGER, check_arguments
 from airflow_provider_doris_oss.operators.job import (
     DorisJobKind,
     describe,
@@ -46,6 +47,7 @@ class DorisJobTrigger(BaseTrigger):
         poll_interval: float = 10.0,
         max_reconnects: int = 5,
     ) -> None:
+        check_arguments(type(self).__name__, JOB_TRIGGER, locals())
         super().__init__()
         job_kind(kind)
         self.doris_conn_id = doris_conn_id

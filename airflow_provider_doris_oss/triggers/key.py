@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
+from airflow_provider_doris_oss.arguments import KEY_TRIGGER, check_arguments
 from airflow_provider_doris_oss.triggers.matching import (
     LIST_PAGE_SIZE,
     KeyPattern,
@@ -71,6 +72,7 @@ class OssKeyTrigger(BaseTrigger):
         metadata_keys: list[str] | None = None,
         wait_first: bool = False,
     ) -> None:
+        check_arguments(type(self).__name__, KEY_TRIGGER, locals())
         super().__init__()
         self.bucket_keys = list(bucket_keys)
         self.mode: Mode = mode

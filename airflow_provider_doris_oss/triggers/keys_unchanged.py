@@ -10,6 +10,8 @@ from typing import Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
+from airflow_provider_doris_oss.arguments import KEYS_UNCHANGED_TRIGGER, check_arguments
+
 
 class ObjectsDeletedError(RuntimeError):
     """Objects vanished under the prefix while ``allow_delete`` is off."""
@@ -77,6 +79,7 @@ class OssKeysUnchangedTrigger(BaseTrigger):
         previous: dict[str, str] | None = None,
         last_activity: float | None = None,
     ) -> None:
+        check_arguments(type(self).__name__, KEYS_UNCHANGED_TRIGGER, locals())
         super().__init__()
         self.bucket_name = bucket_name
         self.prefix = prefix
