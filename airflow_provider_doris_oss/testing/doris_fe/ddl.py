@@ -46,6 +46,16 @@ class ColumnDef:
     comment: str = ""
 
 
+@dataclass(frozen=True)
+class PartitionDef:
+    """One named partition: a RANGE's bounds (None: unbounded) or a LIST's values, as literal text."""
+
+    name: str
+    lower: str | None = None
+    upper: str | None = None
+    values: tuple[str | None, ...] | None = None
+
+
 @dataclass
 class CreateTable:
     """A parsed CREATE TABLE."""
@@ -61,6 +71,11 @@ class CreateTable:
     partition_type: str | None = None  # RANGE, LIST
     partition_columns: list[str] = field(default_factory=list)
     partitions: list[str] = field(default_factory=list)
+    partition_defs: list[PartitionDef] = field(default_factory=list)
+    auto_partition: bool = False
+    auto_unit: str | None = None  # AUTO PARTITION BY RANGE (date_trunc(col, unit))
+    # False when a partition's bounds are beyond the emulation (batch FROM..TO, several columns).
+    routable: bool = True
     distribution: str = "RANDOM"  # HASH or RANDOM
     distribution_columns: list[str] = field(default_factory=list)
     buckets: str = "AUTO"
@@ -309,13 +324,18 @@ class _Parser:
             if not self.tok.is_kw("RANGE", "LIST"):
                 raise self.error("{'RANGE', 'LIST'}")
             stmt.partition_type = self.advance().value.upper()
+            stmt.auto_partition = auto
             start = self.pos
             self.skip_parens()
-            stmt.partition_columns = [
-                t.value for t in self.tokens[start + 1 : self.pos - 1] if t.kind in (IDENT, QIDENT)
-            ]
+            inner = self.tokens[start + 1 : self.pos - 1]
+            if len(inner) > 2 and inner[0].kind == IDENT and inner[1].is_op("("):  # date_trunc(col, 'day')
+                stmt.auto_unit = next((t.value.lower() for t in inner if t.kind == STRING), None)
+                inner = inner[2:]
+            stmt.partition_columns = [t.value for t in inner if t.kind in (IDENT, QIDENT)]
+            if len(stmt.partition_columns) != 1:
+                stmt.routable = False
             if self.tok.is_op("("):
-                stmt.partitions = self._partition_names()
+                stmt.partitions = self._partition_names(stmt)
             elif not auto:
                 raise self.error("'('")
         if self.accept_kw("DISTRIBUTED"):
@@ -339,21 +359,27 @@ class _Parser:
         if self.accept_kw("PROPERTIES"):
             stmt.properties = self.properties()
 
-    def _partition_names(self) -> list[str]:
-        """Names of ``PARTITION name VALUES ...`` items; batch ``FROM ... TO ...`` items have none."""
+    def _partition_names(self, stmt: CreateTable) -> list[str]:
+        """Names of ``PARTITION name VALUES ...`` items (their bounds go to ``stmt.partition_defs``).
+
+        Batch ``FROM ... TO ...`` items have no names; a table with them is not routable.
+        """
         self.expect_op("(")
         names: list[str] = []
         if self.accept_op(")"):
             return names
         while True:
+            name = None
             if self.accept_kw("PARTITION"):
                 if self.accept_kw("IF"):
                     self.expect_kw("NOT")
                     self.expect_kw("EXISTS")
-                names.append(self.ident())
+                name = self.ident()
+                names.append(name)
                 self.expect_kw("VALUES")
             elif not self.tok.is_kw("FROM"):
                 raise self.error("{'PARTITION', 'FROM'}")
+            start = self.pos
             depth = 0
             while depth or not (self.tok.is_op(",") or self.tok.is_op(")")):
                 token = self.advance()
@@ -363,6 +389,11 @@ class _Parser:
                     depth += 1
                 elif token.is_op(")") or token.is_op("]"):
                     depth -= 1
+            definition = _partition_def(name, self.tokens[start : self.pos]) if name else None
+            if definition is None:
+                stmt.routable = False
+            else:
+                stmt.partition_defs.append(definition)
             if self.accept_op(")"):
                 return names
             self.expect_op(",")
@@ -420,6 +451,34 @@ class _Parser:
             raise self.error("{'(', 'SELECT', 'VALUES', 'WITH'}")
         source = self.sql[self.tok.start :].strip()
         return InsertHead(database, table, overwrite, partitions, label, columns, source)
+
+
+def _literal(token: Token) -> str | None:
+    return token.value if token.kind in (STRING, NUMBER) else None
+
+
+def _partition_def(name: str, tokens: list[Token]) -> PartitionDef | None:
+    """A partition's bounds from its value tokens: ``LESS THAN (v)|MAXVALUE``, ``[(lo), (hi))``, ``IN (...)``.
+
+    None for forms the emulation does not route (several columns per bound).
+    """
+    if not tokens:
+        return None
+    literals = [t for t in tokens if t.kind in (STRING, NUMBER) or t.is_kw("MAXVALUE", "NULL")]
+    if tokens[0].is_kw("LESS"):
+        if len(literals) != 1:
+            return None
+        return PartitionDef(name, upper=_literal(literals[0]))
+    if tokens[0].is_op("["):
+        if len(literals) != 2:
+            return None
+        return PartitionDef(name, lower=_literal(literals[0]), upper=_literal(literals[1]))
+    if tokens[0].is_kw("IN"):
+        tuples = sum(1 for t in tokens[2:] if t.is_op("("))
+        if tuples and tuples != len(literals):
+            return None  # multi-column LIST values
+        return PartitionDef(name, values=tuple(_literal(t) for t in literals))
+    return None
 
 
 def parse_create_table(sql: str) -> CreateTable:

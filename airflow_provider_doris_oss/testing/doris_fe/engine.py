@@ -12,8 +12,9 @@ import decimal
 import re
 import secrets
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import replace as replace_fields
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_doris_oss.testing.doris_fe import info_schema, sqlmap
@@ -35,6 +36,7 @@ from airflow_provider_doris_oss.testing.doris_fe.model import (
     StatementContext,
     TableInfo,
 )
+from airflow_provider_doris_oss.testing.doris_fe.partitions import route_sql
 
 if TYPE_CHECKING:
     import duckdb
@@ -101,6 +103,10 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
 def _schema(db: str) -> str:
     return f"db:{db}"
 
@@ -161,7 +167,17 @@ class DuckDbEngine:
     def table_info(self, db: str, table: str) -> TableInfo:
         return self._table(db, table).info
 
-    def insert_arrow(self, db: str, table: str, data: pa.Table) -> int:
+    def insert_arrow(
+        self,
+        db: str,
+        table: str,
+        data: pa.Table,
+        *,
+        partitions: Sequence[str] = (),
+        overwrite: bool = False,
+        strict: bool = True,
+        auto_create: bool = False,
+    ) -> int:
         with self._lock:
             self._table(db, table)
             name = self._temp_name("arrow")
@@ -169,7 +185,16 @@ class DuckDbEngine:
             try:
                 columns = list(data.column_names)
                 source = "SELECT " + ", ".join(_q(c) for c in columns) + f" FROM {_q(name)}"
-                return self._insert(db, table, source, columns, overwrite=False)[0]
+                return self._insert(
+                    db,
+                    table,
+                    source,
+                    columns,
+                    overwrite=overwrite,
+                    strict=strict,
+                    partitions=partitions,
+                    auto_create=auto_create,
+                )[0]
             finally:
                 self._con.unregister(name)
 
@@ -617,6 +642,8 @@ class DuckDbEngine:
                 columns,
                 overwrite=head.overwrite,
                 strict=ctx.flag("enable_insert_strict", True),
+                partitions=head.partitions,
+                auto_create=ctx.flag("enable_auto_create_when_overwrite", False),
             )
         except DorisError:
             ctx.fe.release_label(db, label)
@@ -645,13 +672,24 @@ class DuckDbEngine:
         return sqlmap.to_duckdb(sqlmap.parse(source), self._resolver(ctx.database), name_columns=False)
 
     def _insert(
-        self, db: str, table: str, source: str, columns: list[str], *, overwrite: bool, strict: bool = True
+        self,
+        db: str,
+        table: str,
+        source: str,
+        columns: list[str],
+        *,
+        overwrite: bool,
+        strict: bool = True,
+        partitions: Sequence[str] = (),
+        auto_create: bool = False,
     ) -> tuple[int, int]:
         """Write ``source``'s rows (positionally ``columns``) into the table by its key model.
 
         Strict (``enable_insert_strict``, Doris's default): a value that does not convert, a string
         longer than its column or a NULL for a NOT NULL column fails the whole INSERT. Non-strict:
         such a value becomes NULL, and a row that still breaks its column is filtered out.
+        A row with no partition among those it may go to is filtered the same way (see ``_route``).
+        ``overwrite`` replaces the named partitions, those the rows fall in (``*``), or the table.
         Returns (loaded rows, filtered rows).
         """
         with self._lock:
@@ -684,12 +722,77 @@ class DuckDbEngine:
                     f"row_number() OVER () AS __seq FROM {_q(src)} WHERE {keep}"
                 )
                 total = int(self._run(f"SELECT count(*) FROM {_q(src)}")[0][0])
+                replace: str | None = "true" if overwrite else None
+                created: list[str] = []
+                route = route_sql(entry.definition)
+                if route is not None:
+                    replace, created = self._route(
+                        entry,
+                        typed,
+                        route,
+                        partitions,
+                        overwrite=overwrite,
+                        strict=strict,
+                        auto_create=auto_create,
+                    )
                 loaded = int(self._run(f"SELECT count(*) FROM {_q(typed)}")[0][0])
-                self._merge(entry, typed, overwrite)
+                self._merge(entry, typed, replace)
+                if created:
+                    entry.definition.partitions.extend(created)
+                    entry.info = replace_fields(entry.info, partitions=(*entry.info.partitions, *created))
                 return loaded, total - loaded
             finally:
                 self._run(f"DROP TABLE IF EXISTS {_q(src)}")
                 self._run(f"DROP TABLE IF EXISTS {_q(typed)}")
+
+    def _route(
+        self,
+        entry: _Table,
+        typed: str,
+        route: str,
+        partitions: Sequence[str],
+        *,
+        overwrite: bool,
+        strict: bool,
+        auto_create: bool,
+    ) -> tuple[str | None, list[str]]:
+        """Give each new row its partition; filter those it may not go to; say what to replace.
+
+        As Doris: with named partitions a row may go only to them; otherwise to any existing
+        partition, or to a new one on an AUTO PARTITION table (for an overwrite only with
+        ``enable_auto_create_when_overwrite``). Returns the condition on the table's rows to
+        replace (None: none) and the partitions to create.
+        """
+        existing = list(entry.info.partitions)
+        named = [p for p in partitions if p != "*"]
+        self._run(f"ALTER TABLE {_q(typed)} ADD COLUMN __part VARCHAR")
+        self._run(f"UPDATE {_q(typed)} SET __part = ({route})")
+        may_create = entry.definition.auto_partition and (not overwrite or auto_create) and not named
+        if may_create:
+            allowed = "__part IS NOT NULL"
+        else:
+            targets = named or existing
+            allowed = f"__part IN ({', '.join(_text(p) for p in targets)})" if targets else "false"
+        outside = f"NOT coalesce({allowed}, false)"
+        if self._run(f"SELECT count(*) FROM {_q(typed)} WHERE {outside}")[0][0]:
+            if strict:
+                raise doris_error(
+                    "Insert has filtered data in strict mode. first_error_msg: no partition for this tuple"
+                )
+            self._run(f"DELETE FROM {_q(typed)} WHERE {outside}")
+        landed = [str(r[0]) for r in self._run(f"SELECT DISTINCT __part FROM {_q(typed)} ORDER BY 1")]
+        created = [p for p in landed if p not in existing]
+        if not overwrite:
+            return None, created
+        if named:
+            replaced = named
+        elif partitions:  # PARTITION (*): the partitions the new rows fall in
+            replaced = [p for p in landed if p in existing]
+        else:
+            return "true", created
+        if not replaced:
+            return None, created
+        return f"({route}) IN ({', '.join(_text(p) for p in replaced)})", created
 
     @staticmethod
     def _typed_columns(
@@ -725,7 +828,8 @@ class DuckDbEngine:
             selects.append(f"{expr} AS {_q(column.name)}")
         return selects, invalid, filters
 
-    def _merge(self, entry: _Table, typed: str, overwrite: bool) -> None:
+    def _merge(self, entry: _Table, typed: str, replace: str | None) -> None:
+        """Write ``typed`` into the table in one transaction, first deleting the rows ``replace`` selects."""
         info = entry.info
         target = f"{_q(_schema(info.database))}.{_q(info.name)}"
         cols = [c.name for c in entry.definition.columns]
@@ -733,8 +837,8 @@ class DuckDbEngine:
         keys = ", ".join(_q(k) for k in info.key_columns)
         self._run("BEGIN TRANSACTION")
         try:
-            if overwrite:
-                self._run(f"DELETE FROM {target}")
+            if replace is not None:
+                self._run(f"DELETE FROM {target} WHERE {replace}")
             if info.keys_type == "DUP_KEYS":
                 self._run(f"INSERT INTO {target} ({col_list}) SELECT {col_list} FROM {_q(typed)}")
             elif info.keys_type == "UNIQUE_KEYS":

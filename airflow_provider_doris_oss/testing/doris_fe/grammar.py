@@ -200,6 +200,7 @@ class TvfQueryStmt:
     partitions: list[str] = field(default_factory=list)
     label: str | None = None
     columns: list[str] | None = None
+    overwrite: bool = False  # INSERT OVERWRITE TABLE
 
 
 @dataclass
@@ -775,16 +776,29 @@ def _desc_function(p: Parser) -> DescFunctionStmt | None:
 
 
 def _insert_head(p: Parser, stmt: TvfQueryStmt) -> int:
-    """Parse ``INSERT INTO t [PARTITION (..)] [WITH LABEL l] [(cols)]``; return where the query starts."""
+    """Parse ``INSERT {INTO | OVERWRITE TABLE} t [PARTITION (.. | *)] [WITH LABEL l] [(cols)]``.
+
+    Returns where the query starts.
+    """
     p.expect_kw("INSERT")
-    p.expect_kw("INTO")
+    if p.accept_kw("OVERWRITE"):
+        p.expect_kw("TABLE")
+        stmt.overwrite = True
+    else:
+        p.expect_kw("INTO")
     parts = p.multipart()
     stmt.insert_db, stmt.insert_table = (parts[-2], parts[-1]) if len(parts) >= 2 else (None, parts[0])
     if p.accept_kw("TEMPORARY"):
         p.expect_kw("PARTITION")
         stmt.partitions = p.identifier_list()
     elif p.accept_kw("PARTITION", "PARTITIONS"):
-        stmt.partitions = p.identifier_list()
+        if p.tok.is_op("(") and p.peek().is_op("*"):
+            p.advance()
+            p.advance()
+            p.expect_op(")")
+            stmt.partitions = ["*"]
+        else:
+            stmt.partitions = p.identifier_list()
     if p.accept_kw("WITH"):
         p.expect_kw("LABEL")
         stmt.label = p.identifier()

@@ -79,8 +79,24 @@ class Engine(Protocol):
         """Raise DorisError as Doris does for an unknown database or table."""
         ...
 
-    def insert_arrow(self, db: str, table: str, data: pa.Table) -> int:
-        """Append rows whose columns are a subset of the table's, by name; return the count."""
+    def insert_arrow(
+        self,
+        db: str,
+        table: str,
+        data: pa.Table,
+        *,
+        partitions: Sequence[str] = (),
+        overwrite: bool = False,
+        strict: bool = True,
+        auto_create: bool = False,
+    ) -> int:
+        """Write rows whose columns are a subset of the table's, by name; return the count loaded.
+
+        Rows are routed to partitions as an INSERT's are: ``partitions`` names where they may go
+        (``["*"]``: wherever they fall), ``overwrite`` replaces those partitions (or the table),
+        ``strict`` fails on a row with no partition (else it is filtered), ``auto_create`` is
+        ``enable_auto_create_when_overwrite``.
+        """
         ...
 
     def query_arrow(

@@ -539,7 +539,7 @@ def _insert(stmt: TvfQueryStmt, ctx: StatementContext, bindings: dict[str, Any])
         targets = list(info.columns)
     known_partitions = {p.lower() for p in info.partitions}
     for partition in stmt.partitions:
-        if partition.lower() not in known_partitions:
+        if partition != "*" and partition.lower() not in known_partitions:
             raise _err(f"Unknown partition '{partition}' in table '{info.name}'")
     label = stmt.label or f"insert_{secrets.token_hex(8)}_{secrets.token_hex(8)}"
     fe.reserve_label(db, label, "INSERT")
@@ -564,7 +564,18 @@ def _insert(stmt: TvfQueryStmt, ctx: StatementContext, bindings: dict[str, Any])
         data = pa.table({c.name: pa.array(converted[c.name], type=c.arrow_type) for c in targets})
         if data.num_rows == 0 and rejected:
             raise _err(f"all partitions have no load data. url: {error_log_url()}")
-        count = fe.engine.insert_arrow(db, info.name, data) if data.num_rows else 0
+        count = 0
+        if data.num_rows or stmt.overwrite:  # an overwrite with no rows still empties its partitions
+            count = fe.engine.insert_arrow(
+                db,
+                info.name,
+                data,
+                partitions=stmt.partitions,
+                overwrite=stmt.overwrite,
+                strict=strict,
+                auto_create=ctx.flag("enable_auto_create_when_overwrite", False),
+            )
+            rejected += data.num_rows - count
     except BaseException:
         fe.release_label(db, label)
         raise

@@ -24,6 +24,7 @@ DEFAULTS: dict[str, Any] = {
     "collation_server": "utf8mb4_0900_bin",
     "default_storage_engine": "olap",
     "div_precision_increment": 4,
+    "enable_auto_create_when_overwrite": "false",
     "enable_insert_strict": "true",
     "enable_profile": "false",
     "exec_mem_limit": 2147483648,
