@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from functools import cached_property
@@ -9,6 +10,14 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseSensorOperator, PokeReturnValue, conf
 
+from airflow_provider_doris_oss.arguments import (
+    KEY_SENSOR,
+    SENSOR_BASE,
+    Arg,
+    check_arguments,
+    check_rendered,
+    whole,
+)
 from airflow_provider_doris_oss.triggers.matching import (
     LIST_PAGE_SIZE,
     KeyPattern,
@@ -17,6 +26,7 @@ from airflow_provider_doris_oss.triggers.matching import (
     listed_metadata,
     mode_for,
     needs_head,
+    resolve_key,
 )
 from airflow_provider_doris_oss.uris import ObjectUri
 
@@ -24,6 +34,18 @@ if TYPE_CHECKING:
     from airflow.sdk import Context
 
     from airflow_provider_doris_oss.hooks.oss import DorisOssHook
+
+
+MAX_XCOM_FILES = 100
+_XCOM_ARGS = (Arg("max_xcom_files", whole(0)),)
+
+
+def call_check_fn(check_fn: Callable[..., bool], files: list[dict[str, Any]], context: Any) -> bool:
+    """``check_fn(files, **context)`` if it takes ``**kwargs``, else ``check_fn(files)`` (as S3KeySensor)."""
+    parameters = inspect.signature(check_fn).parameters.values()
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        return bool(check_fn(files, **context))
+    return bool(check_fn(files))
 
 
 def find_matches(
@@ -61,8 +83,11 @@ class OssKeySensor(BaseSensorOperator):
     :param bucket_name: the bucket for plain keys; else the connection's default bucket.
     :param wildcard_match: keys are ``fnmatch`` patterns (``*``, ``?``, ``[...]``).
     :param use_regex: keys are regular expressions matched with ``re.match``.
-    :param check_fn: ``check_fn(files, **context) -> bool`` judges the matched objects' metadata.
+    :param check_fn: ``check_fn(files, **context) -> bool`` (or ``check_fn(files)``) judges the
+        matched objects' metadata; ``LastModified`` is a datetime.
     :param metadata_keys: HEAD fields to collect per object (default ``["Size"]``; ``"*"``: all).
+    :param max_xcom_files: the most matched objects' metadata pushed to XCom (the first in key
+        order); ``check_fn`` still sees every match.
     :param oss_conn_id: the ``doris_oss`` connection.
     :param deferrable: wait in the triggerer (default ``[operators] default_deferrable``).
     """
@@ -79,10 +104,13 @@ class OssKeySensor(BaseSensorOperator):
         use_regex: bool = False,
         check_fn: Callable[..., bool] | None = None,
         metadata_keys: list[str] | None = None,
+        max_xcom_files: int = MAX_XCOM_FILES,
         oss_conn_id: str = "doris_oss_default",
         deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
         **kwargs: Any,
     ) -> None:
+        check_arguments(type(self).__name__, (*SENSOR_BASE, *KEY_SENSOR), locals())
+        check_arguments(type(self).__name__, _XCOM_ARGS, {"max_xcom_files": max_xcom_files})
         super().__init__(**kwargs)
         self.bucket_key = bucket_key
         self.bucket_name = bucket_name
@@ -91,6 +119,7 @@ class OssKeySensor(BaseSensorOperator):
         self.match_mode: Mode = mode_for(wildcard_match, use_regex)  # not ``mode``: that is poke/reschedule
         self.check_fn = check_fn
         self.metadata_keys = metadata_keys or ["Size"]
+        self.max_xcom_files = max_xcom_files
         self.oss_conn_id = oss_conn_id
         self.deferrable = deferrable
 
@@ -108,14 +137,24 @@ class OssKeySensor(BaseSensorOperator):
             raise ValueError("bucket_key is empty: give at least one key or oss:// URI.")
         patterns = []
         for key in keys:
-            target = self.hook.resolve(key, self.bucket_name, field="bucket_key")
-            if "://" in key and self.bucket_name and target.bucket != self.bucket_name:
+            bucket = self.bucket_name or self.hook.properties.bucket
+            target = resolve_key(key, bucket, field="bucket_key", conn_id=self.oss_conn_id)
+            if self.bucket_name and target.bucket != self.bucket_name:
                 raise ValueError(
                     f"bucket_key {key!r} names bucket {target.bucket!r} but bucket_name is "
                     f"{self.bucket_name!r}: drop bucket_name or use a plain key."
                 )
-            patterns.append(KeyPattern.from_uri(str(target), self.match_mode))
+            patterns.append(KeyPattern(target.bucket, target.key, self.match_mode))
         return patterns
+
+    def _xcom_files(self, files: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if len(files) > self.max_xcom_files:
+            self.log.info(
+                "%d objects matched; pushing the first %d to XCom (max_xcom_files)",
+                len(files),
+                self.max_xcom_files,
+            )
+        return files[: self.max_xcom_files]
 
     def poke(self, context: Context) -> PokeReturnValue:
         """One check of every key; done when all match and ``check_fn`` (if any) agrees."""
@@ -128,12 +167,13 @@ class OssKeySensor(BaseSensorOperator):
                 self.log.info("No object matches %s yet", pattern.uri)
                 return PokeReturnValue(is_done=False)
             files.extend(found)
-        if self.check_fn is not None and not self.check_fn(files, **context):
+        if self.check_fn is not None and not call_check_fn(self.check_fn, files, context):
             return PokeReturnValue(is_done=False)
-        return PokeReturnValue(is_done=True, xcom_value=files)
+        return PokeReturnValue(is_done=True, xcom_value=self._xcom_files(files))
 
     def execute(self, context: Context) -> Any:
         """Poke, or check once and then defer to ``OssKeyTrigger``."""
+        check_rendered(type(self).__name__, KEY_SENSOR, self)
         if not self.deferrable:
             return super().execute(context)
         result = self.poke(context)
@@ -166,8 +206,8 @@ class OssKeySensor(BaseSensorOperator):
         if event.get("status") == "error":
             raise RuntimeError(f"OssKeySensor failed while waiting: {event.get('message')}")
         files = event.get("files", [])
-        rejected = event.get("status") == "running" and self.check_fn and not self.check_fn(files, **context)
-        if rejected:
+        check_fn = self.check_fn if event.get("status") == "running" else None
+        if check_fn is not None and not call_check_fn(check_fn, files, context):
             self.log.info("check_fn rejected %d matched objects; waiting again", len(files))
             self._defer(wait_first=True)
-        return files
+        return self._xcom_files(files)

@@ -248,3 +248,77 @@ def test_match_mode_does_not_touch_the_sensor_mode():
     sensor = OssKeySensor(task_id="t", bucket_key="a/*", wildcard_match=True, mode="reschedule")
     assert (sensor.mode, sensor.reschedule, sensor.match_mode) == ("reschedule", True, "wildcard")
     assert OssKeySensor(task_id="u", bucket_key="a").mode == "poke"
+
+
+DATETIME_DAG = """
+import datetime
+import pendulum
+from airflow.sdk import DAG
+from airflow_provider_doris_oss.sensors.key import OssKeySensor
+
+def modified_is_a_datetime(files):
+    kinds = {type(f["LastModified"]).__name__ for f in files}
+    if not all(isinstance(f["LastModified"], datetime.datetime) for f in files):
+        raise TypeError(f"LastModified arrived as {kinds}")
+    return True
+
+with DAG("{dag_id}", schedule=None, start_date=pendulum.datetime(2026, 1, 1)):
+    OssKeySensor(task_id="wait", poke_interval=0.3, timeout=60, deferrable=DEFERRABLE,
+                 bucket_key="dt/*.csv", wildcard_match=True, metadata_keys=["LastModified"],
+                 check_fn=modified_is_a_datetime)
+"""
+
+
+@pytest.mark.parametrize("deferrable", [False, True])
+def test_check_fn_gets_datetimes_in_both_paths(run_dag, local_oss, oss_conn, deferrable):
+    timer = put_later(local_oss, oss_conn, "dt/a.csv")
+    try:
+        result = run_dag(DATETIME_DAG.replace("DEFERRABLE", str(deferrable)))
+    finally:
+        timer.join()
+    assert result.state == "success"
+    [meta] = result.xcom("wait")
+    assert meta["Key"] == "dt/a.csv"
+
+
+COUNTING_DAG = """
+import pendulum
+from airflow.sdk import DAG
+from airflow_provider_doris_oss.sensors.key import OssKeySensor
+
+def count(files, **context):
+    with open(SEEN, "w") as out:  # check_fn runs in the task: it reports through a file
+        out.write(str(len(files)))
+    return len(files) >= 130
+
+with DAG("{dag_id}", schedule=None, start_date=pendulum.datetime(2026, 1, 1)):
+    OssKeySensor(task_id="wait", poke_interval=0.3, timeout=60, deferrable=DEFERRABLE,
+                 bucket_key="many/*.csv", wildcard_match=True, check_fn=count)
+"""
+
+
+@pytest.mark.parametrize("deferrable", [False, True])
+def test_xcom_carries_at_most_max_xcom_files(run_dag, local_oss, oss_conn, tmp_path, deferrable):
+    from concurrent.futures import ThreadPoolExecutor
+
+    client = local_oss.client()
+    keys = [f"many/{i:04d}.csv" for i in range(130)]
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda k: client.put_object(Bucket=oss_conn, Key=k, Body=b"1"), keys[:-1]))
+    seen = tmp_path / "seen"
+    source = COUNTING_DAG.replace("SEEN", repr(str(seen))).replace("DEFERRABLE", str(deferrable))
+    timer = put_later(local_oss, oss_conn, keys[-1])  # check_fn says no until the last one is there
+    try:
+        result = run_dag(source)
+    finally:
+        timer.join()
+    assert result.state == "success"
+    assert int(seen.read_text()) == 130  # check_fn judged every match
+    assert [m["Key"] for m in result.xcom("wait")] == keys[:100]
+
+
+def test_max_xcom_files_is_validated():
+    from airflow_provider_doris_oss.sensors.key import OssKeySensor
+
+    with pytest.raises(ValueError, match="max_xcom_files must be 0 or more"):
+        OssKeySensor(task_id="t", bucket_key="k", max_xcom_files=-1)

@@ -185,7 +185,7 @@ def test_keys_unchanged_trigger_refuses_deletions_when_told(local_oss, oss_conn)
 
 
 def test_keys_unchanged_trigger_serialize_round_trips():
-    trigger = OssKeysUnchangedTrigger("b", "p/", 10, 2, False, "c", 1.0, {"p/a": '"e"'}, 123.0)
+    trigger = OssKeysUnchangedTrigger("bkt", "p/", 10, 2, False, "c", 1.0, {"p/a": '"e"'}, 123.0)
     classpath, kwargs = trigger.serialize()
     assert OssKeysUnchangedTrigger(**kwargs).serialize() == (classpath, kwargs)
 

@@ -18,10 +18,17 @@ from airflow_provider_doris_oss.triggers.matching import KeyPattern, mode_for, r
         ("data/ab{2}", "data/a"),
         ("data/(a|b)/x", "data/"),
         ("data/a|other/b", ""),  # a top-level alternative can match anything
-        (r"data\/x", "data"),
+        (r"data\/x", "data/x"),  # an escaped '/' is a literal '/'
         ("(?i)data/", ""),
+        ("data/(?i:x)", "data/"),
         ("[0-9]+", ""),
         ("plain/key", "plain/key"),
+        ("^plain/key", "plain/key"),
+        (r"\Alogs/(2026)-", "logs/2026-"),
+        (r"xx[(]|logs/x\.log", ""),  # a '(' in a class does not hide the top-level '|'
+        (r"a[|]b/c", "a|b/c"),  # nor is a '|' in a class an alternative
+        (r"logs/[(|]x|logs/y", "logs/"),  # the alternatives' shared start
+        ("(?x) dat a/", "data/"),  # verbose: the spaces are not part of the pattern
     ],
 )
 def test_regex_literal_prefix(pattern, prefix):
@@ -44,6 +51,41 @@ def test_pattern_semantics(mode, pattern, listing_prefix, matching, not_matching
     assert all(key.matches(k) for k in matching)
     assert not any(key.matches(k) for k in not_matching)
     assert all(k.startswith(listing_prefix) for k in matching)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [r"xx[(]|logs/x\.log", r"a[|]b/c", r"logs/[(|]x|logs/y", r"(ab|cd)e", r"x(?:ab)+", r"q\(z|\)|w"],
+)
+def test_every_match_starts_with_the_regex_prefix(pattern):
+    """The prefix is sound: keys the regex matches all begin with it (else listing would miss them)."""
+    import re
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    prefix = regex_literal_prefix(pattern)
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.from_regex(re.compile(pattern), fullmatch=False))
+    def check(key: str) -> None:
+        if re.match(pattern, key):
+            assert key.startswith(prefix)
+
+    check()
+
+
+def test_key_uris_keep_trailing_whitespace_and_plain_keys_may_contain_a_scheme():
+    from airflow_provider_doris_oss.triggers.matching import resolve_key
+
+    assert KeyPattern.from_uri("oss://b/k ", "exact") == KeyPattern("b", "k ", "exact")
+    assert resolve_key("s3://b/k\t", None) == ("b", "k\t")
+    assert resolve_key("mirror/https://x/y", "bkt") == ("bkt", "mirror/https://x/y")
+    assert resolve_key("k ", "bkt") == ("bkt", "k ")
+    with pytest.raises(ValueError, match=r"bucket_key: 'k' names no bucket.*conn_x"):
+        resolve_key("k", None, conn_id="conn_x")
+    with pytest.raises(ValueError, match="not an object URI"):
+        resolve_key("https://host/k", "bkt")
 
 
 def test_from_uri_accepts_both_schemes_and_checks_regexes():
