@@ -18,6 +18,7 @@ from airflow_provider_doris_oss.operators.job import (
 )
 from airflow_provider_doris_oss.sql import DorisSqlError, build_export
 from airflow_provider_doris_oss.sql.quoting import split_table_name
+from airflow_provider_doris_oss.sql.values import to_s3_uri
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -165,7 +166,46 @@ class DorisExportOperator(DorisJobOperator):
             )
 
         statement(label)  # every value is checked before anything is sent
-        return DorisJobPlan(database=database, label=label, statement=statement, state={"database": database})
+        return DorisJobPlan(
+            database=database,
+            label=label,
+            statement=statement,
+            differences=lambda status: self.differences(database, status),
+            state={"database": database},
+        )
+
+    def differences(self, database: str, status: JobStatus) -> list[str]:
+        """What a found EXPORT job does otherwise than this task, read from its TaskInfo and Path.
+
+        SHOW EXPORT has no comment to carry a fingerprint, but it shows the job's database, table,
+        partitions, columns, format and destination; each is compared (WHERE is not: Doris shows
+        it re-written).
+        """
+        _, table = split_table_name(self.table)
+        info = getattr(status, "task_info", {}) or {}
+        shown_db = str(info.get("db", "")).removeprefix("default_cluster:")
+        fmt = self.export_options.get("format") or "csv"
+        expected: dict[str, Any] = {
+            "db": database,
+            "tbl": table,
+            "partitions": sorted(self.partitions) if self.partitions else ["*"],
+            "columns": _column_list(",".join(self.columns) if self.columns else None),
+            "format": str(fmt).lower(),
+            "path": _location(to_s3_uri(self.target_uri, field="target_uri")),
+        }
+        shown: dict[str, Any] = {
+            "db": shown_db,
+            "tbl": info.get("tbl"),
+            "partitions": sorted(str(p) for p in info.get("partitions") or ["*"]),
+            "columns": _column_list(info.get("columns")),
+            "format": str(info.get("format") or "csv").lower(),
+            "path": _location(getattr(status, "path", None) or ""),
+        }
+        return [
+            f"its {key} is {shown[key]!r}, this task's is {expected[key]!r}"
+            for key in expected
+            if shown[key] != expected[key]
+        ]
 
     def job_finished(self, context: Context, status: JobStatus, state: dict[str, Any]) -> dict[str, Any]:
         entries = getattr(status, "outfile_info", ())
@@ -199,3 +239,14 @@ class DorisExportOperator(DorisJobOperator):
                 {"label": status.label, "files": len(files), "total_rows": result["total_rows"]}
             )
         return result
+
+
+def _column_list(text: Any) -> list[str] | None:
+    """``"id, Name"`` as ``["id", "name"]`` (Doris column names ignore case); empty as None."""
+    names = [part.strip().lower() for part in str(text or "").split(",") if part.strip()]
+    return names or None
+
+
+def _location(uri: str) -> str:
+    """``bucket/key`` of an ``s3://``/``oss://`` URI, so the scheme Doris echoes does not matter."""
+    return uri.split("://", 1)[-1]

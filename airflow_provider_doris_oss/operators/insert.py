@@ -10,7 +10,7 @@ from airflow.sdk import BaseOperator
 from airflow_provider_doris_oss.arguments import INSERT, check_arguments, check_rendered
 from airflow_provider_doris_oss.operators._assets import declare_location
 from airflow_provider_doris_oss.operators._statement import DorisStatementError, run_statement
-from airflow_provider_doris_oss.operators.job import task_label
+from airflow_provider_doris_oss.operators.job import fingerprint, task_label
 from airflow_provider_doris_oss.sql import (
     DorisSqlError,
     LoadJobStatus,
@@ -20,12 +20,17 @@ from airflow_provider_doris_oss.sql import (
     parse_insert_info,
     show_load,
 )
+from airflow_provider_doris_oss.sql.labels import owned_label
 from airflow_provider_doris_oss.sql.quoting import split_table_name
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
     from airflow_provider_doris_oss.hooks.doris import DorisHook
+
+# Stands in for the OSS properties where the statement is hashed: the endpoint, keys and client
+# settings say how to reach the files, not what the insert does.
+_NO_STORAGE = {"s3.endpoint": "-"}
 
 
 class DorisOssInsertOperator(BaseOperator):
@@ -35,7 +40,10 @@ class DorisOssInsertOperator(BaseOperator):
     "format" = ..., <OSS connection properties>, <reader options>) [WHERE ...]``. The insert is
     all-or-nothing. The label is stable across retries (derived from DAG, task, run and map index
     unless given), so a retry after a successful insert finds the label used, looks the earlier
-    insert up with ``SHOW LOAD`` and reports it instead of inserting twice.
+    insert up with ``SHOW LOAD`` and reports it instead of inserting twice. Doris's SHOW LOAD row
+    of an INSERT names neither table nor sources, so the label sent is ``<label>_<hash>``, the
+    hash taken over the statement without credentials: a label reused for another insert (other
+    table, files, columns) is a different Doris label and never passes for it.
 
     Returns ``{"table", "source_uri", "label", "status", "txn_id", "rows", "already_loaded"}``;
     ``rows`` is the affected-row count; for an earlier insert it is the loaded rows ``SHOW LOAD``
@@ -55,9 +63,15 @@ class DorisOssInsertOperator(BaseOperator):
         ``["c1", "cast(c2 as int)"]``; CSV columns are named c1..cN).
     :param columns: the target table's columns the select list fills.
     :param where: a filter over the files' columns.
-    :param partitions: target partitions.
-    :param label: the insert's label (``[-_A-Za-z0-9]``, up to 128); derived when not given;
-        templated as ``job_label`` (``label`` is the task's display name in Airflow).
+    :param partitions: target partitions (a list of names); with ``overwrite=True`` also ``"*"``:
+        the partitions the new rows fall in.
+    :param overwrite: ``INSERT OVERWRITE TABLE ... PARTITION (...)``: atomically replace the
+        ``partitions`` with the files' rows instead of adding them (backfill-safe: a re-run with a
+        new label replaces the day instead of doubling it). Needs ``partitions``; a row outside
+        them fails the insert (Doris's strict mode) and leaves the table as it was.
+    :param label: the insert's base label (``[-_A-Za-z0-9]``, up to 128); derived when not given;
+        ``_<hash of the statement>`` is appended; the result's ``label`` is the one Doris holds.
+        Templated as ``job_label`` (``label`` is the task's display name in Airflow).
     :param doris_conn_id: the Doris connection.
     :param oss_conn_id: the ``doris_oss`` connection holding the OSS endpoint and keys.
     """
@@ -87,13 +101,24 @@ class DorisOssInsertOperator(BaseOperator):
         select_list: str | Sequence[str] = "*",
         columns: Sequence[str] | None = None,
         where: str | None = None,
-        partitions: Sequence[str] | None = None,
+        partitions: str | Sequence[str] | None = None,
+        overwrite: bool = False,
         label: str | None = None,
         doris_conn_id: str = "doris_default",
         oss_conn_id: str = "doris_oss_default",
         **kwargs: Any,
     ) -> None:
         check_arguments(type(self).__name__, INSERT, locals())
+        if overwrite and not partitions:
+            raise ValueError(
+                f"{type(self).__name__}: overwrite=True needs partitions: the partition(s) to replace, "
+                "e.g. partitions=['p{{ ds_nodash }}'], or '*' for those the rows fall in."
+            )
+        if partitions == "*" and not overwrite:
+            raise ValueError(
+                f"{type(self).__name__}: partitions='*' is for overwrites; set overwrite=True "
+                "or name the partitions."
+            )
         declare_location(kwargs, "inlets", source_uri, field="source_uri")
         super().__init__(**kwargs)
         self.table = table
@@ -116,6 +141,7 @@ class DorisOssInsertOperator(BaseOperator):
         self.columns = columns
         self.where = where
         self.partitions = partitions
+        self.overwrite = overwrite
         self.job_label = label
         self.doris_conn_id = doris_conn_id
         self.oss_conn_id = oss_conn_id
@@ -128,18 +154,11 @@ class DorisOssInsertOperator(BaseOperator):
         from airflow_provider_doris_oss.hooks.oss import DorisOssHook
 
         check_rendered(type(self).__name__, INSERT, self)
-        label = self._label(context)
         oss = DorisOssHook(oss_conn_id=self.oss_conn_id)
-        tvf = build_s3_tvf(self.source_uri, self.format, oss.doris_properties(), self.reader_options)
-        statement = build_insert_from_s3(
-            self.table,
-            tvf,
-            label=label,
-            columns=self.columns,
-            select_list=self.select_list,
-            where=self.where,
-            partitions=self.partitions,
-        )
+        # SHOW LOAD shows nothing of an INSERT's table or sources, so the label carries them: the
+        # same label given to a different insert becomes a different Doris label.
+        label = owned_label(self._label(context), fingerprint([self._statement(None, _NO_STORAGE)])[:12])
+        statement = self._statement(label, oss.doris_properties())
         hook = DorisHook(doris_conn_id=self.doris_conn_id)
         database = self._database(hook)
         result: dict[str, Any] = {"table": self.table, "source_uri": self.source_uri, "label": label}
@@ -171,6 +190,20 @@ class DorisOssInsertOperator(BaseOperator):
             result["txn_id"],
         )
         return result
+
+    def _statement(self, label: str | None, storage: Mapping[str, str]) -> str:
+        """The INSERT statement (with ``_NO_STORAGE`` and no label: what the label's owner part hashes)."""
+        tvf = build_s3_tvf(self.source_uri, self.format, storage, self.reader_options)
+        return build_insert_from_s3(
+            self.table,
+            tvf,
+            label=label,
+            columns=self.columns,
+            select_list=self.select_list,
+            where=self.where,
+            partitions=self.partitions,
+            overwrite=self.overwrite,
+        )
 
     def _database(self, hook: DorisHook) -> str:
         db, _ = split_table_name(self.table)

@@ -168,7 +168,9 @@ class DorisJobPlan:
     """What an operator asks the core to run.
 
     ``statement(label)`` renders the submit statement (with credentials) for a label;
-    ``fingerprint`` is compared with the one in a found job's COMMENT; ``before_submit`` runs
+    ``fingerprint`` is compared with the one in a found job's COMMENT; ``differences(status)``
+    names what a found job does otherwise than this task (for kinds without a COMMENT, from the
+    job's own SHOW columns); ``before_submit`` runs
     once, only when a job is actually submitted (e.g. staging files); ``state`` is JSON handed
     back on completion, also across a deferral.
     """
@@ -177,6 +179,7 @@ class DorisJobPlan:
     label: str
     statement: Callable[[str], str]
     fingerprint: str | None = None
+    differences: Callable[[JobStatus], list[str]] | None = None
     before_submit: Callable[[], None] | None = None
     state: dict[str, Any] = field(default_factory=dict)
 
@@ -294,7 +297,7 @@ class DorisJobClient:
                 label, refused_by_label = nxt, False
                 continue
             if status is not None:
-                self._check_owner(label, status, plan.fingerprint)
+                self._check_owner(label, status, plan)
                 self.log.info("Found %s %s under label %s.", self.kind.title, describe(status), label)
                 return label, status, False
             if refused_by_label:
@@ -336,8 +339,23 @@ class DorisJobClient:
             raise DorisJobError(f"Doris refused {self.kind.title} {label}: {error}") from None
         return True
 
-    def _check_owner(self, label: str, status: JobStatus, expected: str | None) -> None:
-        if expected is None or not self.kind.has_comment:
+    def _check_owner(self, label: str, status: JobStatus, plan: DorisJobPlan) -> None:
+        """Refuse a job under ``label`` that is not this task's: another type, sources or target."""
+        owner = f"Label {label} in database {self.database} belongs to {self.kind.title} job {status.job_id}"
+        advice = "Pass another label (or CLEAN LABEL it if the job is yours and no longer needed)."
+        load_type = getattr(status, "load_type", None)
+        if self.kind.has_comment and load_type and load_type != "BROKER":
+            raise DorisJobError(
+                f"Label {label} in database {self.database} belongs to a {load_type} job "
+                f"({status.job_id}, {status.state}), not to a Broker Load of this task. {advice}"
+            )
+        differences = plan.differences(status) if plan.differences is not None else []
+        if differences:
+            raise DorisJobError(
+                f"{owner} ({status.state}), which is not this task's: {'; '.join(differences)}. "
+                f"Another task or a manual job used the label, or the task changed since. {advice}"
+            )
+        if plan.fingerprint is None or not self.kind.has_comment:
             return
         comment = getattr(status, "comment", None)
         if comment is None:
@@ -348,12 +366,11 @@ class DorisJobClient:
                 label,
             )
             return
-        if comment_fingerprint(comment) != expected:
+        if comment_fingerprint(comment) != plan.fingerprint:
             raise DorisJobError(
-                f"Label {label} in database {self.database} belongs to {self.kind.title} job "
-                f"{status.job_id} ({status.state}, comment {comment!r}), which does not carry this task's "
-                f"source fingerprint {expected}: another task or a manual load used the label, or the "
-                "task's sources changed since. Pass another label (or CLEAN LABEL it if it is yours)."
+                f"{owner} ({status.state}, comment {comment!r}), which does not carry this task's "
+                f"source fingerprint {plan.fingerprint}: another task or a manual load used the label, "
+                f"or the task's sources changed since. {advice}"
             )
 
     def wait(self, label: str, poll_interval: float) -> JobStatus:

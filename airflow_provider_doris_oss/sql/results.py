@@ -127,6 +127,7 @@ class LoadJobStatus(_JobStatus):
     """One SHOW LOAD row, read by column name."""
 
     progress: str | None = None
+    load_type: str | None = None
     etl_info: dict[str, str] = field(default_factory=dict)
     unselected_rows: int | None = None
     filtered_rows: int | None = None
@@ -145,6 +146,7 @@ class LoadJobStatus(_JobStatus):
         details = _json(_get(row, "JobDetails"))
         return cls(
             **cls._shared_columns(row),
+            load_type=(_text(_get(row, "Type")) or "").upper() or None,
             etl_info=etl,
             unselected_rows=counts["unselected"],
             filtered_rows=counts["filtered"],
