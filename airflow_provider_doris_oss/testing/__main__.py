@@ -1,12 +1,15 @@
 """``python -m airflow_provider_doris_oss.testing serve``: a local OSS and a local Doris FE in the foreground.
 
-Prints both connection URIs, a ``mysql`` command line, and what a person needs to reach the local
-OSS (endpoint, proxy, keys), then serves until interrupted (Ctrl-C or SIGTERM).
+Creates the buckets named with ``--bucket``, prints an ``export AIRFLOW_CONN_...`` line per
+connection, a ``mysql`` command line, a ``curl`` command that uploads a file through the local OSS,
+and the endpoint, proxy and keys; then serves until interrupted (Ctrl-C or SIGTERM).
 """
 
 from __future__ import annotations
 
 import argparse
+import re
+import shlex
 import signal
 import sys
 import threading
@@ -28,11 +31,55 @@ def _parser() -> argparse.ArgumentParser:
         help="seconds each LOAD/EXPORT job stays PENDING and then LOADING/EXPORTING, so a person can "
         "watch SHOW LOAD move (default: 2; 0 runs jobs as fast as they go)",
     )
+    serve.add_argument(
+        "--bucket",
+        action="append",
+        default=[],
+        type=_bucket_name,
+        help="create this bucket in the local OSS (repeatable); the first is the OSS connection's default",
+    )
     return parser
 
 
-def serve(port: int, password: str, statement_log: str | None, job_seconds: float = 2.0) -> None:
-    """Run both servers until SIGINT/SIGTERM."""
+def _bucket_name(name: str) -> str:
+    """An OSS bucket name: 3-63 lowercase letters, digits and '-', starting and ending alphanumeric."""
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,61}[a-z0-9]", name):
+        raise argparse.ArgumentTypeError(
+            f"{name!r} is not a valid OSS bucket name: use 3-63 lowercase letters, digits and '-', "
+            "starting and ending with a letter or digit."
+        )
+    return name
+
+
+def upload_command(oss: Any, bucket: str, key: str = "inbox/orders.csv", path: str = "orders.csv") -> str:
+    """A ``curl`` command that uploads ``path`` to ``oss://bucket/key`` through the local OSS (SigV4)."""
+    return shlex.join(
+        [
+            "curl",
+            "-fsS",
+            "--proxy",
+            oss.proxy_url,
+            "--aws-sigv4",
+            f"aws:amz:{oss.region}:s3",
+            "--user",
+            f"{oss.access_key}:{oss.secret_key}",
+            "-H",
+            "x-amz-content-sha256: UNSIGNED-PAYLOAD",
+            "-T",
+            path,
+            f"http://{bucket}.{oss.endpoint_host}/{key}",
+        ]
+    )
+
+
+def serve(
+    port: int,
+    password: str,
+    statement_log: str | None,
+    job_seconds: float = 2.0,
+    buckets: Sequence[str] = (),
+) -> None:
+    """Create ``buckets``, then run both servers until SIGINT/SIGTERM."""
     from airflow_provider_doris_oss.testing.doris_fe import LocalDorisFE
     from airflow_provider_doris_oss.testing.local_oss import LocalOss
 
@@ -49,13 +96,27 @@ def serve(port: int, password: str, statement_log: str | None, job_seconds: floa
             oss=oss, password=password, port=port, statement_log=statement_log, job_state_seconds=job_seconds
         ) as fe,
     ):
-        password_flag = f" -p'{password}'" if password else ""
+        for bucket in buckets:
+            oss.client().create_bucket(Bucket=bucket)  # no LocationConstraint, as on OSS
+        default_bucket = buckets[0] if buckets else None
+        doris_conn = fe.connection("doris_default")
+        oss_conn = oss.connection("doris_oss_default", bucket=default_bucket)
+        password_flag = f" -p{shlex.quote(password)}" if password else ""
         lines = [
             "Local Doris FE and local OSS are running. Ctrl-C stops both.",
             "",
-            f"Doris connection URI:  {fe.connection('doris_default').get_uri()}",
-            f"OSS connection URI:    {oss.connection('doris_oss_default').get_uri()}",
+            f"Doris connection URI:  {doris_conn.get_uri()}",
+            f"OSS connection URI:    {oss_conn.get_uri()}",
             f"mysql client:          mysql -h {fe.host} -P {fe.port} -u {fe.user}{password_flag}",
+            "",
+            "Airflow connections (paste into the shell that runs Airflow):",
+            f"export AIRFLOW_CONN_DORIS_DEFAULT={shlex.quote(doris_conn.as_json())}",
+            f"export AIRFLOW_CONN_DORIS_OSS_DEFAULT={shlex.quote(oss_conn.as_json())}",
+            "",
+            f"Buckets:               {', '.join(buckets) if buckets else 'none yet (add --bucket NAME)'}",
+            "Upload a file:         "
+            + upload_command(oss, default_bucket or "BUCKET")
+            + ("" if buckets else "   (after creating BUCKET: restart with --bucket BUCKET)"),
             "",
             f"OSS endpoint:          {oss.endpoint}",
             f"OSS region:            {oss.region}",
@@ -72,7 +133,7 @@ def serve(port: int, password: str, statement_log: str | None, job_seconds: floa
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "serve":
-        serve(args.port, args.password, args.statement_log, args.job_seconds)
+        serve(args.port, args.password, args.statement_log, args.job_seconds, args.bucket)
     return 0
 
 

@@ -90,6 +90,7 @@ class _OssGateway:
             result: Iterable[bytes] = [body]
         else:
             self._route_to_moto(environ, host, url.path)
+            self._default_location(environ, url.query, body)
             result = self._backend(environ, recording_start_response)
         self._oss._record(
             RecordedRequest(
@@ -139,6 +140,22 @@ class _OssGateway:
             access_key=self._oss.access_key,
             secret_key=self._oss.secret_key,
         )
+
+    def _default_location(self, environ: dict[str, Any], query: str, body: bytes) -> None:
+        """CreateBucket without a LocationConstraint: OSS puts the bucket in the endpoint's region.
+
+        Moto follows AWS and refuses it outside us-east-1 (IllegalLocationConstraintException), so
+        the gateway hands moto the endpoint's region explicitly.
+        """
+        path = environ["PATH_INFO"]
+        if environ["REQUEST_METHOD"] != "PUT" or query or body.strip() or path.strip("/").count("/"):
+            return
+        location = (
+            '<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+            f"<LocationConstraint>{self._oss.region}</LocationConstraint></CreateBucketConfiguration>"
+        ).encode()
+        environ["wsgi.input"] = io.BytesIO(location)
+        environ["CONTENT_LENGTH"] = str(len(location))
 
     def _route_to_moto(self, environ: dict[str, Any], host: str, path: str) -> None:
         """Hand moto a path-style request for the bucket named in the virtual host."""
