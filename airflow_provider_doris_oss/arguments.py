@@ -132,8 +132,8 @@ def conn_id(name: str, value: Any) -> str | None:
     if isinstance(value, str) and value.strip() and not any(c.isspace() for c in value):
         return None
     return (
-        f"{name} must be a connection id (a non-empty string without spaces, e.g. 'doris_oss_default'), "
-        f"not {_shown(value)}."
+        f"{name} must be a connection id: a non-empty string without spaces, not {_shown(value)}. "
+        "Name a connection that exists, e.g. via an AIRFLOW_CONN_<ID> variable."
     )
 
 
@@ -208,6 +208,11 @@ def names(name: str, value: Any) -> str | None:
     if not isinstance(value, list | tuple):
         return f"{name} must be a list of strings, not {_shown(value)}."
     return _each_text(name, value)
+
+
+def names_or_star(name: str, value: Any) -> str | None:
+    """Partition names, or ``"*"`` (an overwrite's "the partitions the rows fall in")."""
+    return None if value == "*" else names(name, value)
 
 
 def texts(name: str, value: Any) -> str | None:
@@ -356,7 +361,8 @@ INSERT: tuple[Arg, ...] = (
     Arg("select_list", texts, templated=True),
     Arg("where", optional(text), templated=True),
     Arg("columns", optional(names), templated=True),
-    Arg("partitions", optional(names), templated=True),
+    Arg("partitions", optional(names_or_star), templated=True),
+    Arg("overwrite", flag),
     Arg("label", optional(text), templated=True, attr="job_label"),
     Arg("format", text),
     Arg("column_separator", optional(text)),
