@@ -66,6 +66,7 @@ class FaultyOss:
     bucket: str
     proxy: Any
     oss: LocalOss
+    monkeypatch: pytest.MonkeyPatch
     conn_id: str = "doris_oss_default"
 
     @property
@@ -73,18 +74,26 @@ class FaultyOss:
         """The key pair, which no error message may contain."""
         return (self.oss.access_key, self.oss.secret_key)
 
+    def set_read_timeout(self, ms: int) -> None:
+        """Give hooks created from now on another read timeout (a persistent stall then ends sooner)."""
+        conn = self.oss.connection(self.conn_id, bucket=self.bucket)
+        conn.extra = json.dumps(_extra(conn.extra, self.proxy.url, ms))
+        self.monkeypatch.setenv(f"AIRFLOW_CONN_{self.conn_id.upper()}", conn.as_json())
+
+
+def _extra(base: str | None, proxy_url: str, read_timeout_ms: int) -> dict[str, Any]:
+    return json.loads(base or "{}") | {
+        "proxy": proxy_url,
+        "s3.connection.request.timeout": read_timeout_ms,
+        "s3.connection.timeout": 1000,
+    }
+
 
 @pytest.fixture
 def faulty_oss(
     local_oss: LocalOss, oss_bucket: str, fault_proxy: Any, monkeypatch: pytest.MonkeyPatch
 ) -> FaultyOss:
     """``doris_oss_default`` through the fault proxy, read timeout ``READ_TIMEOUT_MS``, bucket ``oss_bucket``."""
-    conn = local_oss.connection("doris_oss_default", bucket=oss_bucket)
-    extra = json.loads(conn.extra or "{}") | {
-        "proxy": fault_proxy.url,
-        "s3.connection.request.timeout": READ_TIMEOUT_MS,
-        "s3.connection.timeout": 1000,
-    }
-    conn.extra = json.dumps(extra)
-    monkeypatch.setenv("AIRFLOW_CONN_DORIS_OSS_DEFAULT", conn.as_json())
-    return FaultyOss(oss_bucket, fault_proxy, local_oss)
+    faulty = FaultyOss(oss_bucket, fault_proxy, local_oss, monkeypatch)
+    faulty.set_read_timeout(READ_TIMEOUT_MS)
+    return faulty

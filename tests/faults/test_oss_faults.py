@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +24,7 @@ from airflow_provider_doris_oss.hooks.oss import DorisOssHook
 from airflow_provider_doris_oss.hooks.oss_async import DorisOssAsyncHook, close_shared_clients
 from airflow_provider_doris_oss.uris import ObjectUri
 
+STALL_READ_TIMEOUT_MS = 400  # where every request of a test gets a fault, none can time out by accident
 ATTEMPTS = 5  # botocore's total_max_attempts as the provider configures it
 BOUND = 45.0  # seconds after which a call counts as hung (a persistent stall needs about 5 x 1 s)
 MIB = 1024 * 1024
@@ -96,18 +98,20 @@ def large_file(tmp_path: Path) -> tuple[Path, bytes]:
 )
 def test_small_upload_survives_transient_faults(faulty_oss, small_file, kind):
     path, data = small_file
-    faulty_oss.proxy.inject(kind, method="PUT", path="/up/small.bin", times=ATTEMPTS - 1)
+    times = 2 if kind == "stall" else ATTEMPTS - 1  # each stall costs a read timeout
+    faulty_oss.proxy.inject(kind, method="PUT", path="/up/small.bin", times=times)
     target = ObjectUri(faulty_oss.bucket, "up/small.bin")
 
     assert bounded(lambda: DorisOssHook().upload_file(path, target)) == target
     assert read_back(faulty_oss, "up/small.bin") == data
-    assert faulty_oss.proxy.count(method="PUT", path="/up/small.bin") == ATTEMPTS
-    assert faulty_oss.proxy.injected[kind] == ATTEMPTS - 1
+    assert faulty_oss.proxy.count(method="PUT", path="/up/small.bin") == times + 1
+    assert faulty_oss.proxy.injected[kind] == times
 
 
 @pytest.mark.parametrize("kind", ["internal_error", "stall"])
 def test_small_upload_persistent_fault_is_a_clear_error(faulty_oss, small_file, kind):
     path, _ = small_file
+    faulty_oss.set_read_timeout(STALL_READ_TIMEOUT_MS)
     faulty_oss.proxy.inject(kind, method="PUT", times=None)
     target = ObjectUri(faulty_oss.bucket, "up/never.bin")
 
@@ -182,6 +186,7 @@ def test_listing_survives_faults_on_every_page(faulty_oss):
 
 @pytest.mark.parametrize("kind", ["slow_down", "stall"])
 def test_listing_persistent_fault_is_a_clear_error(faulty_oss, kind):
+    faulty_oss.set_read_timeout(STALL_READ_TIMEOUT_MS)
     faulty_oss.proxy.inject(kind, query="list-type", times=None)
 
     with pytest.raises(OssOperationError) as info:
@@ -232,6 +237,7 @@ def test_head_survives_transient_faults(faulty_oss):
 
 @pytest.mark.parametrize("kind", ["internal_error", "stall"])
 def test_head_persistent_fault_is_a_clear_error(faulty_oss, kind):
+    faulty_oss.set_read_timeout(STALL_READ_TIMEOUT_MS)
     faulty_oss.proxy.inject(kind, method="HEAD", times=None)
 
     with pytest.raises(OssOperationError) as info:
@@ -293,6 +299,7 @@ def test_async_hook_survives_transient_faults(faulty_oss):
     ],
 )
 def test_async_hook_persistent_fault_is_a_clear_error(faulty_oss, kind, method, operation, expected):
+    faulty_oss.set_read_timeout(STALL_READ_TIMEOUT_MS)
     faulty_oss.proxy.inject(kind, method=method, times=None)
     target = ObjectUri(faulty_oss.bucket, "a/x")
 
@@ -314,3 +321,180 @@ def test_async_hook_persistent_fault_is_a_clear_error(faulty_oss, kind, method, 
     # of botocore's attempts is two requests when the connection is reset.
     per_attempt = 2 if kind.startswith("reset") else 1
     assert faulty_oss.proxy.count(method=method) == per_attempt * ATTEMPTS
+
+
+# -- OssKeySensor (poke) and OssKeyTrigger -----------------------------------------------------
+
+
+def key_sensor(**kwargs: Any) -> Any:
+    from airflow_provider_doris_oss.sensors.key import OssKeySensor
+
+    return OssKeySensor(task_id="wait_for_key", poke_interval=0.1, **kwargs)
+
+
+def test_key_sensor_poke_survives_transient_faults(faulty_oss):
+    put_objects(faulty_oss, ["s/k.csv", "s/w/1.csv"])
+    faulty_oss.proxy.inject("slow_down", method="HEAD", times=ATTEMPTS - 1)
+    faulty_oss.proxy.inject("reset_before_body", query="list-type", times=1)
+    faulty_oss.proxy.inject("stall", query="list-type", times=1)
+    exact = key_sensor(bucket_key="s/k.csv")
+    wildcard = key_sensor(bucket_key="s/w/*.csv", wildcard_match=True)
+
+    results = [bounded(lambda: exact.poke({})), bounded(lambda: wildcard.poke({}))]
+
+    assert [r.is_done for r in results] == [True, True]
+    files = [f for r in results for f in r.xcom_value]
+    assert [(f["Key"], f["Size"]) for f in files] == [("s/k.csv", 7), ("s/w/1.csv", 9)]
+    assert faulty_oss.proxy.injected == {"slow_down": 4, "reset_before_body": 1, "stall": 1}
+
+
+def test_key_sensor_poke_persistent_fault_fails_clearly(faulty_oss):
+    faulty_oss.proxy.inject("internal_error", method="HEAD", times=None)
+    sensor = key_sensor(bucket_key="s/missing.csv")
+
+    with pytest.raises(OssOperationError) as info:
+        bounded(lambda: sensor.poke({}))
+
+    assert_clear(info.value, faulty_oss, "HEAD", f"oss://{faulty_oss.bucket}/s/missing.csv", "HTTP 500")
+    assert faulty_oss.proxy.count(method="HEAD") == ATTEMPTS
+
+
+async def first_event(trigger: Any) -> dict[str, Any]:
+    events = trigger.run()
+    try:
+        return dict((await anext(events)).payload)
+    finally:
+        await events.aclose()
+
+
+def test_key_trigger_survives_transient_faults(faulty_oss):
+    from airflow_provider_doris_oss.triggers.key import OssKeyTrigger
+
+    put_objects(faulty_oss, ["t/a.csv", "t/b.json"])
+    faulty_oss.proxy.inject("internal_error", query="list-type", times=2)
+    faulty_oss.proxy.inject("reset_after_body", method="HEAD", times=1)
+    faulty_oss.proxy.inject("stall", method="HEAD", times=1)
+    trigger = OssKeyTrigger(
+        [f"oss://{faulty_oss.bucket}/t/*.csv", f"oss://{faulty_oss.bucket}/t/b.json"],
+        mode="wildcard",
+        poke_interval=0.1,
+    )
+
+    event = run_async(lambda: first_event(trigger))
+
+    assert event["status"] == "success"
+    assert [f["Key"] for f in event["files"]] == ["t/a.csv", "t/b.json"]
+    trigger_exact = OssKeyTrigger([f"oss://{faulty_oss.bucket}/t/b.json"], poke_interval=0.1)
+    event = run_async(lambda: first_event(trigger_exact))
+    assert (event["status"], event["files"][0]["Size"]) == ("success", len(b"t/b.json"))
+    assert faulty_oss.proxy.injected["stall"] == 1
+
+
+@pytest.mark.parametrize(("kind", "expected"), [("internal_error", "HTTP 500"), ("stall", "timeout")])
+def test_key_trigger_persistent_fault_is_an_error_event(faulty_oss, kind, expected):
+    faulty_oss.set_read_timeout(STALL_READ_TIMEOUT_MS)
+    from airflow_provider_doris_oss.triggers.key import OssKeyTrigger
+
+    faulty_oss.proxy.inject(kind, method="HEAD", times=None)
+    trigger = OssKeyTrigger([f"oss://{faulty_oss.bucket}/t/late.csv"], poke_interval=0.1)
+
+    event = run_async(lambda: first_event(trigger))
+
+    assert event["status"] == "error"
+    message = assert_clear(
+        Exception(event["message"]), faulty_oss, "HEAD", f"oss://{faulty_oss.bucket}/t/late.csv"
+    )
+    assert expected in message
+    assert faulty_oss.proxy.count(method="HEAD") == ATTEMPTS
+
+
+# -- OssObjectEventTrigger: the poll and the checkpoint ----------------------------------------
+
+
+CHECKPOINTS = "/_airflow_doris_oss/"
+
+
+async def wait_until(
+    condition: Callable[[], bool], what: str, task: asyncio.Task[Any], seconds: float = 30.0
+) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not condition():
+        if task.done():
+            task.result()
+            raise AssertionError(f"the trigger ended before {what}")
+        if loop.time() > deadline:
+            raise AssertionError(f"gave up waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+def checkpoint_maps(faulty: Any) -> list[dict[str, str]]:
+    client = faulty.oss.client()
+    listed = client.list_objects_v2(Bucket=faulty.bucket, Prefix=CHECKPOINTS[1:]).get("Contents", [])
+    return [
+        json.loads(client.get_object(Bucket=faulty.bucket, Key=o["Key"])["Body"].read())["objects"]
+        for o in listed
+    ]
+
+
+def test_object_event_trigger_rides_out_failed_polls_and_checkpoint_writes(faulty_oss):
+    from airflow_provider_doris_oss.triggers.object_event import OssObjectEventTrigger
+
+    proxy = faulty_oss.proxy
+    proxy.inject("slow_down", method="GET", path=CHECKPOINTS, times=2)  # the checkpoint load
+    proxy.inject(
+        "internal_error", query="list-type", times=ATTEMPTS + 2
+    )  # a whole poll fails, then two tries
+    trigger = OssObjectEventTrigger(prefix="in/", poll_interval=0.2)
+    events: list[dict[str, Any]] = []
+
+    async def scenario() -> None:
+        async def consume() -> None:
+            async for event in trigger.run():
+                events.append(dict(event.payload))
+
+        task = asyncio.create_task(consume())
+        try:
+            # Two good listings: the first snapshot (and any starting checkpoint) is fully handled.
+            await wait_until(lambda: proxy.count(query="list-type", faulted=False) >= 2, "two listings", task)
+            # Every attempt of the next checkpoint write fails: the write is lost, kept, and redone.
+            proxy.inject("internal_error", method="PUT", path=CHECKPOINTS, times=ATTEMPTS)
+            put_objects(faulty_oss, ["in/a.csv", "in/b.csv"])
+            await wait_until(lambda: len(events) >= 2, "two events", task)
+            await wait_until(
+                lambda: (
+                    proxy.count(method="PUT", path=CHECKPOINTS, faulted=False) >= 1
+                    and sorted(checkpoint_maps(faulty_oss)[0]) == ["in/a.csv", "in/b.csv"]
+                ),
+                "the checkpoint",
+                task,
+            )
+            polls = proxy.count(query="list-type")
+            await wait_until(lambda: proxy.count(query="list-type") >= polls + 3, "three more polls", task)
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    run_async(scenario)
+
+    assert sorted(e["key"] for e in events) == ["in/a.csv", "in/b.csv"]  # each once, none lost
+    [checkpoint] = checkpoint_maps(faulty_oss)
+    assert checkpoint == {e["key"]: e["etag"] for e in events}
+    assert proxy.injected == {"slow_down": 2, "internal_error": ATTEMPTS + 2 + ATTEMPTS}
+
+
+def test_object_event_trigger_unreadable_checkpoint_ends_clearly(faulty_oss):
+    from airflow_provider_doris_oss.triggers.object_event import OssObjectEventTrigger
+
+    faulty_oss.proxy.inject("slow_down", method="GET", path=CHECKPOINTS, times=None)
+    trigger = OssObjectEventTrigger(prefix="in/", poll_interval=0.2)
+
+    async def scenario() -> None:
+        async for _ in trigger.run():
+            raise AssertionError("no event can come before the checkpoint is read")
+
+    with pytest.raises(OssOperationError) as info:
+        run_async(scenario)
+
+    assert_clear(info.value, faulty_oss, "GET", f"oss://{faulty_oss.bucket}{CHECKPOINTS}", "SlowDown")
+    assert faulty_oss.proxy.count(method="GET", path=CHECKPOINTS) == ATTEMPTS
