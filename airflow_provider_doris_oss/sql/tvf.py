@@ -1,4 +1,4 @@
-"""The ``S3(...)`` table function and ``INSERT INTO ... SELECT ... FROM S3(...)``."""
+"""The ``S3(...)`` table function and ``INSERT {INTO | OVERWRITE TABLE} ... SELECT ... FROM S3(...)``."""
 
 from __future__ import annotations
 
@@ -86,11 +86,19 @@ def build_insert_from_s3(
     columns: Sequence[str] | None = None,
     select_list: str | Sequence[str] = "*",
     where: str | None = None,
-    partitions: Sequence[str] | None = None,
+    partitions: str | Sequence[str] | None = None,
+    overwrite: bool = False,
 ) -> str:
-    """``INSERT INTO t [PARTITION (...)] [WITH LABEL l] [(cols)] SELECT ... FROM <tvf> [WHERE ...]``."""
+    """``INSERT INTO t [PARTITION (...)] [WITH LABEL l] [(cols)] SELECT ... FROM <tvf> [WHERE ...]``.
+
+    With ``overwrite``: ``INSERT OVERWRITE TABLE t PARTITION (p, ...) ...`` replaces exactly those
+    partitions in one transaction; ``partitions="*"`` replaces the partitions the new rows fall in;
+    no partitions replaces the whole table. ``"*"`` is for overwrites only.
+    """
     if not isinstance(tvf, str) or not tvf.startswith("S3("):
         raise DorisSqlError("tvf: pass the text returned by build_s3_tvf().")
+    if not isinstance(overwrite, bool):
+        raise DorisSqlError(f"overwrite: must be True or False, not {overwrite!r}.")
     if isinstance(select_list, str):
         select = check_expression(select_list, field="select_list")
     else:
@@ -98,8 +106,14 @@ def build_insert_from_s3(
         if not items:
             raise DorisSqlError("select_list: give at least one expression, or '*'.")
         select = ", ".join(items)
-    parts = [f"INSERT INTO {quote_table(db_table)}"]
-    if partitions is not None:
+    parts = [f"INSERT {'OVERWRITE TABLE' if overwrite else 'INTO'} {quote_table(db_table)}"]
+    if partitions == "*":
+        if not overwrite:
+            raise DorisSqlError("partitions: '*' (the partitions the rows fall in) needs overwrite=True.")
+        parts.append("PARTITION (*)")
+    elif isinstance(partitions, str):
+        raise DorisSqlError(f"partitions: pass a list of partition names, or '*', not {partitions!r}.")
+    elif partitions is not None:
         parts.append(f"PARTITION {quote_identifier_list(partitions, field='partitions')}")
     if label is not None:
         # An INSERT label is an identifier; a quoted string there is a syntax error in Doris.
