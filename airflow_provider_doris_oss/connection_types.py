@@ -18,7 +18,9 @@ def _field(spec: PropertySpec) -> dict[str, Any]:
     if spec.default is not None:
         schema["default"] = spec.default
     if spec.kind is int:
-        schema["minimum"] = 1
+        schema["minimum"] = spec.minimum or 1
+        if spec.maximum is not None:
+            schema["maximum"] = spec.maximum
     names = ", ".join(repr(n) for n in (spec.doris_name, spec.legacy_name) if n)
     description = spec.description + (f" (Doris: {names})" if names else "")
     return {"label": spec.label, "description": description, "schema": schema}
