@@ -269,3 +269,97 @@ def test_each_name_is_declared_once() -> None:
     names = [n for spec in PROPERTY_SPECS for n in spec.names]
     assert len(names) == len(set(names))
     assert not set(names) & set(UNSUPPORTED_NAMES)
+
+
+def test_port_field_is_honoured_not_dropped() -> None:
+    props = OssProperties.from_connection(
+        conn(host="oss-cn-beijing.aliyuncs.com", port=8443, login=AK, password=SK)
+    )
+    assert props.endpoint_url == "https://oss-cn-beijing.aliyuncs.com:8443"
+    assert props.doris_properties()["s3.endpoint"] == "oss-cn-beijing.aliyuncs.com:8443"
+    assert props.region == "cn-beijing"
+    assert props.boto3_client_kwargs()["endpoint_url"] == "https://oss-cn-beijing.aliyuncs.com:8443"
+
+
+def test_port_in_a_uri_reaches_the_client() -> None:
+    c = Connection.from_uri(f"doris-oss://{AK}:{SK}@oss-cn-beijing.aliyuncs.com:8443/", conn_id="u")
+    assert OssProperties.from_connection(c).endpoint_url == "https://oss-cn-beijing.aliyuncs.com:8443"
+
+
+@pytest.mark.parametrize("port", [None, 0])
+def test_empty_or_zero_port_means_the_endpoints_own(port: int | None) -> None:
+    props = OssProperties.from_connection(
+        conn(host="http://127.0.0.1:9000", port=port, login=AK, password=SK, extra={"region": "cn-beijing"})
+    )
+    assert props.endpoint_url == "http://127.0.0.1:9000"
+
+
+def test_same_port_in_field_and_endpoint_is_not_a_conflict() -> None:
+    props = OssProperties.from_connection(
+        conn(host="oss-cn-beijing.aliyuncs.com:8443", port=8443, login=AK, password=SK)
+    )
+    assert props.endpoint_url == "https://oss-cn-beijing.aliyuncs.com:8443"
+
+
+@pytest.mark.parametrize(("schema", "url"), [("http", "http://"), ("HTTPS", "https://"), ("", "https://")])
+def test_schema_field_is_the_endpoints_scheme(schema: str, url: str) -> None:
+    props = OssProperties.from_connection(
+        conn(host="oss-cn-beijing.aliyuncs.com", schema=schema, login=AK, password=SK)
+    )
+    assert props.endpoint_url == f"{url}oss-cn-beijing.aliyuncs.com"
+
+
+def test_ipv6_endpoint_with_port() -> None:
+    props = OssProperties.from_mapping({**BASE, "s3.endpoint": "http://[::1]:9000", "region": "cn-beijing"})
+    assert props.endpoint_url == "http://[::1]:9000"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("connection_maximum", 1),
+        ("connection_maximum", 1000),
+        ("connection_timeout", 600_000),
+        ("connection_request_timeout", 3_600_000),
+        ("connection_request_timeout", 1),
+    ],
+)
+def test_bounds_are_inclusive(name: str, value: int) -> None:
+    assert getattr(OssProperties.from_mapping({**BASE, name: value}), name) == value
+
+
+@pytest.mark.parametrize("bucket", ["abc", "my-bucket-1", "a" * 63, "0-9"])
+def test_valid_bucket_names(bucket: str) -> None:
+    assert OssProperties.from_mapping({**BASE, "bucket": bucket}).bucket == bucket
+
+
+def test_proxy_password_is_hidden_in_repr_and_masked() -> None:
+    props = OssProperties.from_mapping(
+        {**BASE, "proxy": "http://user:proxy-secret-99@proxy.example.com:3128"}
+    )
+    assert "proxy-secret-99" not in repr(props) and "proxy-secret-99" not in str(props)
+    assert "http://user:***@proxy.example.com:3128" in repr(props)
+    assert "proxy-secret-99" in props.secrets
+    assert props.client_config_kwargs()["proxies"]["https"].endswith("@proxy.example.com:3128")
+
+
+def test_extra_that_is_not_json_is_refused_not_dropped() -> None:
+    c = Connection(
+        conn_id="c",
+        conn_type="doris_oss",
+        host="oss-cn-beijing.aliyuncs.com",
+        login=AK,
+        password=SK,
+        extra='{"bucket": "my-bucket", "proxy": "http://p:3128"',
+    )
+    with pytest.raises(OssPropertiesError, match="not valid JSON"):
+        OssProperties.from_connection(c)
+
+
+def test_form_schema_carries_the_bounds() -> None:
+    from airflow_provider_doris_oss.connection_types import doris_oss_connection_type
+
+    fields = doris_oss_connection_type()["conn-fields"]
+    assert fields["connection_maximum"]["schema"]["maximum"] == 1000
+    assert fields["connection_timeout"]["schema"]["maximum"] == 600_000
+    assert fields["connection_request_timeout"]["schema"]["maximum"] == 3_600_000
