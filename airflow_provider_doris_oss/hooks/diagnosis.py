@@ -225,3 +225,49 @@ def oss_answer(error: BaseException, props: OssProperties, *, bucket: str | None
         )
     detail = f": {message}" if message else ""
     return f"OSS at {url} answered {answered}{detail}."
+
+
+def doris_failure(
+    error: BaseException, *, address: str, user: str, database: str | None, timeout_s: int
+) -> str:
+    """The cause of a failed login to a Doris FE (pymysql's error codes), with the field to fix."""
+    args: tuple[Any, ...] = tuple(getattr(error, "args", ()))
+    code = args[0] if args and isinstance(args[0], int) else None
+    text = str(args[1]) if len(args) > 1 else str(error)
+    lowered = text.lower()
+    if code is None:
+        return (
+            str(error)
+            if isinstance(error, ValueError)
+            else f"Testing the Doris FE at {address} failed: {text}"
+        )
+    if code == 1045:
+        return (
+            f"Wrong user or password: the FE at {address} refused user {user!r} ({code}: Access denied). "
+            "Check the Login and Password fields."
+        )
+    if code == 1049:
+        return (
+            f"No such database: {database!r} does not exist on the FE at {address} ({code}). Check the "
+            "Default database (Schema) field, or leave it empty."
+        )
+    if code == 2003 and ("resolve" in lowered or "name or service not known" in lowered):
+        host = address.rsplit(":", 1)[0]
+        return f"FE unreachable: the host name {host} does not resolve ({code}). Check the FE host field."
+    if code == 2003 and "refused" in lowered:
+        return (
+            f"FE unreachable: nothing accepts connections at {address} (connection refused). Check the FE "
+            "host and Query port fields (the FE's query_port, 9030 by default)."
+        )
+    if code == 2003:
+        return (
+            f"FE unreachable: {address} did not accept a connection within {timeout_s} s (the Connect "
+            f"timeout) ({text}). Check the FE host and Query port fields and the network path."
+        )
+    if code in (2006, 2013):
+        return (
+            f"{address} accepted the connection but did not answer as a MySQL server ({code}: {text}). "
+            "The Query port may be wrong: it must be the FE's query_port (9030 by "
+            "default), not its HTTP port (8030)."
+        )
+    return f"The FE at {address} answered {code}: {text}."

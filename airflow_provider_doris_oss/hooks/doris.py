@@ -103,3 +103,35 @@ class DorisHook(DbApiHook):
     def get_uri(self) -> str:
         """The SQLAlchemy URI with the password hidden only by ``str(URL)``; used to build engines."""
         return self.sqlalchemy_url.render_as_string(hide_password=False)
+
+    def test_connection(self) -> tuple[bool, str]:  # type: ignore[override]  # common-sql's is untyped
+        """Log in and read the FE's version; a failure names the cause and the field to fix."""
+        from contextlib import closing
+
+        from airflow_provider_doris_oss.hooks.diagnosis import doris_failure, scrub
+
+        try:
+            conn = self.connection
+            address = f"{conn.host}:{self.port}"
+            timeout_s = self._extra_int("connect_timeout", DORIS_CONNECT_TIMEOUT)
+        except Exception as error:
+            return False, str(error)
+        user, password = conn.login or "root", conn.password
+        try:
+            db = self.get_conn()
+        except Exception as error:
+            cause = doris_failure(
+                error, address=address, user=user, database=conn.schema, timeout_s=timeout_s
+            )
+            return False, scrub(cause, [password])
+        try:
+            with closing(db), closing(db.cursor()) as cursor:
+                cursor.execute(self._test_connection_sql)
+                row = cursor.fetchone()
+        except Exception as error:
+            detail = scrub(str(error), [password])
+            query = self._test_connection_sql
+            return False, f"Logged in to the FE at {address}, but {query} failed: {detail}"
+        database = f", default database {conn.schema!r}" if conn.schema else ""
+        version = row[0] if row else "version unknown"
+        return True, f"Connected to the Doris FE at {address} as {user!r}{database}: {version}."

@@ -404,3 +404,75 @@ def test_connection_object_form_is_accepted(local_oss, oss_bucket: str, monkeypa
     monkeypatch.setenv("AIRFLOW_CONN_OBJECT_FORM", Connection.as_json(conn))
     ok, message = DorisOssHook("object_form").test_connection()
     assert ok, message
+
+
+# The doris connection
+
+
+@pytest.fixture
+def doris_fe(local_oss) -> Iterator[Any]:
+    from airflow_provider_doris_oss.testing.doris_fe import LocalDorisFE
+
+    with LocalDorisFE(oss=local_oss, password="fe-password-77") as fe:
+        yield fe
+
+
+def _doris(monkeypatch: pytest.MonkeyPatch, conn_id: str, **fields: Any) -> str:
+    conn = {"conn_type": "doris", "login": "root", **fields}
+    monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(conn))
+    return conn_id
+
+
+def _test_doris(conn_id: str) -> tuple[bool, str]:
+    from airflow_provider_doris_oss.hooks.doris import DorisHook
+
+    ok, message = DorisHook(doris_conn_id=conn_id).test_connection()
+    assert "fe-password-77" not in message and "wrong-password-5" not in message
+    return ok, message
+
+
+def test_doris_messages_against_the_local_fe(doris_fe, monkeypatch) -> None:
+    address = f"{doris_fe.host}:{doris_fe.port}"
+    base = {"host": doris_fe.host, "port": doris_fe.port}
+    ok, message = _test_doris(_doris(monkeypatch, "fe_ok", password="fe-password-77", **base))
+    assert ok, message
+    assert message.startswith(f"Connected to the Doris FE at {address} as 'root': Doris version ")
+
+    ok, message = _test_doris(_doris(monkeypatch, "fe_bad_pw", password="wrong-password-5", **base))
+    assert not ok
+    assert message == (
+        f"Wrong user or password: the FE at {address} refused user 'root' (1045: Access denied). "
+        "Check the Login and Password fields."
+    )
+
+    ok, message = _test_doris(_doris(monkeypatch, "fe_no_db", password="fe-password-77", schema="nodb", **base))
+    assert not ok
+    assert message.startswith(f"No such database: 'nodb' does not exist on the FE at {address} (1049)")
+
+
+def test_doris_closed_port(monkeypatch) -> None:
+    port = _closed_port()
+    ok, message = _test_doris(_doris(monkeypatch, "fe_closed", host="127.0.0.1", port=port))
+    assert not ok
+    assert message.startswith(f"FE unreachable: nothing accepts connections at 127.0.0.1:{port} (connection refused)")
+
+
+def test_doris_host_does_not_resolve(monkeypatch) -> None:
+    ok, message = _test_doris(_doris(monkeypatch, "fe_dns", host="doris-fe.invalid", port=9030))
+    assert not ok
+    assert message.startswith("FE unreachable: the host name doris-fe.invalid does not resolve (2003)")
+
+
+def test_doris_port_that_is_not_mysql(silent_server, monkeypatch) -> None:
+    port, _ = silent_server
+    conn_id = _doris(monkeypatch, "fe_http", host="127.0.0.1", port=port, extra={"connect_timeout": 1, "read_timeout": 1})
+    ok, message = _test_doris(conn_id)
+    assert not ok
+    assert message.startswith(f"127.0.0.1:{port} accepted the connection but did not answer as a MySQL server (2013: ")
+    assert "not its HTTP port (8030)" in message
+
+
+def test_doris_empty_host_names_the_field(monkeypatch) -> None:
+    ok, message = _test_doris(_doris(monkeypatch, "fe_empty"))
+    assert not ok
+    assert "Host is empty" in message
