@@ -159,14 +159,19 @@ class DorisOssAsyncHook:
         return resolve(uri_or_key, default, conn_id=self.oss_conn_id, field=field)
 
     async def iter_pages(
-        self, bucket: str, prefix: str = "", *, page_size: int = 1000
+        self, bucket: str, prefix: str = "", *, page_size: int = 1000, start_after: str = ""
     ) -> AsyncIterator[list[dict[str, Any]]]:
-        """The objects under ``prefix``, one ListObjectsV2 page at a time; stop iterating to stop listing."""
+        """The objects under ``prefix`` (after ``start_after``), one ListObjectsV2 page at a time.
+
+        Stop iterating to stop listing.
+        """
 
         client = await self.client()
         token: str | None = None
         while True:
             kwargs: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix, "MaxKeys": page_size}
+            if start_after:
+                kwargs["StartAfter"] = start_after
             if token:
                 kwargs["ContinuationToken"] = token
             try:

@@ -53,8 +53,23 @@ async def afind_matches(
     return metas
 
 
+async def _gather_or_cancel(*awaitables: Any) -> list[Any]:
+    """``asyncio.gather``, but a failure (or cancellation) cancels the others and waits for them."""
+    tasks = [asyncio.ensure_future(a) for a in awaitables]
+    try:
+        return list(await asyncio.gather(*tasks))
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+
+
 class OssKeyTrigger(BaseTrigger):
     """Fire when every pattern in ``bucket_keys`` (``oss://`` URIs) matches at least one object.
+
+    Exact keys are checked by the loop's shared ``KeyPoller`` (one per connection, bucket and
+    interval), which LISTs a folder once instead of HEADing each waiting key when that is cheaper.
 
     Without ``should_check_fn`` it fires ``{"status": "success", "files": [...]}`` and listing
     stops at the first match of each pattern. With it, it fires ``{"status": "running",
@@ -107,16 +122,42 @@ class OssKeyTrigger(BaseTrigger):
             async with hook.lease():
                 if self.wait_first:
                     await asyncio.sleep(self.poke_interval)
-                files = await self._check(hook, patterns)
-                while files is None:
-                    self.log.info("Waiting for %s; next check in %ss", self.bucket_keys, self.poke_interval)
-                    await asyncio.sleep(self.poke_interval)
+                self.log.info("Waiting for %s; checking every %ss", self.bucket_keys, self.poke_interval)
+                files: list[dict[str, Any]] | None
+                if self.mode == "exact":
+                    files = await self._wait_exact(hook, patterns)
+                else:
                     files = await self._check(hook, patterns)
+                    while files is None:
+                        await asyncio.sleep(self.poke_interval)
+                        files = await self._check(hook, patterns)
         except Exception as error:
             yield TriggerEvent({"status": "error", "message": f"{type(error).__name__}: {error}"})
             return
         status = "running" if self.should_check_fn else "success"
         yield TriggerEvent({"status": status, "files": files})
+
+    async def _wait_exact(self, hook: DorisOssAsyncHook, patterns: list[KeyPattern]) -> list[dict[str, Any]]:
+        """Wait on the shared poller until every key exists at once (as one check of all would find)."""
+        from airflow_provider_doris_oss.triggers.key_poller import shared_poller
+
+        missing = patterns
+        while True:
+            waits = [
+                (await shared_poller(hook, p.bucket, self.poke_interval)).wait(p.pattern) for p in missing
+            ]
+            heads = await _gather_or_cancel(*waits)
+            if len(patterns) == 1:
+                return [head_metadata(patterns[0].bucket, patterns[0].pattern, heads[0], self.metadata_keys)]
+            files, missing = [], []
+            for pattern in patterns:  # the keys were found at different ticks: check them together
+                head = await hook.head(ObjectUri(pattern.bucket, pattern.pattern))
+                if head is None:
+                    missing.append(pattern)
+                else:
+                    files.append(head_metadata(pattern.bucket, pattern.pattern, head, self.metadata_keys))
+            if not missing:
+                return files
 
     async def _check(
         self, hook: DorisOssAsyncHook, patterns: list[KeyPattern]
