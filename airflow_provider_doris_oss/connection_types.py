@@ -9,6 +9,9 @@ from airflow_provider_doris_oss.properties import PROPERTY_SPECS, PropertySpec
 DORIS_QUERY_PORT = 9030
 DORIS_HTTP_PORT = 8030
 DORIS_CONNECT_TIMEOUT = 10
+# Seconds one FE answer may take (SHOW, CANCEL), and the answer to a LOAD/EXPORT submit.
+DORIS_READ_TIMEOUT = 60
+DORIS_SUBMIT_TIMEOUT = 300
 
 _JSON_TYPES = {str: "string", int: "integer", bool: "boolean"}
 
@@ -62,6 +65,18 @@ def doris_connection_type() -> dict[str, Any]:
                 "label": "Connect timeout (s)",
                 "description": "Seconds to wait for the FE to accept a connection",
                 "schema": {"type": ["integer", "null"], "default": DORIS_CONNECT_TIMEOUT, "minimum": 1},
+            },
+            "read_timeout": {
+                "label": "Read timeout (s)",
+                "description": "Seconds one FE answer may take (SHOW, CANCEL) before the connection is "
+                "dropped and reopened",
+                "schema": {"type": ["integer", "null"], "default": DORIS_READ_TIMEOUT, "minimum": 1},
+            },
+            "submit_timeout": {
+                "label": "Submit timeout (s)",
+                "description": "Seconds the FE may take to accept a LOAD or EXPORT job (it checks the "
+                "storage first)",
+                "schema": {"type": ["integer", "null"], "default": DORIS_SUBMIT_TIMEOUT, "minimum": 1},
             },
         },
         "ui-field-behaviour": {

@@ -10,6 +10,8 @@ from airflow_provider_doris_oss.connection_types import (
     DORIS_CONNECT_TIMEOUT,
     DORIS_HTTP_PORT,
     DORIS_QUERY_PORT,
+    DORIS_READ_TIMEOUT,
+    DORIS_SUBMIT_TIMEOUT,
 )
 
 if TYPE_CHECKING:
@@ -21,7 +23,11 @@ class DorisHook(DbApiHook):
     """A Doris FE reached over MySQL protocol (pymysql, pure Python; no compiled client).
 
     Host is the FE, Port its query port (9030), Schema the default database. Extra:
-    ``http_port`` (8030) and ``connect_timeout`` (seconds, 10).
+    ``http_port`` (8030), ``connect_timeout`` (seconds, 10), ``read_timeout`` (seconds, 60: how
+    long any one FE answer may take, e.g. a SHOW) and ``submit_timeout`` (seconds, 300: the answer
+    to a LOAD or EXPORT submit, which checks the storage first). A read that times out closes
+    the connection (pymysql error 2013), so no worker or triggerer thread waits on a stalled FE
+    for ever.
     """
 
     conn_name_attr = "doris_conn_id"
@@ -57,8 +63,22 @@ class DorisHook(DbApiHook):
         """The FE's HTTP port (error-row URLs, Stream Load)."""
         return self._extra_int("http_port", DORIS_HTTP_PORT)
 
-    def get_conn(self) -> PyMysqlConnection:
-        """A new pymysql connection to the FE, autocommit on (Doris has no multi-statement transactions)."""
+    @property
+    def read_timeout(self) -> int:
+        """Seconds one FE answer may take on a connection from ``get_conn()`` (extra ``read_timeout``)."""
+        return self._extra_int("read_timeout", DORIS_READ_TIMEOUT)
+
+    @property
+    def submit_timeout(self) -> int:
+        """Seconds a job submit's answer may take (extra ``submit_timeout``; at least ``read_timeout``)."""
+        return max(self._extra_int("submit_timeout", DORIS_SUBMIT_TIMEOUT), self.read_timeout)
+
+    def get_conn(self, read_timeout: float | None = None) -> PyMysqlConnection:
+        """A new pymysql connection to the FE, autocommit on (Doris has no multi-statement transactions).
+
+        Every read and write on it is bounded by ``read_timeout`` seconds (default: the
+        connection's ``read_timeout``).
+        """
         import pymysql
 
         conn = self.connection
@@ -73,6 +93,8 @@ class DorisHook(DbApiHook):
             password=conn.password or "",
             database=conn.schema or None,
             connect_timeout=self._extra_int("connect_timeout", DORIS_CONNECT_TIMEOUT),
+            read_timeout=read_timeout if read_timeout is not None else self.read_timeout,
+            write_timeout=read_timeout if read_timeout is not None else self.read_timeout,
             charset="utf8mb4",
             autocommit=True,
         )

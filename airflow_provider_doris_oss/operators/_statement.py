@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from airflow_provider_doris_oss.sql import error_message, mask_secrets, rows_by_name
+
+# pymysql's CR_SERVER_LOST: "Lost connection to MySQL server during query" (a read timed out).
+_CR_SERVER_LOST = 2013
 
 if TYPE_CHECKING:
     from airflow_provider_doris_oss.hooks.doris import DorisHook
@@ -35,13 +39,35 @@ class StatementResult:
     info: str | None = None
 
 
+# How long a synchronous job statement (INSERT, OUTFILE) may run when the task sets no
+# execution_timeout: Doris's own default insert_timeout.
+STATEMENT_TIMEOUT = 14400.0
+
+
+def statement_timeout(execution_timeout: timedelta | None) -> float:
+    """Seconds a statement that does the whole job may take: the task's ``execution_timeout``, or 4 h."""
+    if execution_timeout is None:
+        return STATEMENT_TIMEOUT
+    return max(execution_timeout.total_seconds(), 1.0)
+
+
 def run_statement(
-    hook: DorisHook, sql: str, *, secrets: Iterable[str | None], log: InfoLog
+    hook: DorisHook,
+    sql: str,
+    *,
+    secrets: Iterable[str | None],
+    log: InfoLog,
+    read_timeout: float | None = None,
 ) -> StatementResult:
-    """Execute ``sql`` on a fresh connection; the SQL is logged and errors are raised masked."""
+    """Execute ``sql`` on a fresh connection; the SQL is logged and errors are raised masked.
+
+    The answer is awaited at most ``read_timeout`` seconds (default: the connection's
+    ``read_timeout``); a stalled FE raises ``DorisStatementError`` saying so.
+    """
     hidden = [s for s in secrets if s]
     log.info("Running on Doris:\n%s", mask_secrets(sql, hidden))
-    conn = hook.get_conn()
+    limit = read_timeout if read_timeout is not None else hook.read_timeout
+    conn = hook.get_conn(read_timeout=limit)
     try:
         cursor = conn.cursor()
         try:
@@ -49,7 +75,13 @@ def run_statement(
                 cursor.execute(sql)
             except Exception as error:
                 code = error.args[0] if error.args and isinstance(error.args[0], int) else None
-                raise DorisStatementError(mask_secrets(error_message(error), hidden), code) from None
+                text = mask_secrets(error_message(error), hidden)
+                if code == _CR_SERVER_LOST and "timed out" in text:
+                    text += (
+                        f": the Doris FE sent no answer within {limit:g} s. The statement may still "
+                        "run in Doris; raise the task's execution_timeout if it is only slow."
+                    )
+                raise DorisStatementError(text, code) from None
             rows = rows_by_name(cursor)
             # pymysql keeps the OK packet's info string (e.g. an INSERT's label and txnId) here.
             message = getattr(getattr(cursor, "_result", None), "message", None)

@@ -9,7 +9,11 @@ from airflow.sdk import BaseOperator
 
 from airflow_provider_doris_oss.arguments import INSERT, check_arguments, check_rendered
 from airflow_provider_doris_oss.operators._assets import declare_location
-from airflow_provider_doris_oss.operators._statement import DorisStatementError, run_statement
+from airflow_provider_doris_oss.operators._statement import (
+    DorisStatementError,
+    run_statement,
+    statement_timeout,
+)
 from airflow_provider_doris_oss.operators.job import fingerprint, task_label
 from airflow_provider_doris_oss.sql import (
     DorisSqlError,
@@ -163,7 +167,13 @@ class DorisOssInsertOperator(BaseOperator):
         database = self._database(hook)
         result: dict[str, Any] = {"table": self.table, "source_uri": self.source_uri, "label": label}
         try:
-            answer = run_statement(hook, statement, secrets=oss.properties.secrets, log=self.log)
+            answer = run_statement(
+                hook,
+                statement,
+                secrets=oss.properties.secrets,
+                log=self.log,
+                read_timeout=statement_timeout(self.execution_timeout),
+            )
         except DorisStatementError as error:
             if not is_label_already_used(error):
                 raise

@@ -231,26 +231,35 @@ class DorisJobClient:
         """``text`` with the OSS secrets and every secret-named property value masked."""
         return mask_secrets(text, self.secrets)
 
-    def query(self, sql: str, *, retry: bool = True) -> list[dict[str, Any]]:
+    def query(self, sql: str, *, retry: bool = True, timeout: float | None = None) -> list[dict[str, Any]]:
         """Execute ``sql`` and return its rows keyed by column name.
 
-        A lost connection is reopened and the statement repeated (``retry``), at most
-        ``reconnect_attempts`` times in a row; Doris's own errors raise ``DorisJobError``.
+        Every FE read is bounded: by the connection's ``read_timeout``, or by ``timeout`` seconds
+        on a connection of its own (a submit). A lost or timed-out connection is reopened and
+        the statement repeated (``retry``), at most ``reconnect_attempts`` times in a row;
+        Doris's own errors raise ``DorisJobError``.
         """
         failures = 0
         while True:
             try:
+                if timeout is not None:
+                    with closing(self.hook.get_conn(read_timeout=timeout)) as own:
+                        return self._run(own, sql)
                 if self._conn is None:
                     self._conn = self.hook.get_conn()
-                with closing(self._conn.cursor()) as cursor:
-                    cursor.execute(sql)
-                    return rows_by_name(cursor)
+                return self._run(self._conn, sql)
             except Exception as error:
                 if not is_connection_lost(error):
                     raise DorisJobError(self.mask(error_message(error))) from None
                 self.close()
                 failures += 1
                 reason = self.mask(error_message(error))
+                if "timed out" in reason:
+                    limit = timeout if timeout is not None else self.hook.read_timeout
+                    reason += (
+                        f"; the FE sent no answer within {limit:g} s (connection {self.hook.get_conn_id()!r}"
+                        f" extra {'submit_timeout' if timeout is not None else 'read_timeout'})"
+                    )
                 if not retry or failures > self.reconnect_attempts:
                     raise DorisConnectionLost(
                         f"Lost the connection to the Doris FE ({reason}) and could not reopen it "
@@ -264,6 +273,12 @@ class DorisJobClient:
                 )
                 if failures > 1:
                     time.sleep(self.reconnect_delay)
+
+    @staticmethod
+    def _run(conn: Any, sql: str) -> list[dict[str, Any]]:
+        with closing(conn.cursor()) as cursor:
+            cursor.execute(sql)
+            return rows_by_name(cursor)
 
     def lookup(self, label: str) -> JobStatus | None:
         """The newest job under ``label``, or None when Doris has none."""
@@ -328,7 +343,7 @@ class DorisJobClient:
         """Send the submit statement: True if accepted, False if the label is taken, None if unknown."""
         self.log.info("Submitting %s %s:\n%s", self.kind.title, label, self.mask(sql))
         try:
-            self.query(sql, retry=False)
+            self.query(sql, retry=False, timeout=self.hook.submit_timeout)
         except DorisConnectionLost as error:
             self.log.warning("%s The outcome is unknown; looking label %s up again.", error, label)
             return None
@@ -505,6 +520,7 @@ class DorisJobOperator(BaseOperator):
             ),
             method_name="execute_complete",
             kwargs={"database": database, "label": label, "state": state},
+            timeout=self.execution_timeout,
         )
 
     def execute_complete(

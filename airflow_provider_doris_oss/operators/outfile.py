@@ -15,7 +15,7 @@ from airflow_provider_doris_oss.operators._files import (
     download_files,
     url_prefix,
 )
-from airflow_provider_doris_oss.operators._statement import run_statement
+from airflow_provider_doris_oss.operators._statement import run_statement, statement_timeout
 from airflow_provider_doris_oss.sql import OutfileResult, build_outfile
 from airflow_provider_doris_oss.sql.outfile import prepare_query
 from airflow_provider_doris_oss.uris import parse_uri
@@ -119,7 +119,13 @@ class DorisOutfileOperator(BaseOperator):
             properties=self.file_options,
         )
         hook = DorisHook(doris_conn_id=self.doris_conn_id)
-        answer = run_statement(hook, statement, secrets=oss.properties.secrets, log=self.log)
+        answer = run_statement(
+            hook,
+            statement,
+            secrets=oss.properties.secrets,
+            log=self.log,
+            read_timeout=statement_timeout(self.execution_timeout),
+        )
         outcome = OutfileResult.from_rows(answer.rows)
         self.log.info(
             "OUTFILE wrote %d files, %d rows, %d bytes under %s",

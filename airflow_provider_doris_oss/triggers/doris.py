@@ -151,19 +151,34 @@ class DorisJobTrigger(BaseTrigger):
         )
 
     async def on_kill(self) -> None:
-        """The user killed the deferred task: cancel the job ("nothing to cancel" is fine)."""
+        """The user killed the deferred task: cancel the job ("nothing to cancel" is fine).
+
+        A CANCEL whose connection drops or times out (the connection's ``read_timeout``) is sent
+        again on a new connection, up to ``max_reconnects`` times.
+        """
         hook = await self._hook()
         sql = self.job.cancel(self.database, self.label)
-        conn = await asyncio.to_thread(hook.get_conn)
-        try:
-            await asyncio.to_thread(_fetch, conn, sql)
-            self.log.info("Cancelled %s %s.", self.job.title, self.label)
-        except Exception as error:
-            if not is_nothing_to_cancel(error):
-                raise
-            self.log.info("Nothing to cancel under label %s: %s", self.label, error_message(error))
-        finally:
-            await _close(conn)
+        for attempt in range(1, self.max_reconnects + 2):
+            conn: Any = None
+            try:
+                conn = await asyncio.to_thread(hook.get_conn)
+                await asyncio.to_thread(_fetch, conn, sql)
+                self.log.info("Cancelled %s %s.", self.job.title, self.label)
+                return
+            except Exception as error:
+                if is_nothing_to_cancel(error):
+                    self.log.info("Nothing to cancel under label %s: %s", self.label, error_message(error))
+                    return
+                if not is_connection_lost(error) or attempt > self.max_reconnects:
+                    raise
+                self.log.warning(
+                    "Lost the connection to the Doris FE while cancelling (%s); trying again (%d of %d).",
+                    error_message(error),
+                    attempt,
+                    self.max_reconnects,
+                )
+            finally:
+                await _close(conn)
 
 
 def _fetch(conn: Any, sql: str) -> list[dict[str, Any]]:

@@ -73,3 +73,30 @@ def test_sql_execute_query_operator_works_with_a_doris_connection(doris_conn: An
     )
     assert result.state == "success", result.task_states
     assert list(result.xcom("query")) == [(3, 8.0)]
+
+
+def test_a_stalled_fe_read_fails_after_the_connections_read_timeout(
+    doris_conn: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pymysql
+
+    conn = json.loads(doris_conn.connection().as_json())
+    conn["extra"] = json.dumps({"read_timeout": 1, "submit_timeout": 3})
+    monkeypatch.setenv("AIRFLOW_CONN_DORIS_DEFAULT", json.dumps(conn))
+    hook = DorisHook()
+    assert (hook.read_timeout, hook.submit_timeout) == (1, 3)
+    doris_conn.stall_statements(r"^SELECT 'stalled'", 600, count=1)
+    with pytest.raises(pymysql.err.OperationalError) as raised:
+        hook.get_first("SELECT 'stalled'")
+    assert raised.value.args[0] == 2013 and "timed out" in raised.value.args[1]
+    assert hook.get_first("SELECT 'answered'") == ("answered",)
+
+
+def test_read_timeouts_default_and_refuse_bad_values(doris_conn: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    hook = DorisHook()
+    assert (hook.read_timeout, hook.submit_timeout) == (60, 300)
+    conn = json.loads(doris_conn.connection().as_json())
+    conn["extra"] = json.dumps({"read_timeout": "soon"})
+    monkeypatch.setenv("AIRFLOW_CONN_DORIS_DEFAULT", json.dumps(conn))
+    with pytest.raises(ValueError, match="read_timeout"):
+        DorisHook().get_conn()

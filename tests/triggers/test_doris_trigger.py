@@ -161,3 +161,47 @@ async def test_an_unknown_label_ends_with_an_error_event(local_doris_fe, db):
     )
     event = await first_event(trigger)
     assert event["status"] == "error" and "never_submitted" in event["message"]
+
+
+def short_read_timeout(fe: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point ``doris_default`` at the FE with a 1 s read timeout."""
+    conn = json.loads(fe.connection().as_json())
+    conn["extra"] = json.dumps({"read_timeout": 1})
+    monkeypatch.setenv("AIRFLOW_CONN_DORIS_DEFAULT", json.dumps(conn))
+
+
+async def test_a_stalled_show_is_given_up_after_the_read_timeout_and_polling_resumes(
+    local_doris_fe, db, oss_conn, monkeypatch
+):
+    local_doris_fe.hold_next_job("LOADING", 1.0)
+    _, trigger = deferred_load(db, oss_conn, "trig_stall")
+    short_read_timeout(local_doris_fe, monkeypatch)
+    before = local_doris_fe.stalled_statements()
+    local_doris_fe.stall_statements(rf"^SHOW LOAD FROM `{db}`", 600, count=2)
+    event = await asyncio.wait_for(first_event(trigger), timeout=60)
+    assert event["status"] == "final" and event["state"] == "FINISHED"
+    assert local_doris_fe.stalled_statements() - before == 2
+
+
+async def test_an_fe_that_never_answers_ends_the_trigger_with_an_error_event(
+    local_doris_fe, db, oss_conn, monkeypatch
+):
+    local_doris_fe.hold_next_job("LOADING", 1.0)
+    _, trigger = deferred_load(db, oss_conn, "trig_hung")
+    short_read_timeout(local_doris_fe, monkeypatch)
+    local_doris_fe.stall_statements(rf"^SHOW LOAD FROM `{db}`", 600, count=100)
+    event = await asyncio.wait_for(first_event(trigger), timeout=60)
+    assert event["status"] == "error"
+    assert "timed out" in event["message"] and "could not reopen" in event["message"]
+
+
+async def test_on_kill_sends_a_stalled_cancel_again(local_doris_fe, db, oss_conn, monkeypatch):
+    local_doris_fe.hold_next_job("LOADING", 30.0)
+    _, trigger = deferred_load(db, oss_conn, "trig_kill_stall")
+    short_read_timeout(local_doris_fe, monkeypatch)
+    local_doris_fe.stall_statements(rf"^CANCEL LOAD FROM `{db}`", 600, count=1)
+    await asyncio.wait_for(trigger.on_kill(), timeout=30)
+    rows = await asyncio.to_thread(
+        run_sql, local_doris_fe, f'SHOW LOAD FROM `{db}` WHERE LABEL = "trig_kill_stall"'
+    )
+    assert rows[-1]["State"] == "CANCELLED"

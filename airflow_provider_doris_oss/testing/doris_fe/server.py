@@ -13,6 +13,7 @@ import decimal
 import itertools
 import logging
 import os
+import re
 import threading
 from pathlib import Path
 from types import TracebackType
@@ -225,6 +226,7 @@ class _DorisConnection(Connection):
         for i, statement in enumerate(statements):
             last = i == len(statements) - 1
             try:
+                await self.session.fe.stall_if_asked(statement)
                 result = await asyncio.to_thread(router.run, statement)
             except DorisError as exc:
                 await self.stream.write(self._error(exc))
@@ -341,6 +343,9 @@ class LocalDorisFE:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._server: _DorisServer | None = None
+        self._stall_lock = threading.Lock()
+        self._stalls: list[list[Any]] = []
+        self._stalled = 0
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -425,6 +430,38 @@ class LocalDorisFE:
     def fail_next_job(self, message: str) -> None:
         """Make the next job end CANCELLED with ``message`` as its error."""
         self.state.controls.fail_next(message)
+
+    def stall_statements(self, pattern: str, seconds: float, count: int = 1) -> None:
+        """Answer the next ``count`` statements matching ``pattern`` only after ``seconds``.
+
+        ``pattern`` is a regular expression searched case-insensitively in the statement text.
+        The statement is taken, nothing is sent back for ``seconds``, then it runs as usual (its
+        answer goes nowhere if the client gave up): an FE that accepts a statement and hangs.
+        Other connections are served meanwhile.
+        """
+        if count < 1 or seconds < 0:
+            raise ValueError("count must be >= 1 and seconds >= 0")
+        with self._stall_lock:
+            self._stalls.append([re.compile(pattern, re.IGNORECASE), float(seconds), int(count)])
+
+    def stalled_statements(self) -> int:
+        """How many statements were stalled so far."""
+        return self._stalled
+
+    async def stall_if_asked(self, statement: str) -> None:
+        """Wait as a ``stall_statements`` control asks, if one matches ``statement``."""
+        seconds = None
+        with self._stall_lock:
+            for stall in self._stalls:
+                if stall[0].search(statement):
+                    seconds = stall[1]
+                    stall[2] -= 1
+                    if stall[2] <= 0:
+                        self._stalls.remove(stall)
+                    self._stalled += 1
+                    break
+        if seconds is not None:
+            await asyncio.sleep(seconds)
 
     # -------------------------------------------------------------- connections
 
