@@ -15,6 +15,12 @@ DORIS_SUBMIT_TIMEOUT = 300
 
 _JSON_TYPES = {str: "string", int: "integer", bool: "boolean"}
 
+# Airflow 3.3.2's Test button in the connection list sends Port 0 for an empty Port, and the API
+# refuses a Port that differs from the stored one (docs/connections.md, "The Test button on
+# Airflow 3.3.2"). A connection saved with its Port filled in can be tested; the placeholders say so.
+PORT_PLACEHOLDER_OSS = "443 (80 for http://); fill in for the Test button"
+PORT_PLACEHOLDER_DORIS = f"{DORIS_QUERY_PORT}; fill in for the Test button"
+
 
 def _field(spec: PropertySpec) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": [_JSON_TYPES[spec.kind], "null"]}
@@ -25,23 +31,29 @@ def _field(spec: PropertySpec) -> dict[str, Any]:
         if spec.maximum is not None:
             schema["maximum"] = spec.maximum
     names = ", ".join(repr(n) for n in (spec.doris_name, spec.legacy_name) if n)
-    description = spec.description + (f" (Doris: {names})" if names else "")
+    # Airflow 3.3's form draws integers as a number box that also takes 2.5: the text says it.
+    whole = "; a whole number" if spec.kind is int else ""
+    description = spec.description + whole + (f" (Doris: {names})" if names else "")
     return {"label": spec.label, "description": description, "schema": schema}
 
 
 def doris_oss_connection_type() -> dict[str, Any]:
     """The ``doris_oss`` entry: Host/Login/Password are endpoint and keys, the rest are form fields."""
-    relabel = {s.connection_attr: s.label for s in PROPERTY_SPECS if s.connection_attr}
+    # The standard fields hold the endpoint and keys, all three required; the form cannot mark a
+    # standard field required, so the label says it.
+    relabel = {s.connection_attr: f"{s.label} (required)" for s in PROPERTY_SPECS if s.connection_attr}
+    relabel["port"] = "Port"
     return {
         "connection-type": "doris_oss",
         "hook-class-name": "airflow_provider_doris_oss.hooks.oss.DorisOssHook",
         "hook-name": "Aliyun OSS (Doris)",
         "conn-fields": {s.field: _field(s) for s in PROPERTY_SPECS if not s.connection_attr},
         "ui-field-behaviour": {
-            "hidden-fields": ["port", "schema"],
+            "hidden-fields": ["schema"],
             "relabeling": relabel,
             "placeholders": {
                 "host": "oss-cn-beijing.aliyuncs.com",
+                "port": PORT_PLACEHOLDER_OSS,
                 "login": "LTAI5t...",
                 "extra": '{"region": "cn-beijing"}',
             },
@@ -82,6 +94,6 @@ def doris_connection_type() -> dict[str, Any]:
         "ui-field-behaviour": {
             "hidden-fields": [],
             "relabeling": {"host": "FE host", "port": "Query port", "schema": "Default database"},
-            "placeholders": {"host": "doris-fe.example.com", "port": str(DORIS_QUERY_PORT), "login": "root"},
+            "placeholders": {"host": "doris-fe.example.com", "port": PORT_PLACEHOLDER_DORIS, "login": "root"},
         },
     }

@@ -29,7 +29,82 @@ def test_every_form_field_comes_from_a_property_spec() -> None:
     assert set(doris_oss["conn-fields"]) == expected
     assert doris_oss["conn-fields"]["connection_maximum"]["schema"]["default"] == 50
     assert doris_oss["conn-fields"]["connection_maximum"]["schema"]["minimum"] == 1
-    assert doris_oss["ui-field-behaviour"]["hidden-fields"] == ["port", "schema"]
+    assert doris_oss["ui-field-behaviour"]["hidden-fields"] == ["schema"]
+
+
+def test_form_says_what_airflow_3_3_form_cannot_enforce() -> None:
+    """Required standard fields and whole numbers are stated in labels and descriptions."""
+    types = {c["connection-type"]: c for c in get_provider_info()["connection-types"]}
+    doris_oss, doris = types["doris_oss"], types["doris"]
+    relabel = doris_oss["ui-field-behaviour"]["relabeling"]
+    assert relabel == {
+        "host": "Endpoint (required)",
+        "login": "Access key (required)",
+        "password": "Secret key (required)",
+        "port": "Port",
+    }
+    for field in ("connection_maximum", "connection_request_timeout", "connection_timeout"):
+        assert doris_oss["conn-fields"][field]["schema"]["type"] == ["integer", "null"]
+        assert "; a whole number" in doris_oss["conn-fields"][field]["description"]
+    assert "whole number" not in doris_oss["conn-fields"]["region"]["description"]
+    # Airflow 3.3.2's list Test button compares Port; the placeholders ask for it.
+    assert "Test button" in doris_oss["ui-field-behaviour"]["placeholders"]["port"]
+    assert "Test button" in doris["ui-field-behaviour"]["placeholders"]["port"]
+
+
+def test_required_labels_match_what_the_parser_requires() -> None:
+    from airflow.sdk import Connection
+
+    from airflow_provider_doris_oss.properties import OssProperties, OssPropertiesError
+
+    full = {"host": "oss-cn-beijing.aliyuncs.com", "login": "LTAI5tX", "password": "secret"}
+    labelled = {
+        attr
+        for attr, label in _doris_oss()["ui-field-behaviour"]["relabeling"].items()
+        if "(required)" in label
+    }
+    assert labelled == set(full)
+    for attr in full:
+        conn = Connection(conn_id="c", conn_type="doris_oss", **{k: v for k, v in full.items() if k != attr})
+        with pytest.raises(OssPropertiesError, match="is missing"):
+            OssProperties.from_connection(conn)
+
+
+def _doris_oss() -> dict:
+    return next(c for c in get_provider_info()["connection-types"] if c["connection-type"] == "doris_oss")
+
+
+def _pyproject_urls() -> dict[str, str]:
+    import tomllib
+
+    return tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())["project"]["urls"]
+
+
+def test_project_urls_point_into_the_repository() -> None:
+    repo = "https://github.com/airflow-provider-doris-oss/airflow-provider-doris-oss"
+    urls = _pyproject_urls()
+    assert urls == {
+        "Documentation": f"{repo}/blob/main/docs/index.md",
+        "Source": repo,
+        "Issues": f"{repo}/issues",
+        "Changelog": f"{repo}/blob/main/CHANGELOG.md",
+    }
+    root = Path(__file__).parents[1]
+    assert "## 0.1.0" in (root / "CHANGELOG.md").read_text()
+
+
+def test_providers_page_links_the_documentation() -> None:
+    """The Providers page links ``documentation_url``; it must be the repository's docs, not a made-up URL."""
+    from airflow.api_fastapi.core_api.services.public.providers import _provider_mapper
+    from airflow.providers_manager import ProvidersManager
+
+    documentation = _pyproject_urls()["Documentation"]
+    assert get_provider_info()["documentation-url"] == documentation, (
+        "the installed metadata is older than pyproject.toml: reinstall the package (make venv)"
+    )
+    assert get_provider_info()["integrations"][0]["external-doc-url"] == documentation
+    provider = ProvidersManager().providers["airflow-provider-doris-oss"]
+    assert _provider_mapper(provider).documentation_url == documentation
 
 
 def test_providers_manager_sees_both_types_and_fields() -> None:
@@ -55,7 +130,7 @@ def test_providers_manager_sees_both_types_and_fields() -> None:
         assert f"extra__doris_oss__{field}" in widgets, field
     assert "extra__doris__http_port" in widgets
     behaviour = manager.field_behaviours["doris_oss"]
-    assert behaviour["relabeling"]["host"] == "Endpoint"
+    assert behaviour["relabeling"]["host"] == "Endpoint (required)"
     assert behaviour["placeholders"]["host"] == "oss-cn-beijing.aliyuncs.com"
 
 
