@@ -20,6 +20,11 @@ reports nothing it reported before; a changed object (new ETag) is reported once
 Where a watcher without a checkpoint starts (``start_from``): ``"now"`` (the default) records the
 objects present at its first listing as seen, without events, so a new DAG on a full bucket does
 not launch one run per old object; ``"beginning"`` reports them all.
+
+Ordered keys (``ordered_keys=True``), for layouts where every new key sorts after the old ones
+(dated paths, sequence numbers): each poll lists only the keys after the high-water mark
+(``StartAfter``) and the checkpoint holds only that mark, so neither grows with the number of
+old objects. A rewritten old key, or a new key sorting before the mark, is never reported.
 """
 
 from __future__ import annotations
@@ -53,11 +58,17 @@ _CHECKPOINT_VERSION = 1
 
 @dataclass
 class Snapshot:
-    """One complete listing of the watched prefix, and the claims subscribers made on it."""
+    """One listing of the watched prefix, and the claims subscribers made on it.
+
+    With ordered keys it holds only the keys after the producer's mark; ``boundary`` is the last
+    key it covers, and ``epoch`` says whether it was listed before a failed snapshot rewound the mark.
+    """
 
     bucket: str
     objects: dict[str, dict[str, Any]]
     claims: list[Claim] = field(default_factory=list)
+    boundary: str | None = None
+    epoch: int = 0
 
 
 @dataclass
@@ -66,24 +77,38 @@ class Claim:
 
     checkpoint: Checkpoint
     items: list[tuple[str, str]] = field(default_factory=list)
+    boundary: str | None = None
 
 
 @dataclass
 class Checkpoint:
-    """A watcher's reported objects (key → ETag), stored as a JSON object in OSS."""
+    """A watcher's reported objects (key → ETag), or with ordered keys only its high-water mark
+    (``after``), stored as a JSON object in OSS."""
 
     location: ObjectUri
     watch: dict[str, Any] = field(default_factory=dict)
     committed: dict[str, str] = field(default_factory=dict)
     pending: dict[str, str] = field(default_factory=dict)
     dirty: bool = False
+    ordered: bool = False
+    after: str | None = None
 
     def is_new(self, key: str, etag: str) -> bool:
         """Whether (key, ETag) was neither reported and committed nor reported and in flight."""
+        if self.ordered:
+            return (self.after is None or key > self.after) and key not in self.pending
         return self.committed.get(key) != etag and self.pending.get(key) != etag
+
+    def advance_to(self, boundary: str | None) -> None:
+        """Ordered keys: move the mark to ``boundary`` (never back)."""
+        if boundary is not None and (self.after is None or boundary > self.after):
+            self.after, self.dirty = boundary, True
 
     def commit(self, items: Sequence[tuple[str, str]], present: dict[str, Any]) -> None:
         """Make reported items durable-to-be; forget keys no longer present."""
+        if self.ordered:
+            self.release(items)
+            return
         committed = dict(self.committed)
         for key, etag in items:
             committed[key] = etag
@@ -115,11 +140,19 @@ class Checkpoint:
                 "Delete it to start over (every existing object is then reported once more)."
             ) from None
         self.committed = {str(k): str(v) for k, v in objects.items()}
+        after = document.get("after")
+        self.after = str(after) if after is not None else None
         return True
 
     async def save(self, hook: DorisOssAsyncHook) -> None:
-        """Write the committed map."""
-        document = {"version": _CHECKPOINT_VERSION, "watch": self.watch, "objects": self.committed}
+        """Write the committed map (ordered keys: the mark)."""
+        document: dict[str, Any] = {
+            "version": _CHECKPOINT_VERSION,
+            "watch": self.watch,
+            "objects": self.committed,
+        }
+        if self.ordered:
+            document["after"] = self.after
         await hook.put_bytes(self.location, json.dumps(document, sort_keys=True).encode())
         self.dirty = False
 
@@ -138,6 +171,10 @@ class OssObjectEventTrigger(BaseEventTrigger):
     :param checkpoint_name: the checkpoint object's name under ``checkpoint_prefix``; by default
         a digest of the bucket, pattern and mode. Give two watchers of the same pattern
         (e.g. with different poll intervals) different names.
+    :param ordered_keys: new keys always sort after old ones (dated paths, sequence numbers):
+        list only after the high-water mark and keep only the mark. Rewritten old keys and new
+        keys sorting before the mark are not reported. Watchers with ordered keys do not share
+        a poll with other watchers.
     :param start_from: where a watcher without a checkpoint starts. ``"now"`` (default): the
         objects present at its first listing are recorded as seen and never reported, only later
         arrivals and changes are. ``"beginning"``: every object present is reported once. Once
@@ -157,9 +194,11 @@ class OssObjectEventTrigger(BaseEventTrigger):
         checkpoint_prefix: str = DEFAULT_CHECKPOINT_PREFIX,
         checkpoint_name: str | None = None,
         start_from: StartFrom = "now",
+        ordered_keys: bool = False,
     ) -> None:
         check_arguments(type(self).__name__, OBJECT_EVENT_TRIGGER, locals())
         super().__init__()
+        self.ordered_keys = ordered_keys
         if start_from not in START_FROM:
             raise ValueError(
                 f"start_from must be 'now' (report only objects that arrive or change from now on) "
@@ -233,12 +272,17 @@ class OssObjectEventTrigger(BaseEventTrigger):
                 "checkpoint_prefix": self.checkpoint_prefix,
                 "checkpoint_name": self.checkpoint_name,
                 "start_from": self.start_from,
+                "ordered_keys": self.ordered_keys,
             },
         )
 
     def shared_stream_key(self) -> Hashable:
-        """Watchers that list the same prefix the same way share one poll."""
-        return (
+        """Watchers that list the same prefix the same way share one poll.
+
+        With ordered keys the listing starts at the watcher's own mark, so only watchers of the
+        same checkpoint share it.
+        """
+        key: tuple[Any, ...] = (
             "doris_oss.object_event",
             self.oss_conn_id,
             self.bucket_name,
@@ -246,6 +290,9 @@ class OssObjectEventTrigger(BaseEventTrigger):
             self.poll_interval,
             self.checkpoint_prefix,
         )
+        if self.ordered_keys:
+            key += ("ordered", self._pattern, self.mode, self.checkpoint_name, self.start_from)
+        return key
 
     @classmethod
     def create_shared_stream_producer(cls, kwargs: dict[str, Any]) -> SharedStreamProducer:
@@ -266,7 +313,9 @@ class OssObjectEventTrigger(BaseEventTrigger):
         watched = await hook.resolve(self._pattern, self.bucket_name, field="prefix")
         name = self.checkpoint_name
         if not name:
-            identity = {"bucket": watched.bucket, "pattern": self._pattern, "mode": self.mode}
+            identity: dict[str, Any] = {"bucket": watched.bucket, "pattern": self._pattern, "mode": self.mode}
+            if self.ordered_keys:
+                identity["ordered_keys"] = True
             name = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:32]
         base = await hook.resolve(self.checkpoint_prefix, watched.bucket, field="checkpoint_prefix")
         folder = base.key if not base.key or base.key.endswith("/") else base.key + "/"
@@ -276,13 +325,13 @@ class OssObjectEventTrigger(BaseEventTrigger):
         """Yield one event per matching object this watcher has not reported (key + ETag)."""
         hook = self._hook()
         async with hook.lease():
-            checkpoint = Checkpoint(await self.checkpoint_location(hook), watch=self.serialize()[1])
+            checkpoint = self.new_checkpoint(await self.checkpoint_location(hook))
             baseline = not await checkpoint.load(hook) and self.start_from == "now"
             async for snapshot in shared_stream:
                 if baseline:
                     baseline = not await self._record_baseline(hook, checkpoint, snapshot)
                     continue
-                claim = Claim(checkpoint)
+                claim = Claim(checkpoint, boundary=snapshot.boundary)
                 snapshot.claims.append(claim)
                 for key in sorted(snapshot.objects):
                     obj = snapshot.objects[key]
@@ -300,21 +349,28 @@ class OssObjectEventTrigger(BaseEventTrigger):
         Written before any event, so a restart finds it; until the write succeeds every
         listing is a new baseline and nothing is reported.
         """
-        checkpoint.committed = {
-            key: obj["etag"] for key, obj in snapshot.objects.items() if self.matches(key)
-        }
+        if checkpoint.ordered:
+            checkpoint.after = snapshot.boundary
+        else:
+            checkpoint.committed = {
+                key: obj["etag"] for key, obj in snapshot.objects.items() if self.matches(key)
+            }
         try:
             await checkpoint.save(hook)
         except Exception as error:
-            checkpoint.committed = {}
+            checkpoint.committed, checkpoint.after = {}, None
             self.log.warning("Could not write the starting checkpoint %s: %s", checkpoint.location, error)
             return False
         self.log.info(
             "Watching from now: %d objects already present are not reported (checkpoint %s).",
-            len(checkpoint.committed),
+            len(snapshot.objects),
             checkpoint.location,
         )
         return True
+
+    def new_checkpoint(self, location: ObjectUri) -> Checkpoint:
+        """An empty checkpoint of this watcher's kind at ``location``."""
+        return Checkpoint(location, watch=self.serialize()[1], ordered=self.ordered_keys)
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         """Standalone (outside a shared stream): commit each snapshot when the next one is pulled."""
@@ -339,6 +395,9 @@ class ListingProducer(SharedStreamProducer):
         self.trigger = trigger
         self._hook: DorisOssAsyncHook | None = None
         self._lease = AsyncExitStack()
+        # Ordered keys: list after this key; a failed snapshot rewinds it and starts a new epoch.
+        self.cursor: str | None = None
+        self.epoch = 0
 
     async def open_stream(self) -> AsyncIterator[tuple[Any, Any]]:
         """Yield ``(snapshot, snapshot)`` once per poll interval, forever."""
@@ -348,9 +407,19 @@ class ListingProducer(SharedStreamProducer):
         watched = await hook.resolve(trigger.listing_prefix, trigger.bucket_name, field="prefix")
         checkpoints = await hook.resolve(trigger.checkpoint_prefix, watched.bucket, field="checkpoint_prefix")
         skip = checkpoints.key if checkpoints.bucket == watched.bucket else None
+        if trigger.ordered_keys:
+            start = trigger.new_checkpoint(await trigger.checkpoint_location(hook))
+            await start.load(hook)
+            self.cursor = start.after
         while True:
             try:
-                objects = await self._list(hook, watched, skip)
+                if trigger.ordered_keys:
+                    epoch = self.epoch
+                    objects, boundary = await self._list_after(hook, watched, skip)
+                    snapshot = Snapshot(watched.bucket, objects, boundary=boundary, epoch=epoch)
+                    self.cursor = boundary
+                else:
+                    snapshot = Snapshot(watched.bucket, await self._list(hook, watched, skip))
             except OssOperationError as error:
                 # A transient OSS failure must not end every watcher of the group: try again later.
                 trigger.log.warning(
@@ -358,37 +427,57 @@ class ListingProducer(SharedStreamProducer):
                 )
                 await asyncio.sleep(trigger.poll_interval)
                 continue
-            snapshot = Snapshot(watched.bucket, objects)
             yield snapshot, snapshot
             await asyncio.sleep(trigger.poll_interval)
 
     @staticmethod
+    def _describe(bucket: str, obj: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "bucket": bucket,
+            "key": obj["Key"],
+            "etag": str(obj.get("ETag", "")),
+            "size": obj.get("Size"),
+            "last_modified": json_safe(obj.get("LastModified")),
+        }
+
     async def _list(
-        hook: DorisOssAsyncHook, watched: ObjectUri, skip: str | None
+        self, hook: DorisOssAsyncHook, watched: ObjectUri, skip: str | None
     ) -> dict[str, dict[str, Any]]:
         objects: dict[str, dict[str, Any]] = {}
         async for obj in hook.iter_objects(watched.bucket, watched.key):
-            key = obj["Key"]
-            if skip is not None and key.startswith(skip):
-                continue
-            objects[key] = {
-                "bucket": watched.bucket,
-                "key": key,
-                "etag": str(obj.get("ETag", "")),
-                "size": obj.get("Size"),
-                "last_modified": json_safe(obj.get("LastModified")),
-            }
+            if skip is None or not obj["Key"].startswith(skip):
+                objects[obj["Key"]] = self._describe(watched.bucket, obj)
         return objects
+
+    async def _list_after(
+        self, hook: DorisOssAsyncHook, watched: ObjectUri, skip: str | None
+    ) -> tuple[dict[str, dict[str, Any]], str | None]:
+        """The objects after the cursor (``StartAfter``), and the last key listed (or the cursor)."""
+        objects: dict[str, dict[str, Any]] = {}
+        boundary = self.cursor
+        async for page in hook.iter_pages(watched.bucket, watched.key, start_after=self.cursor or ""):
+            for obj in page:
+                boundary = obj["Key"]
+                if skip is None or not obj["Key"].startswith(skip):
+                    objects[obj["Key"]] = self._describe(watched.bucket, obj)
+        return objects, boundary
 
     async def advance(self, batch: Sequence[AdvanceItem]) -> None:
         """Commit the claims of snapshots every subscriber accepted; release the others."""
         touched: dict[int, Checkpoint] = {}
         for item in batch:
             snapshot: Snapshot = item.broker_payload
-            ok = item.outcome.failed == 0
+            # An ordered snapshot listed after a failed one starts past keys not yet reported.
+            ok = item.outcome.failed == 0 and snapshot.epoch == self.epoch
+            if not ok and self.trigger.ordered_keys and snapshot.epoch == self.epoch:
+                self.epoch += 1
+                marks = [c.checkpoint.after for c in snapshot.claims]
+                self.cursor = None if not marks or None in marks else min(m for m in marks if m)
             for claim in snapshot.claims:
                 if ok:
                     claim.checkpoint.commit(claim.items, snapshot.objects)
+                    if claim.checkpoint.ordered:
+                        claim.checkpoint.advance_to(claim.boundary)
                 else:
                     claim.checkpoint.release(claim.items)
                 if claim.checkpoint.dirty:

@@ -441,3 +441,89 @@ def test_crash_between_the_db_write_and_the_checkpoint_put_reports_the_object_on
     second = asyncio.run(later_life(2))
     assert second == first, "the same object version is reported once more, with the same ETag"
     assert asyncio.run(later_life(3)) == [], "and only once more: its checkpoint now holds it"
+
+
+def test_ordered_keys_list_after_the_mark_and_keep_only_the_mark(local_oss, oss_conn):
+    """Ordered keys: each poll lists after the high-water mark and the checkpoint holds only the
+    mark; a rewritten old key and a new key sorting before the mark are (documented) misses."""
+    bucket = oss_conn
+    client = local_oss.client()
+    for key in ("seq/day=01/a.csv", "seq/day=02/b.csv"):
+        client.put_object(Bucket=bucket, Key=key, Body=b"1")
+    kwargs = {"prefix": "seq/", "poll_interval": 0.2, "ordered_keys": True}
+
+    def start_afters() -> list[str | None]:
+        return [
+            parse_qs(r.query, keep_blank_values=True).get("start-after", [None])[0]
+            for r in local_oss.requests
+            if r.host.startswith(bucket + ".")
+            and "list-type=2" in r.query
+            and parse_qs(r.query, keep_blank_values=True).get("prefix", [""])[0] == "seq/"
+        ]
+
+    async def life(trigger_id: int, arrivals: list[str], expected: int) -> list[tuple[str, str]]:
+        runner = MiniTriggerer()
+        runner.start(trigger_id, OssObjectEventTrigger(**kwargs))
+        try:
+            await runner.wait_for(lambda: checkpoint_documents(local_oss, bucket), "the checkpoint")
+            for key in arrivals:
+                await asyncio.to_thread(client.put_object, Bucket=bucket, Key=key, Body=b"2")
+            await runner.wait_for(lambda: len(runner.persisted) >= expected, f"{expected} events")
+            await settle(runner, local_oss, bucket, "seq/")
+        finally:
+            await runner.stop()
+        return runner.keys()
+
+    first = asyncio.run(life(1, ["seq/day=01/a.csv", "seq/day=00/late.csv", "seq/day=03/c.csv"], 1))
+    assert [k for k, _ in first] == ["seq/day=03/c.csv"]
+    [document] = checkpoint_documents(local_oss, bucket).values()
+    assert (document["after"], document["objects"]) == ("seq/day=03/c.csv", {})
+    afters = start_afters()
+    assert afters[0] is None, "the first start lists the prefix once, to find where 'now' is"
+    assert set(afters[1:]) <= {"seq/day=02/b.csv", "seq/day=03/c.csv"} and len(afters) >= 5
+
+    client.put_object(Bucket=bucket, Key="seq/day=04/d.csv", Body=b"1")
+    before = len(start_afters())
+    second = asyncio.run(life(2, [], 1))
+    assert [k for k, _ in second] == ["seq/day=04/d.csv"]
+    assert start_afters()[before] == "seq/day=03/c.csv", "a restart lists after the committed mark"
+    assert [d["after"] for d in checkpoint_documents(local_oss, bucket).values()] == ["seq/day=04/d.csv"]
+
+
+def checkpoint_documents(local_oss, bucket: str) -> dict[str, dict[str, Any]]:
+    client = local_oss.client()
+    found = {}
+    for obj in client.list_objects_v2(Bucket=bucket, Prefix="_airflow_doris_oss/").get("Contents", []):
+        found[obj["Key"]] = json.loads(client.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read())
+    return found
+
+
+def test_ordered_keys_a_failed_listing_rewinds_to_the_committed_mark():
+    """A snapshot some subscriber failed is listed again from the committed mark; a snapshot listed
+    after it (past keys never confirmed) is not committed either."""
+    from airflow.triggers.shared_stream import AdvanceItem, AdvanceOutcome
+
+    from airflow_provider_doris_oss.triggers.object_event import (
+        Checkpoint,
+        Claim,
+        ListingProducer,
+        Snapshot,
+    )
+    from airflow_provider_doris_oss.uris import ObjectUri
+
+    producer = ListingProducer(OssObjectEventTrigger(prefix="oss://b/seq/", ordered_keys=True))
+    checkpoint = Checkpoint(ObjectUri("b", "cp.json"), ordered=True, after="seq/01")
+    failed, later = Snapshot("b", {}, boundary="seq/03"), Snapshot("b", {}, boundary="seq/05")
+    for snapshot, key in ((failed, "seq/02"), (later, "seq/04")):
+        checkpoint.pending[key] = "e"
+        snapshot.claims.append(Claim(checkpoint, [(key, "e")], boundary=snapshot.boundary))
+    producer.cursor = "seq/05"
+
+    async def scenario() -> None:
+        await producer.advance([AdvanceItem(failed, AdvanceOutcome(acked=0, failed=1))])
+        assert (producer.cursor, producer.epoch) == ("seq/01", 1)
+        await producer.advance([AdvanceItem(later, AdvanceOutcome(acked=1, failed=0))])
+
+    asyncio.run(scenario())
+    assert (checkpoint.after, checkpoint.pending, checkpoint.dirty) == ("seq/01", {}, False)
+    assert checkpoint.is_new("seq/02", "e") and checkpoint.is_new("seq/04", "e")
