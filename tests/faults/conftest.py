@@ -21,7 +21,9 @@ import pytest
 if TYPE_CHECKING:
     from airflow_provider_doris_oss.testing.local_oss import LocalOss
 
-READ_TIMEOUT_MS = 1000  # the connection's s3.connection.request.timeout in these tests
+# The connection's s3.connection.request.timeout in these tests: each stall costs this long, and
+# an answer slower than this (a loaded machine) would spend a retry the test counts on.
+READ_TIMEOUT_MS = 2500
 BACKOFF_SCALE = 0.02  # botocore sleeps up to 1+2+4+8 s between 5 attempts; scaled to 0.3 s at most
 
 
@@ -54,8 +56,8 @@ def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def fault_proxy(local_oss: LocalOss) -> Iterator[Any]:
-    """A started ``FaultProxy`` forwarding to ``local_oss``; stalls last 4x the read timeout."""
-    with proxy_module.FaultProxy(local_oss.proxy_url, stall_seconds=4 * READ_TIMEOUT_MS / 1000) as proxy:
+    """A started ``FaultProxy`` forwarding to ``local_oss``; stalls last twice the read timeout."""
+    with proxy_module.FaultProxy(local_oss.proxy_url, stall_seconds=2 * READ_TIMEOUT_MS / 1000) as proxy:
         yield proxy
 
 

@@ -268,7 +268,10 @@ class _FaultHandler(BaseHTTPRequestHandler):
         return super().handle_expect_100()
 
     def do_GET(self) -> None:
-        self._handle()
+        try:
+            self._handle()
+        except (BrokenPipeError, ConnectionResetError, TimeoutError):
+            self.close_connection = True  # the client gave up (its read timeout) or went away
 
     do_HEAD = do_PUT = do_POST = do_DELETE = do_GET
 
