@@ -724,3 +724,42 @@ def test_task_on_a_bad_connection_is_refused_before_connecting(kind: str, overri
 def test_the_table_has_at_least_150_rows() -> None:
     rows = len(CONN_ROWS) + len(ARG_CASES) + len(RENDERED_CASES) + 8
     assert rows >= 150, rows
+
+
+# ---------------------------------------------------------------- the triggerer's side
+
+
+def test_async_hook_refuses_a_bad_connection_before_connecting() -> None:
+    import asyncio
+
+    from airflow_provider_doris_oss.hooks.oss_async import DorisOssAsyncHook
+
+    assert_refused(
+        lambda: asyncio.run(DorisOssAsyncHook("bad_oss").properties()), "connection_maximum", _POOL_FIX
+    )
+
+
+@pytest.mark.parametrize(
+    "trigger",
+    [
+        pytest.param(
+            lambda: OssKeyTrigger(bucket_keys=[f"oss://{BUCKET}/k"], oss_conn_id="bad_oss"), id="key"
+        ),
+        pytest.param(
+            lambda: OssKeysUnchangedTrigger(bucket_name=BUCKET, prefix="p/", oss_conn_id="bad_oss"),
+            id="keys-unchanged",
+        ),
+    ],
+)
+def test_trigger_on_a_bad_connection_ends_with_the_message(trigger: Callable[[], Any]) -> None:
+    import asyncio
+
+    async def first_event() -> Any:
+        async for event in trigger().run():
+            return event.payload
+        return None
+
+    payload = asyncio.run(asyncio.wait_for(first_event(), timeout=30))
+    assert payload["status"] == "error"
+    assert "connection_maximum" in payload["message"] and _POOL_FIX in payload["message"]
+    assert SK not in payload["message"]
