@@ -3,16 +3,39 @@ VENV ?= .venv
 PYTHON ?= python3
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Pinned versions: the dev environment installs exactly what CI tested (docs/development.md).
+LOCK := requirements/dev.lock
+# The smoke session on the oldest supported Airflow, in a venv of its own.
+MIN_VENV ?= .venv-min
+MIN_STAMP := $(MIN_VENV)/.installed
+MIN_LOCK := requirements/min.lock
 # Every statement the local Doris FE receives during the tests; checked for coverage afterwards.
 STATEMENT_LOG := $(CURDIR)/.test-artifacts/fe-statements.jsonl
 
-.PHONY: venv demo test lint bench clean
+.PHONY: venv demo test test-min lint bench clean lock
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --upgrade pip uv
-	$(VENV)/bin/uv pip install --python $(PY) -e '.[dev]'
+	$(VENV)/bin/pip install --quiet -c $(LOCK) pip uv
+	$(VENV)/bin/uv pip install --python $(PY) -c $(LOCK) -e '.[dev]'
 	touch $(STAMP)
+
+$(MIN_STAMP): pyproject.toml $(MIN_LOCK) requirements/min.in | $(STAMP)
+	$(VENV)/bin/uv venv --quiet --allow-existing --python $(PY) $(MIN_VENV)
+	$(VENV)/bin/uv pip install --quiet --python $(MIN_VENV)/bin/python -c $(MIN_LOCK) \
+		-e '.[testing,fs]' -r requirements/min.in
+	touch $(MIN_STAMP)
+
+# Smoke tests on the oldest Airflow pyproject.toml admits (requirements/min.in).
+test-min: $(MIN_STAMP)
+	$(MIN_VENV)/bin/pytest -q -p no:xdist tests/smoke_min
+
+# Re-resolve both lock files from pyproject.toml (newest versions allowed), then `make venv`.
+lock: $(STAMP)
+	$(VENV)/bin/uv pip compile --quiet --upgrade --python $(PY) --extra dev \
+		pyproject.toml requirements/dev.in -o $(LOCK)
+	$(VENV)/bin/uv pip compile --quiet --upgrade --python $(PY) --extra testing --extra fs \
+		pyproject.toml requirements/min.in -o $(MIN_LOCK)
 
 venv: $(STAMP)
 
@@ -33,4 +56,4 @@ bench: $(STAMP)
 	$(PY) benchmarks/run_all.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .demo .test-artifacts
+	rm -rf $(VENV) $(MIN_VENV) .demo .test-artifacts
