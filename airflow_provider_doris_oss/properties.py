@@ -308,8 +308,8 @@ class OssProperties:
                     f"field, or {spec.doris_name!r} in the extra."
                 )
         endpoint = _parse_endpoint(values["endpoint"], origin["endpoint"], where)
-        endpoint = _with_port(endpoint, port, origin["endpoint"], where)
         endpoint = _with_scheme(endpoint, schema, origin["endpoint"], where)
+        endpoint = _with_port(endpoint, port, origin["endpoint"], where)
         if _OSS_HDFS_HOST.search(endpoint.host):
             raise OssPropertiesError(
                 f"{where}: endpoint {str(endpoint)!r} is an OSS-HDFS (JindoFS) endpoint, which does not "
@@ -483,7 +483,8 @@ def _with_port(endpoint: Endpoint, port: Any, source: str, where: str) -> Endpoi
             f"{where}: the connection's Port field says {number} but the endpoint in {source} says "
             f":{endpoint.port}. Keep one of them."
         )
-    return endpoint._replace(port=number)
+    # The scheme is written out, so Doris (which may read a bare host as http) also uses https.
+    return endpoint._replace(port=number, scheme=endpoint.scheme or "https")
 
 
 def _with_scheme(endpoint: Endpoint, schema: Any, source: str, where: str) -> Endpoint:

@@ -276,7 +276,7 @@ def test_port_field_is_honoured_not_dropped() -> None:
         conn(host="oss-cn-beijing.aliyuncs.com", port=8443, login=AK, password=SK)
     )
     assert props.endpoint_url == "https://oss-cn-beijing.aliyuncs.com:8443"
-    assert props.doris_properties()["s3.endpoint"] == "oss-cn-beijing.aliyuncs.com:8443"
+    assert props.doris_properties()["s3.endpoint"] == "https://oss-cn-beijing.aliyuncs.com:8443"
     assert props.region == "cn-beijing"
     assert props.boto3_client_kwargs()["endpoint_url"] == "https://oss-cn-beijing.aliyuncs.com:8443"
 
@@ -292,6 +292,13 @@ def test_empty_or_zero_port_means_the_endpoints_own(port: int | None) -> None:
         conn(host="http://127.0.0.1:9000", port=port, login=AK, password=SK, extra={"region": "cn-beijing"})
     )
     assert props.endpoint_url == "http://127.0.0.1:9000"
+
+
+def test_port_field_with_schema_http() -> None:
+    props = OssProperties.from_connection(
+        conn(host="oss-cn-beijing.aliyuncs.com", port=8080, schema="http", login=AK, password=SK)
+    )
+    assert props.doris_properties()["s3.endpoint"] == "http://oss-cn-beijing.aliyuncs.com:8080"
 
 
 def test_same_port_in_field_and_endpoint_is_not_a_conflict() -> None:
