@@ -344,7 +344,13 @@ class OssProperties:
         return rendered
 
     def client_config_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments for ``botocore.config.Config`` (or aiobotocore's ``AioConfig``)."""
+        """Keyword arguments for ``botocore.config.Config`` (or aiobotocore's ``AioConfig``).
+
+        The bounds are checked again here, for properties built directly rather than parsed.
+        """
+        for spec in PROPERTY_SPECS:
+            if spec.kind is int:
+                _coerce(spec, getattr(self, spec.field), "these properties", type(self).__name__)
         config: dict[str, Any] = {
             "signature_version": "s3v4",
             "s3": {

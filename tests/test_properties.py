@@ -370,3 +370,11 @@ def test_form_schema_carries_the_bounds() -> None:
     assert fields["connection_maximum"]["schema"]["maximum"] == 1000
     assert fields["connection_timeout"]["schema"]["maximum"] == 600_000
     assert fields["connection_request_timeout"]["schema"]["maximum"] == 3_600_000
+
+
+def test_properties_built_directly_are_checked_before_a_client_is_configured() -> None:
+    from dataclasses import replace
+
+    props = replace(OssProperties.from_mapping(BASE), connection_maximum=10**7)
+    with pytest.raises(OssPropertiesError, match=r"connection_maximum .* must be at most 1000"):
+        props.client_config_kwargs()
