@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,11 +55,28 @@ def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ExponentialBackoff, "delay_amount", scaled)
 
 
+_TALLY: Counter[str] = Counter()  # faults injected by kind, requests seen and scenarios, this session
+
+
 @pytest.fixture
 def fault_proxy(local_oss: LocalOss) -> Iterator[Any]:
     """A started ``FaultProxy`` forwarding to ``local_oss``; stalls last twice the read timeout."""
     with proxy_module.FaultProxy(local_oss.proxy_url, stall_seconds=2 * READ_TIMEOUT_MS / 1000) as proxy:
         yield proxy
+        _TALLY.update(proxy.injected)
+        _TALLY.update({"requests seen": len(proxy.seen), "scenarios": 1})
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """One line with the session's fault figures (when fault tests ran)."""
+    if _TALLY:
+        kinds = ", ".join(
+            f"{kind} {n}" for kind, n in sorted(_TALLY.items()) if kind in proxy_module.FAULT_KINDS
+        )
+        terminalreporter.write_line(
+            f"fault proxy: {_TALLY['scenarios']} scenarios, {_TALLY['requests seen']} requests seen, "
+            f"faults injected: {kinds}"
+        )
 
 
 @dataclass
