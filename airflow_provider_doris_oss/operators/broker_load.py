@@ -111,7 +111,8 @@ class DorisBrokerLoadOperator(DorisJobOperator):
 
     :param table: target ``db.table`` (or ``table`` with ``database``/the connection's schema).
     :param source_uris: ``oss://bucket/key`` URIs or patterns (``*``, ``?``, ``[...]``).
-    :param local_files: local paths or globs to stage and load.
+    :param local_files: local paths or globs to stage and load (a path that exists is that file,
+        even if its name has glob characters; staged names keep only ``[-_.A-Za-z0-9]``).
     :param staging_uri: ``oss://bucket/prefix/`` for staged files (default ``airflow-staging/``
         in the OSS connection's bucket); files go under ``<prefix>/<label>/``.
     :param format: csv, csv_with_names, csv_with_names_and_types, json, parquet or orc.

@@ -35,6 +35,8 @@ class DorisExportOperator(DorisJobOperator):
     retry, so a retry that finds its job FINISHED does not export again, a running one is
     waited for, and a CANCELLED one is followed by a new attempt under ``<label>_r<n>``. A
     CANCELLED job fails the task with Doris's ErrorMsg; killing the task sends ``CANCEL EXPORT``.
+    A job found under the label counts as this task's only if its TaskInfo (database, table,
+    partitions, columns, format) and Path match the task's; otherwise the task fails.
 
     When the job is FINISHED, the files its ``OutfileInfo`` names are listed in OSS (with their
     sizes) and the count Doris reported is checked. Returns ``{"label", "job_id", "database",

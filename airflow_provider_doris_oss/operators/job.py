@@ -4,8 +4,8 @@ A job is found again by its label alone, so every step is safe to repeat: a retr
 the label up before submitting, a dropped FE connection is reopened and the wait resumes by
 label, and a deferred task resumes from the trigger's final SHOW row.
 
-- ``DorisJobKind``: what differs between LOAD and EXPORT (SHOW and CANCEL statements, the status
-  parser); ``JOB_KINDS`` maps the names the trigger serialises to the kinds.
+- The job kinds (``LOAD_JOB``, ``EXPORT_JOB``), the poll schedule and the SHOW parsing live in
+  ``sql.jobs``, shared with the trigger (re-exported here).
 - ``DorisJobClient``: the statements of one kind on one database, over an FE connection that is
   reopened when it drops.
 - ``DorisJobOperator``: look up, submit, wait (poke or deferrable), cancel on kill.
@@ -17,7 +17,7 @@ import hashlib
 import re
 import time
 from abc import abstractmethod
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
@@ -27,21 +27,27 @@ from airflow.sdk.configuration import conf
 from airflow.sdk.exceptions import AirflowException
 
 from airflow_provider_doris_oss.sql import (
-    ExportJobStatus,
-    LoadJobStatus,
-    cancel_export,
-    cancel_load,
     derive_label,
     error_message,
     is_label_already_used,
     is_nothing_to_cancel,
     mask_secrets,
     next_label_attempt,
-    pick_latest,
     rows_by_name,
-    show_export,
-    show_load,
     validate_label,
+)
+from airflow_provider_doris_oss.sql.jobs import (
+    EXPORT_JOB,
+    JOB_KINDS,
+    LOAD_JOB,
+    DorisJobKind,
+    JobStatus,
+    JsonValue,
+    describe,
+    is_connection_lost,
+    job_kind,
+    plain_row,
+    poll_delays,
 )
 
 if TYPE_CHECKING:
@@ -49,13 +55,31 @@ if TYPE_CHECKING:
 
     from airflow_provider_doris_oss.hooks.doris import DorisHook
 
-JobStatus = LoadJobStatus | ExportJobStatus
-JsonValue = str | int | float | bool | None
+__all__ = [
+    "EXPORT_JOB",
+    "JOB_KINDS",
+    "LOAD_JOB",
+    "DorisConnectionLost",
+    "DorisJobClient",
+    "DorisJobError",
+    "DorisJobKind",
+    "DorisJobOperator",
+    "DorisJobPlan",
+    "JobStatus",
+    "JsonValue",
+    "comment_fingerprint",
+    "describe",
+    "fingerprint",
+    "is_connection_lost",
+    "job_comment",
+    "job_kind",
+    "plain_row",
+    "poll_delays",
+    "task_label",
+]
 
 # How many CANCELLED attempts (label, label_r1, label_r2, ...) a task walks past before giving up.
 MAX_LABEL_ATTEMPTS = 100
-# Client-side MySQL errors (CR_*, 2000-2999: cannot connect, server gone, connection lost).
-_CLIENT_ERRORS = range(2000, 3000)
 _FINGERPRINT_IN_COMMENT = re.compile(r"\bsources=([0-9a-f]{8,64})\b")
 
 
@@ -65,66 +89,12 @@ class _Log(Protocol):
     def warning(self, msg: Any, /, *args: Any, **kw: Any) -> Any: ...
 
 
-@dataclass(frozen=True)
-class DorisJobKind:
-    """What one kind of asynchronous Doris job looks like: its SHOW and CANCEL statements and rows."""
-
-    name: str
-    title: str
-    show: Callable[[str, str], str]
-    cancel: Callable[[str, str], str]
-    parse_row: Callable[[Mapping[str, Any]], JobStatus]
-    has_comment: bool = False
-
-    def latest(self, rows: Iterable[Mapping[str, Any]]) -> JobStatus | None:
-        """The newest job (highest JobId) among the SHOW rows for one label, or None."""
-        return pick_latest(self.parse_row(row) for row in rows)
-
-
-LOAD_JOB = DorisJobKind("load", "Broker Load", show_load, cancel_load, LoadJobStatus.from_row, True)
-EXPORT_JOB = DorisJobKind("export", "EXPORT", show_export, cancel_export, ExportJobStatus.from_row)
-JOB_KINDS: dict[str, DorisJobKind] = {kind.name: kind for kind in (LOAD_JOB, EXPORT_JOB)}
-
-
-def job_kind(name: str) -> DorisJobKind:
-    """The kind registered under ``name`` (``load`` or ``export``)."""
-    try:
-        return JOB_KINDS[name]
-    except KeyError:
-        raise ValueError(f"kind: {name!r} is not a Doris job kind; use one of {sorted(JOB_KINDS)}.") from None
-
-
 class DorisJobError(AirflowException):
     """Doris refused a job statement, or a job could not be found or did not finish; secrets masked."""
 
 
 class DorisConnectionLost(DorisJobError):
     """The FE connection dropped and could not be reopened within the allowed attempts."""
-
-
-def is_connection_lost(error: BaseException) -> bool:
-    """Whether a pymysql error means the connection is gone (not an answer from Doris)."""
-    from pymysql.err import InterfaceError, OperationalError
-
-    if isinstance(error, InterfaceError):
-        return True
-    if isinstance(error, OperationalError):
-        code = error.args[0] if error.args else None
-        return isinstance(code, int) and code in _CLIENT_ERRORS
-    return isinstance(error, ConnectionError | TimeoutError)
-
-
-def plain_row(row: Mapping[str, Any]) -> dict[str, JsonValue]:
-    """A SHOW row with JSON-safe values (bytes decoded, timestamps and decimals as text)."""
-    out: dict[str, JsonValue] = {}
-    for key, value in row.items():
-        if value is None or isinstance(value, str | int | float | bool):
-            out[str(key)] = value
-        elif isinstance(value, bytes | bytearray):
-            out[str(key)] = value.decode("utf-8", "replace")
-        else:
-            out[str(key)] = str(value)
-    return out
 
 
 def fingerprint(parts: Iterable[str]) -> str:
@@ -155,12 +125,6 @@ def comment_fingerprint(comment: str | None) -> str | None:
     """The ``sources=`` fingerprint a job's COMMENT carries, or None."""
     match = _FINGERPRINT_IN_COMMENT.search(comment or "")
     return match.group(1) if match else None
-
-
-def describe(status: JobStatus) -> str:
-    """``job 42 LOADING (ETL:100%; LOAD:50%)`` for logs."""
-    progress = f" ({status.progress})" if status.progress else ""
-    return f"job {status.job_id} {status.state}{progress}"
 
 
 @dataclass
@@ -211,6 +175,8 @@ class DorisJobClient:
         self.reconnect_delay = reconnect_delay
         self._conn: Any = None
         self.current_label: str | None = None
+        # The pauses between polls in ``wait``: poll_delays, or another schedule (benchmarks).
+        self.poll_schedule: Callable[[float], Iterator[float]] = poll_delays
 
     def __enter__(self) -> DorisJobClient:
         return self
@@ -251,7 +217,8 @@ class DorisJobClient:
             except Exception as error:
                 if not is_connection_lost(error):
                     raise DorisJobError(self.mask(error_message(error))) from None
-                self.close()
+                if timeout is None:  # the shared connection broke; a submit's own one is closed already
+                    self.close()
                 failures += 1
                 reason = self.mask(error_message(error))
                 if "timed out" in reason:
@@ -389,9 +356,10 @@ class DorisJobClient:
             )
 
     def wait(self, label: str, poll_interval: float) -> JobStatus:
-        """Poll the label until its newest job is FINISHED or CANCELLED."""
+        """Poll the label until its newest job is FINISHED or CANCELLED (schedule: ``poll_delays``)."""
         self.current_label = label
         last: tuple[str, str | None] | None = None
+        delays = self.poll_schedule(poll_interval)
         while True:
             status = self.lookup(label)
             if status is None:
@@ -404,7 +372,7 @@ class DorisJobClient:
             if (status.state, status.progress) != last:
                 self.log.info("%s %s: %s.", self.kind.title, label, describe(status))
                 last = (status.state, status.progress)
-            time.sleep(poll_interval)
+            time.sleep(next(delays))
 
     def cancel(self, label: str) -> bool:
         """Cancel the label's running job; False when there was nothing to cancel."""
@@ -428,7 +396,8 @@ class DorisJobOperator(BaseOperator):
     on the worker (poke mode) or in ``DorisJobTrigger`` (``deferrable=True``).
 
     :param doris_conn_id: the Doris connection.
-    :param poll_interval: seconds between SHOW statements while the job runs.
+    :param poll_interval: the longest pause between SHOW statements while the job runs; the
+        first polls come sooner (1 s, 1.5 s, 2 s, ... up to ``poll_interval``; ``sql.jobs.poll_delays``).
     :param deferrable: wait in the triggerer instead of on the worker.
     """
 

@@ -9,14 +9,15 @@ from typing import Any
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from airflow_provider_doris_oss.arguments import JOB_TRIGGER, check_arguments
-from airflow_provider_doris_oss.operators.job import (
+from airflow_provider_doris_oss.sql import error_message, is_nothing_to_cancel, rows_by_name
+from airflow_provider_doris_oss.sql.jobs import (
     DorisJobKind,
     describe,
     is_connection_lost,
     job_kind,
     plain_row,
+    poll_delays,
 )
-from airflow_provider_doris_oss.sql import error_message, is_nothing_to_cancel, rows_by_name
 
 
 class DorisJobTrigger(BaseTrigger):
@@ -33,7 +34,7 @@ class DorisJobTrigger(BaseTrigger):
     :param kind: ``load`` or ``export``.
     :param database: the job's database.
     :param label: the job's label.
-    :param poll_interval: seconds between polls.
+    :param poll_interval: the longest pause between polls (the first come sooner: ``poll_delays``).
     :param max_reconnects: consecutive failed reconnects before giving up.
     """
 
@@ -93,6 +94,7 @@ class DorisJobTrigger(BaseTrigger):
         conn: Any = None
         failures = 0
         last: str | None = None
+        delays = poll_delays(self.poll_interval)
         try:
             while True:
                 try:
@@ -141,7 +143,7 @@ class DorisJobTrigger(BaseTrigger):
                 if progress != last:
                     self.log.info("%s %s: %s.", self.job.title, self.label, progress)
                     last = progress
-                await asyncio.sleep(self.poll_interval)
+                await asyncio.sleep(next(delays))
         finally:
             await _close(conn)
 

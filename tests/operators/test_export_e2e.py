@@ -100,7 +100,7 @@ def test_hostile_columns_where_and_path_reach_doris_intact(doris: Any) -> None:
 
     xcom = DorisExportOperator(
         task_id="export",
-        table=(doris.db, "orders"),  # type: ignore[arg-type]
+        table=f"{doris.db}.orders",
         columns=[doris.hostile_column, "name"],
         where="name = 'it''s \"q\"' OR name = 'chloé'",
         target_uri=f"s3://{doris.bucket}/{doris.hostile_dir}x_",

@@ -81,7 +81,7 @@ def test_hostile_path_column_separator_and_filter_reach_doris_intact(doris: Any)
     )
     xcom = DorisOssInsertOperator(
         task_id="insert",
-        table=(doris.db, "orders"),  # type: ignore[arg-type]
+        table=f"{doris.db}.orders",
         source_uri=f"oss://{doris.bucket}/{doris.hostile_dir}part.txt",
         format="csv",
         column_separator=separator,

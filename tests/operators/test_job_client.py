@@ -116,11 +116,19 @@ class FakeConn:
 
 
 class FakeHook:
+    read_timeout = 60
+    submit_timeout = 300
+
     def __init__(self, fe: FakeFE) -> None:
         self.fe = fe
+        self.read_timeouts: list[float | None] = []
 
-    def get_conn(self) -> FakeConn:
+    def get_conn_id(self) -> str:
+        return "doris_default"
+
+    def get_conn(self, read_timeout: float | None = None) -> FakeConn:
         self.fe.connections += 1
+        self.read_timeouts.append(read_timeout)
         return FakeConn(self.fe)
 
 
@@ -227,7 +235,9 @@ def test_connection_lost_after_the_load_reached_doris_does_not_submit_twice(fe, 
     assert (label, status.state) == ("lbl", "PENDING")
     assert len(loads(fe)) == 1
     assert len(fe.jobs["lbl"]) == 1
+    # SHOW and the lookups share one connection (read_timeout); the submit had its own, longer one.
     assert fe.connections == 2
+    assert client.hook.read_timeouts == [None, 300]  # type: ignore[attr-defined]
 
 
 def test_connection_lost_before_the_load_reached_doris_submits_again(fe, client):

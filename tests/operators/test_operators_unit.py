@@ -120,10 +120,12 @@ class _FakeConnection:
 
 
 class _FakeHook:
+    read_timeout = 60
+
     def __init__(self, error: Exception | None = None) -> None:
         self.conn = _FakeConnection(_FakeCursor(error))
 
-    def get_conn(self) -> _FakeConnection:
+    def get_conn(self, read_timeout: float | None = None) -> _FakeConnection:
         return self.conn
 
 

@@ -1,0 +1,117 @@
+"""What the worker and the triggerer share about asynchronous Doris jobs (LOAD, EXPORT).
+
+- ``DorisJobKind``: a kind's SHOW and CANCEL statements and its row parser; ``JOB_KINDS`` maps
+  the names a trigger serialises to the kinds.
+- ``poll_delays``: the wait's schedule, fast at first, then every ``poll_interval``.
+- ``is_connection_lost``, ``plain_row``, ``describe``: reading the FE's answers.
+
+Operators and triggers both import this module; neither imports the other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from airflow_provider_doris_oss.sql.results import ExportJobStatus, LoadJobStatus, pick_latest
+from airflow_provider_doris_oss.sql.show import cancel_export, cancel_load, show_export, show_load
+
+JobStatus = LoadJobStatus | ExportJobStatus
+JsonValue = str | int | float | bool | None
+
+# Client-side MySQL errors (CR_*, 2000-2999: cannot connect, server gone, connection lost or timed out).
+_CLIENT_ERRORS = range(2000, 3000)
+
+# The poll schedule: the first poll after 1 s, each delay 1.5 times the one before, at most
+# 2 s apart while the wait is younger than 6 s (a job of up to 5 s is noticed within 2 s of
+# finishing), never more than poll_interval.
+FIRST_POLL_DELAY = 1.0
+POLL_BACKOFF = 1.5
+FAST_POLL_WINDOW = 6.0
+FAST_POLL_MAX_DELAY = 2.0
+
+
+@dataclass(frozen=True)
+class DorisJobKind:
+    """What one kind of asynchronous Doris job looks like: its SHOW and CANCEL statements and rows."""
+
+    name: str
+    title: str
+    show: Callable[[str, str], str]
+    cancel: Callable[[str, str], str]
+    parse_row: Callable[[Mapping[str, Any]], JobStatus]
+    has_comment: bool = False
+
+    def latest(self, rows: Iterable[Mapping[str, Any]]) -> JobStatus | None:
+        """The newest job (highest JobId) among the SHOW rows for one label, or None."""
+        return pick_latest(self.parse_row(row) for row in rows)
+
+
+LOAD_JOB = DorisJobKind("load", "Broker Load", show_load, cancel_load, LoadJobStatus.from_row, True)
+EXPORT_JOB = DorisJobKind("export", "EXPORT", show_export, cancel_export, ExportJobStatus.from_row)
+JOB_KINDS: dict[str, DorisJobKind] = {kind.name: kind for kind in (LOAD_JOB, EXPORT_JOB)}
+
+
+def job_kind(name: str) -> DorisJobKind:
+    """The kind registered under ``name`` (``load`` or ``export``)."""
+    try:
+        return JOB_KINDS[name]
+    except KeyError:
+        raise ValueError(f"kind: {name!r} is not a Doris job kind; use one of {sorted(JOB_KINDS)}.") from None
+
+
+def poll_delays(
+    poll_interval: float,
+    *,
+    first: float = FIRST_POLL_DELAY,
+    backoff: float = POLL_BACKOFF,
+    fast_window: float = FAST_POLL_WINDOW,
+    fast_max: float = FAST_POLL_MAX_DELAY,
+) -> Iterator[float]:
+    """Seconds to sleep before each next poll of a running job: 1, 1.5, 2, 2, 5.1, 7.6, 10, 10, ...
+
+    Short jobs are noticed soon after they finish; a long job costs a few polls more than
+    polling every ``poll_interval`` from the start (five more over ten minutes at 10 s).
+    """
+    if isinstance(poll_interval, bool) or not isinstance(poll_interval, int | float) or poll_interval <= 0:
+        raise ValueError(f"poll_interval: {poll_interval!r} must be a positive number of seconds.")
+    delay, elapsed = first, 0.0
+    while True:
+        step = min(delay, poll_interval)
+        if elapsed < fast_window:
+            step = min(step, fast_max)
+        yield step
+        elapsed += step
+        delay *= backoff
+
+
+def is_connection_lost(error: BaseException) -> bool:
+    """Whether a pymysql error means the connection is gone or timed out (not an answer from Doris)."""
+    from pymysql.err import InterfaceError, OperationalError
+
+    if isinstance(error, InterfaceError):
+        return True
+    if isinstance(error, OperationalError):
+        code = error.args[0] if error.args else None
+        return isinstance(code, int) and code in _CLIENT_ERRORS
+    return isinstance(error, ConnectionError | TimeoutError)
+
+
+def plain_row(row: Mapping[str, Any]) -> dict[str, JsonValue]:
+    """A SHOW row with JSON-safe values (bytes decoded, timestamps and decimals as text)."""
+    out: dict[str, JsonValue] = {}
+    for key, value in row.items():
+        if value is None or isinstance(value, str | int | float | bool):
+            out[str(key)] = value
+        elif isinstance(value, bytes | bytearray):
+            out[str(key)] = value.decode("utf-8", "replace")
+        else:
+            out[str(key)] = str(value)
+    return out
+
+
+def describe(status: JobStatus) -> str:
+    """``job 42 LOADING (ETL:100%; LOAD:50%)`` for logs."""
+    progress = f" ({status.progress})" if status.progress else ""
+    return f"job {status.job_id} {status.state}{progress}"
