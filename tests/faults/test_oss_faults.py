@@ -158,6 +158,27 @@ def test_failed_multipart_upload_is_aborted(faulty_oss, large_file, kind):
     assert faulty_oss.oss.client().list_objects_v2(Bucket=faulty_oss.bucket).get("KeyCount") == 0
 
 
+def test_multipart_upload_whose_abort_fails_says_what_is_left(faulty_oss, large_file):
+    path, _ = large_file
+    faulty_oss.proxy.inject("internal_error", method="PUT", query="uploadId", times=None)  # UploadPart
+    faulty_oss.proxy.inject(
+        "slow_down", method="DELETE", query="uploadId", times=None
+    )  # AbortMultipartUpload
+    target = ObjectUri(faulty_oss.bucket, "up/stuck.bin")
+
+    with pytest.raises(OssOperationError) as info:
+        bounded(lambda: DorisOssHook().upload_file(path, target))
+
+    assert_clear(
+        info.value, faulty_oss, f"oss://{faulty_oss.bucket}/up/stuck.bin", "AbortMultipartUpload also failed"
+    )
+    [left] = incomplete_uploads(faulty_oss)  # what the message warns about is really there
+    assert left["Key"] == "up/stuck.bin"
+    faulty_oss.oss.client().abort_multipart_upload(
+        Bucket=faulty_oss.bucket, Key=left["Key"], UploadId=left["UploadId"]
+    )
+
+
 # -- DorisOssHook: listing, deletes, head ------------------------------------------------------
 
 
