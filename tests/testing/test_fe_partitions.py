@@ -149,3 +149,28 @@ def test_overwrite_from_s3_replaces_the_partition(ev: DorisClient) -> None:
     ]
     jobs = ev.run('SHOW LOAD WHERE LABEL = "ow_s3"')
     assert [(j["Label"], j["Type"], j["State"]) for j in jobs] == [("ow_s3", "INSERT", "FINISHED")]
+
+
+def _broker_load(doris: DorisClient, label: str, bucket: str, key: str, ratio: str) -> dict[str, Any]:
+    doris.run(
+        f'LOAD LABEL {label} (DATA INFILE ("s3://{bucket}/{key}") INTO TABLE ev COLUMNS TERMINATED BY "," '
+        f"(dt, id, name)) WITH S3 ({doris.storage()}) "
+        f'PROPERTIES ("max_filter_ratio" = "{ratio}")'
+    )
+    return doris.wait("LOAD", label)
+
+
+def test_broker_load_counts_rows_without_a_partition_as_filtered(ev: DorisClient) -> None:
+    bucket = ev.oss.create_bucket("fe-bl-" + ev.db.replace("_", "-")[-12:])
+    ev.put(bucket, "in.csv", b"2026-01-03,40,q\n2027-01-01,41,r\n")
+    before = rows(ev)
+    job = _broker_load(ev, "bl_strict", bucket, "in.csv", "0")
+    assert (job["State"], job["ErrorMsg"]) == (
+        "CANCELLED",
+        "type:ETL_QUALITY_UNSATISFIED; msg:quality not good enough to cancel",
+    )
+    assert rows(ev) == before
+    job = _broker_load(ev, "bl_lenient", bucket, "in.csv", "0.5")
+    assert job["State"] == "FINISHED"
+    assert job["EtlInfo"] == "unselected.rows=0; dpp.abnorm.ALL=1; dpp.norm.ALL=1"
+    assert rows(ev) == [*before, (_day("2026-01-03"), 40, "q")]

@@ -198,6 +198,30 @@ class DuckDbEngine:
             finally:
                 self._con.unregister(name)
 
+    def routable_rows(
+        self, db: str, table: str, data: pa.Table, partitions: Sequence[str] = ()
+    ) -> list[bool]:
+        """Whether each row of ``data`` has a partition it may go to (all True if unpartitioned)."""
+        with self._lock:
+            entry = self._table(db, table)
+            route = route_sql(entry.definition)
+            if route is None or data.num_rows == 0:
+                return [True] * data.num_rows
+            name = self._temp_name("route")
+            self._con.register(name, data)
+            try:
+                present = {c.lower() for c in data.column_names}
+                missing = [c for c in entry.definition.columns if c.name.lower() not in present]
+                extra = "".join(f", CAST(NULL AS {c.type.duckdb}) AS {_q(c.name)}" for c in missing)
+                allowed = self._allowed(entry, partitions, overwrite=False, auto_create=False)
+                found = self._run(
+                    f"SELECT coalesce({allowed}, false) FROM "
+                    f"(SELECT ({route}) AS __part FROM (SELECT *{extra} FROM {_q(name)}))"
+                )
+                return [bool(r[0]) for r in found]
+            finally:
+                self._con.unregister(name)
+
     def query_arrow(
         self, sql: str, db: str | None, bindings: Mapping[str, pa.Table] | None = None
     ) -> pa.Table:
@@ -767,12 +791,7 @@ class DuckDbEngine:
         named = [p for p in partitions if p != "*"]
         self._run(f"ALTER TABLE {_q(typed)} ADD COLUMN __part VARCHAR")
         self._run(f"UPDATE {_q(typed)} SET __part = ({route})")
-        may_create = entry.definition.auto_partition and (not overwrite or auto_create) and not named
-        if may_create:
-            allowed = "__part IS NOT NULL"
-        else:
-            targets = named or existing
-            allowed = f"__part IN ({', '.join(_text(p) for p in targets)})" if targets else "false"
+        allowed = self._allowed(entry, partitions, overwrite=overwrite, auto_create=auto_create)
         outside = f"NOT coalesce({allowed}, false)"
         if self._run(f"SELECT count(*) FROM {_q(typed)} WHERE {outside}")[0][0]:
             if strict:
@@ -793,6 +812,15 @@ class DuckDbEngine:
         if not replaced:
             return None, created
         return f"({route}) IN ({', '.join(_text(p) for p in replaced)})", created
+
+    @staticmethod
+    def _allowed(entry: _Table, partitions: Sequence[str], *, overwrite: bool, auto_create: bool) -> str:
+        """SQL over ``__part``: whether a row may go to its partition (see ``_route``)."""
+        named = [p for p in partitions if p != "*"]
+        if entry.definition.auto_partition and (not overwrite or auto_create) and not named:
+            return "__part IS NOT NULL"
+        targets = named or list(entry.info.partitions)
+        return f"__part IN ({', '.join(_text(p) for p in targets)})" if targets else "false"
 
     @staticmethod
     def _typed_columns(

@@ -383,7 +383,9 @@ def _load(fe: FEState, job: LoadJob) -> None:
     outcomes: list[DescOutcome] = []
     for desc in job.descs:
         info = fe.engine.table_info(job.db, desc.table)
-        outcomes.append(run_desc(fe.engine, job.db, desc, info, client, job.options))
+        outcome = run_desc(fe.engine, job.db, desc, info, client, job.options)
+        _filter_unroutable(fe, job.db, desc.partitions, outcome)
+        outcomes.append(outcome)
         _check(fe, job)
     job.normal = sum(o.normal for o in outcomes)
     job.abnormal = sum(o.abnormal for o in outcomes)
@@ -407,6 +409,23 @@ def _load(fe: FEState, job: LoadJob) -> None:
             job.state = "FINISHED"
             job.finish_time = time.time()
             job.cond.notify_all()
+
+
+def _filter_unroutable(fe: FEState, db: str, partitions: list[str], outcome: DescOutcome) -> None:
+    """Rows with no partition they may go to are error rows, as Doris counts them."""
+    if not outcome.upserts:
+        return
+    data = rows_table(outcome.upserts, outcome.columns)
+    keep = fe.engine.routable_rows(db, outcome.table, data, partitions)
+    dropped = [row for row, ok in zip(outcome.upserts, keep, strict=True) if not ok]
+    if not dropped:
+        return
+    outcome.upserts = [row for row, ok in zip(outcome.upserts, keep, strict=True) if ok]
+    outcome.normal -= len(dropped)
+    outcome.abnormal += len(dropped)
+    for row in dropped:
+        shown = ", ".join(str(v) for v in row.values())
+        outcome.rejected.append(f"Reason: no partition for this tuple. src line [{shown}]; ")
 
 
 def _apply(fe: FEState, job: LoadJob, outcome: DescOutcome) -> None:

@@ -99,6 +99,12 @@ class Engine(Protocol):
         """
         ...
 
+    def routable_rows(
+        self, db: str, table: str, data: pa.Table, partitions: Sequence[str] = ()
+    ) -> list[bool]:
+        """Whether each row has a partition it may go to (``partitions``: a load's PARTITION list)."""
+        ...
+
     def query_arrow(
         self, sql: str, db: str | None, bindings: Mapping[str, pa.Table] | None = None
     ) -> pa.Table:
