@@ -490,7 +490,12 @@ def _with_port(endpoint: Endpoint, port: Any, source: str, where: str) -> Endpoi
             f":{endpoint.port}. Keep one of them."
         )
     # The scheme is written out, so Doris (which may read a bare host as http) also uses https.
-    return endpoint._replace(port=number, scheme=endpoint.scheme or "https")
+    scheme = endpoint.scheme or "https"
+    if endpoint.port is None and number == {"http": 80, "https": 443}[scheme]:
+        # The scheme's own port stays implicit: through a proxy the Host header would carry ":80"
+        # while SigV4 signs the host without it, and OSS would answer SignatureDoesNotMatch.
+        return endpoint._replace(scheme=scheme)
+    return endpoint._replace(port=number, scheme=scheme)
 
 
 def _with_scheme(endpoint: Endpoint, schema: Any, source: str, where: str) -> Endpoint:

@@ -111,6 +111,15 @@ def test_bucket_reachable(local_oss, oss_bucket: str, monkeypatch: pytest.Monkey
     assert message == f"Connected to OSS at {ENDPOINT}: bucket {oss_bucket!r} is reachable with these keys."
 
 
+@pytest.mark.parametrize("port", [80, 0])
+def test_port_filled_in_as_the_test_button_needs(local_oss, oss_bucket: str, monkeypatch, port: int) -> None:
+    """Port 80 on an http:// endpoint (as the form asks for) reaches the same OSS; 0 means unset."""
+    conn_id = _local(local_oss, monkeypatch, f"port_{port}", port=port, extra={"bucket": oss_bucket})
+    ok, message = _test(conn_id)
+    assert ok, message
+    assert message.startswith(f"Connected to OSS at {ENDPOINT}: bucket")
+
+
 def test_bucket_count_without_a_default_bucket(local_oss, oss_bucket: str, monkeypatch) -> None:
     ok, message = _test(_local(local_oss, monkeypatch, "ok_list"))
     assert ok, message
