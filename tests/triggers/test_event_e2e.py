@@ -4,117 +4,44 @@ A real ``airflow triggerer`` runs ``OssObjectEventTrigger`` for the asset in
 ``example_dags/example_oss_event.py``; the real ``airflow scheduler`` turns its asset events
 into DAG runs. The triggerer is then restarted (a new process) and must not report the same
 objects again, while a changed object is reported once more. Everything runs on 127.0.0.1
-with its own sqlite DB and free ports. Task execution itself would need an API server, so
-only event and DAG-run creation are asserted.
+with its own sqlite DB and free ports. Only events and DAG-run creation are asserted here; task
+execution (through the execution API server) is covered by ``test_flagship_e2e.py``.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import socket
-import sqlite3
-import subprocess
-import sys
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from airflow_provider_doris_oss.testing.airflow_processes import LocalAirflow
+
 EXAMPLE = Path(__file__).resolve().parents[2] / "example_dags" / "example_oss_event.py"
-AIRFLOW = str(Path(sys.executable).with_name("airflow"))
-DEADLINE = 180.0
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Deployment:
-    """An Airflow home with its own sqlite DB, and the processes started in it."""
-
-    def __init__(self, home: Path, env: dict[str, str]) -> None:
-        self.home = home
-        self.env = env
-        self.processes: dict[str, subprocess.Popen[bytes]] = {}
-
-    def cli(self, *args: str) -> None:
-        result = subprocess.run([AIRFLOW, *args], env=self.env, capture_output=True, text=True, timeout=300)
-        assert result.returncode == 0, f"airflow {' '.join(args)} failed:\n{result.stderr[-3000:]}"
-
-    def start(self, name: str) -> None:
-        log = open(self.home / f"{name}-{len(self.processes)}.log", "wb")  # noqa: SIM115 (closed with the process)
-        self.processes[name] = subprocess.Popen(
-            [AIRFLOW, name], env=self.env, stdout=log, stderr=subprocess.STDOUT
-        )
-
-    def stop(self, name: str) -> None:
-        process = self.processes.pop(name)
-        process.terminate()
-        try:
-            process.wait(60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(30)
-
-    def query(self, sql: str) -> list[tuple[Any, ...]]:
-        with sqlite3.connect(self.home / "airflow.db", timeout=30) as db:
-            return db.execute(sql).fetchall()
+class Deployment(LocalAirflow):
+    """The example DAG's Airflow home; ``events()`` lists the reported (key, ETag) pairs."""
 
     def events(self) -> list[tuple[str, str]]:
-        rows = self.query("select extra from asset_event order by id")
-        return [(json.loads(e)["payload"]["key"], json.loads(e)["payload"]["etag"]) for (e,) in rows]
-
-    def wait_for(self, condition: Callable[[], bool], what: str) -> None:
-        deadline = time.monotonic() + DEADLINE
-        while not condition():
-            for name, process in self.processes.items():
-                assert process.poll() is None, f"airflow {name} exited; see {self.home}"
-            if time.monotonic() > deadline:
-                raise AssertionError(
-                    f"gave up waiting for {what}; events: {self.events()}; logs in {self.home}"
-                )
-            time.sleep(0.5)
+        return [(p["key"], p["etag"]) for p in self.asset_events()]
 
 
 @pytest.fixture
 def deployment(tmp_path: Path, local_oss: Any, oss_bucket: str) -> Iterator[Deployment]:
-    home = tmp_path / "airflow"
-    (home / "dags").mkdir(parents=True)
-    shutil.copy(EXAMPLE, home / "dags" / EXAMPLE.name)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
-    env.update(
-        {
-            "AIRFLOW_HOME": str(home),
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db",
-            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "AIRFLOW__CORE__DAGS_FOLDER": str(home / "dags"),
-            "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
-            "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "1",
-            "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
-            "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
-            "AIRFLOW_CONN_DORIS_OSS_DEFAULT": local_oss.connection(
-                "doris_oss_default", bucket=oss_bucket
-            ).as_json(),
-            "DORIS_OSS_DEMO_BUCKET": oss_bucket,
-            "DORIS_OSS_DEMO_POLL_INTERVAL": "1",
-        }
-    )
-    deployment = Deployment(home, env)
-    deployment.cli("db", "migrate")
-    deployment.cli("dags", "reserialize")
-    try:
+    env = {
+        "AIRFLOW_CONN_DORIS_OSS_DEFAULT": local_oss.connection(
+            "doris_oss_default", bucket=oss_bucket
+        ).as_json(),
+        "DORIS_OSS_DEMO_BUCKET": oss_bucket,
+        "DORIS_OSS_DEMO_POLL_INTERVAL": "1",
+    }
+    with Deployment(tmp_path / "airflow", [EXAMPLE], env) as deployment:
+        deployment.prepare()
         yield deployment
-    finally:
-        for name in list(deployment.processes):
-            deployment.stop(name)
 
 
 def test_real_triggerer_fires_once_per_object_and_the_scheduler_creates_runs(
