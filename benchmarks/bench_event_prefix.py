@@ -288,7 +288,7 @@ def main() -> int:
     server.shutdown()
 
     print(f"\nOssObjectEventTrigger, one poll over N old objects (mean of {args.polls}, one new object each)")
-    print(f"{'objects':>11} {'source':>7} | {'whole prefix (default)':^38} | {'ordered_keys=True':^38}")
+    print(f"{'objects':>11} {'source':>7} | {'whole prefix (default)':^41} | {'ordered_keys=True':^41}")
     head = f"{'LIST/poll':>9} {'PUT/poll':>8} {'ckpt bytes':>12} {'ms/poll':>9}"
     print(f"{'':>11} {'':>7} | {head} | {head}")
     for objects, source in cases:
