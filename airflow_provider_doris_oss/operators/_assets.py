@@ -26,8 +26,15 @@ def location_asset(uri: str, *, field: str) -> Asset | None:
 def declare_location(
     kwargs: dict[str, Any], direction: Literal["inlets", "outlets"], uri: str, *, field: str
 ) -> Asset | None:
-    """Add ``uri``'s asset to the operator's ``inlets`` or ``outlets`` keyword argument; return it."""
+    """Declare ``uri``'s asset as the operator's ``inlets`` or ``outlets``, unless the DAG gave its own.
+
+    Assets the DAG passes win: Airflow deactivates two assets that share a URI under different
+    names, so a DAG that names the location (``Asset(name="landing", uri="oss://…")``, say for a
+    watcher) passes that asset instead of getting a second, URI-named one.
+    """
+    if kwargs.get(direction):
+        return None
     asset = location_asset(uri, field=field)
     if asset is not None:
-        kwargs[direction] = [*(kwargs.get(direction) or []), asset]
+        kwargs[direction] = [asset]
     return asset
