@@ -21,6 +21,10 @@ from airflow_provider_doris_oss.uris import ObjectUri
 
 if TYPE_CHECKING:
     from airflow_provider_doris_oss.hooks.oss_async import DorisOssAsyncHook
+    from airflow_provider_doris_oss.triggers.key_poller import Found
+
+# What a listing entry gives exactly as HEAD does (HEAD's LastModified drops the milliseconds).
+LISTED_EXACTLY = ("Size", "ETag", "Key", "Bucket")
 
 
 async def afind_matches(
@@ -141,14 +145,18 @@ class OssKeyTrigger(BaseTrigger):
         """Wait on the shared poller until every key exists at once (as one check of all would find)."""
         from airflow_provider_doris_oss.triggers.key_poller import shared_poller
 
+        needs_head = any(k not in LISTED_EXACTLY for k in self.metadata_keys)
         missing = patterns
         while True:
             waits = [
-                (await shared_poller(hook, p.bucket, self.poke_interval)).wait(p.pattern) for p in missing
+                (await shared_poller(hook, p.bucket, self.poke_interval)).wait(
+                    p.pattern, needs_head=needs_head
+                )
+                for p in missing
             ]
-            heads = await _gather_or_cancel(*waits)
+            found = await _gather_or_cancel(*waits)
             if len(patterns) == 1:
-                return [head_metadata(patterns[0].bucket, patterns[0].pattern, heads[0], self.metadata_keys)]
+                return [self._metadata(patterns[0], found[0])]
             files, missing = [], []
             for pattern in patterns:  # the keys were found at different ticks: check them together
                 head = await hook.head(ObjectUri(pattern.bucket, pattern.pattern))
@@ -158,6 +166,11 @@ class OssKeyTrigger(BaseTrigger):
                     files.append(head_metadata(pattern.bucket, pattern.pattern, head, self.metadata_keys))
             if not missing:
                 return files
+
+    def _metadata(self, pattern: KeyPattern, found: Found) -> dict[str, Any]:
+        if found.source == "head":
+            return head_metadata(pattern.bucket, pattern.pattern, found.response, self.metadata_keys)
+        return listed_metadata(pattern.bucket, found.response, self.metadata_keys)
 
     async def _check(
         self, hook: DorisOssAsyncHook, patterns: list[KeyPattern]

@@ -11,8 +11,10 @@ poller groups the waiting keys by their folder (the key up to its last ``/``) an
   group is HEADed) and the group's measured cost decides the next interval;
 - HEADs each key otherwise (a single key, a costly folder, or a listing that failed).
 
-A key seen in a listing is confirmed with one HEAD, which also yields the metadata, so a key is
-reported exactly when HEAD finds it; HEAD errors (other than not-found) reach that key's waiters.
+A key is found when an object with exactly that key is listed (OSS lists and HEADs with the same
+strong consistency) or HEAD finds it. A waiter that needs more metadata than a listing carries
+asks for a HEAD, which then confirms the key and supplies it. HEAD errors (other than not-found)
+reach that key's waiters.
 A waiter that is cancelled leaves the poller; the last one to leave stops it and releases the
 shared client.
 """
@@ -48,6 +50,20 @@ class PollStats:
     heads: int = 0
 
 
+@dataclass(frozen=True)
+class Found:
+    """A found key: its HEAD response (``source="head"``) or its listing entry (``"list"``)."""
+
+    source: str
+    response: dict[str, Any]
+
+
+@dataclass
+class _Waiter:
+    future: asyncio.Future[Found]
+    needs_head: bool
+
+
 @dataclass
 class _Group:
     """The waiting keys of one folder."""
@@ -72,7 +88,7 @@ class KeyPoller:
         self.interval = interval
         self.stats = PollStats()
         self._registry_key = registry_key
-        self._waiters: dict[str, list[asyncio.Future[dict[str, Any]]]] = defaultdict(list)
+        self._waiters: dict[str, list[_Waiter]] = defaultdict(list)
         self._pages_needed: dict[str, int] = {}  # folder -> pages the last listing of it took
         self.page_size = LIST_PAGE_SIZE
         self._task: asyncio.Task[None] | None = None
@@ -82,24 +98,27 @@ class KeyPoller:
         """How many distinct keys are waited for."""
         return len(self._waiters)
 
-    async def wait(self, key: str) -> dict[str, Any]:
-        """The key's HEAD response, once the poller finds it (it checks at its next tick)."""
+    async def wait(self, key: str, *, needs_head: bool = False) -> Found:
+        """The key's listing entry or HEAD response (always HEAD with ``needs_head``), once found.
+
+        The poller checks a new key at its next tick.
+        """
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[dict[str, Any]] = loop.create_future()
-        self._waiters[key].append(future)
+        waiter = _Waiter(loop.create_future(), needs_head)
+        self._waiters[key].append(waiter)
         if self._task is None:
             _POLLERS.setdefault(loop, {}).setdefault(self._registry_key, self)
             self._task = asyncio.create_task(self._run(), name=f"oss-key-poller-{self.bucket}")
         try:
-            return await future
+            return await waiter.future
         finally:
-            self._leave(key, future)
+            self._leave(key, waiter)
 
-    def _leave(self, key: str, future: asyncio.Future[dict[str, Any]]) -> None:
-        futures = self._waiters.get(key)
-        if futures is not None and future in futures:
-            futures.remove(future)
-            if not futures:
+    def _leave(self, key: str, waiter: _Waiter) -> None:
+        waiters = self._waiters.get(key)
+        if waiters is not None and waiter in waiters:
+            waiters.remove(waiter)
+            if not waiters:
                 del self._waiters[key]
         if not self._waiters:
             self._stop()
@@ -114,11 +133,16 @@ class KeyPoller:
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
-        async with self.hook.lease():
-            while self._waiters:
-                started = loop.time()
-                await self.poll_once()
-                await asyncio.sleep(max(0.0, started + self.interval - loop.time()))
+        try:
+            async with self.hook.lease():
+                while self._waiters:
+                    started = loop.time()
+                    await self.poll_once()
+                    await asyncio.sleep(max(0.0, started + self.interval - loop.time()))
+        except Exception as error:  # e.g. no client could be made: every waiter learns why
+            self._task = None
+            for key in list(self._waiters):
+                self._settle(key, error=error)
 
     async def poll_once(self) -> None:
         """One check of every waiting key."""
@@ -142,7 +166,7 @@ class KeyPoller:
         keys = group.keys  # sorted
         wanted = set(keys)
         pages = 0
-        seen: list[str] = []
+        to_head: list[str] = []
         last = ""
         cut_short = False
         # StartAfter excludes only the key equal to it: the smallest key minus its last character
@@ -153,7 +177,7 @@ class KeyPoller:
             ):
                 pages += 1
                 self.stats.lists += 1
-                seen.extend(obj["Key"] for obj in page if obj["Key"] in wanted)
+                to_head.extend(self._found_listed([obj for obj in page if obj["Key"] in wanted]))
                 last = page[-1]["Key"] if page else last
                 if last >= keys[-1]:
                     break  # past the largest waiting key: the range is covered
@@ -164,7 +188,17 @@ class KeyPoller:
             self._pages_needed[group.folder] = len(keys)  # a failed listing: HEAD this folder
             return keys
         self._pages_needed[group.folder] = pages + 1 if cut_short else pages
-        return seen + ([k for k in keys if k > last] if cut_short else [])
+        return to_head + ([k for k in keys if k > last] if cut_short else [])
+
+    def _found_listed(self, objects: list[dict[str, Any]]) -> list[str]:
+        """Settle the listed keys whose waiters take a listing entry; return those needing a HEAD."""
+        to_head = []
+        for obj in objects:
+            if any(w.needs_head for w in self._waiters.get(obj["Key"], [])):
+                to_head.append(obj["Key"])
+            else:
+                self._settle(obj["Key"], found=Found("list", dict(obj)))
+        return to_head
 
     async def _head(self, key: str, limit: asyncio.Semaphore) -> None:
         if key not in self._waiters:
@@ -177,17 +211,16 @@ class KeyPoller:
                 self._settle(key, error=error)
                 return
         if head is not None:
-            self._settle(key, head=head)
+            self._settle(key, found=Found("head", head))
 
-    def _settle(
-        self, key: str, *, head: dict[str, Any] | None = None, error: BaseException | None = None
-    ) -> None:
-        for future in self._waiters.get(key, []):
-            if not future.done():
-                if error is not None:
-                    future.set_exception(error)
-                else:
-                    future.set_result(dict(head or {}))
+    def _settle(self, key: str, *, found: Found | None = None, error: BaseException | None = None) -> None:
+        for waiter in self._waiters.get(key, []):
+            if waiter.future.done():
+                continue
+            if error is not None:
+                waiter.future.set_exception(error)
+            elif found is not None:
+                waiter.future.set_result(found)
 
 
 async def shared_poller(hook: DorisOssAsyncHook, bucket: str, interval: float) -> KeyPoller:

@@ -50,19 +50,38 @@ def test_many_keys_in_one_folder_cost_one_list_per_interval(local_oss, oss_conn)
     for name in ("k/0000-before", "k/zzzz-after", "other/k-0001"):
         client.put_object(Bucket=bucket, Key=name, Body=b"x")
     keys = [f"k/{i:04d}" for i in range(40)]
-    triggers = [OssKeyTrigger([f"oss://{bucket}/{key}"], poke_interval=0.3) for key in keys]
+    # the second half asks for metadata a listing does not carry: their keys are HEADed once found
+    triggers = [
+        OssKeyTrigger(
+            [f"oss://{bucket}/{key}"], poke_interval=0.3, metadata_keys=["ContentType"] if i >= 20 else None
+        )
+        for i, key in enumerate(keys)
+    ]
+
+    heads_for_arrivals: list[str] = []
 
     async def scenario() -> tuple[list[dict[str, Any]], int, int, list[dict[str, list[str]]]]:
         tasks = [asyncio.create_task(next_event(t)) for t in triggers]
-        await until(lambda: len(lists(local_oss, bucket)) >= 3)
-        listings_while_waiting = lists(local_oss, bucket)[:3]
-        heads_while_waiting = len(head_paths(local_oss, bucket))
+        await until(lambda: sum(p.waiting for p in active_pollers()) == 40)
+        # A tick while the first trigger alone was registered HEADs its key (one key, one HEAD):
+        # count from the next tick on, when that one's requests are done.
+        [poller] = active_pollers()
+        ticks = poller.stats.ticks
+        await until(lambda: poller.stats.ticks > ticks)
+        heads_before, lists_before = len(head_paths(local_oss, bucket)), len(lists(local_oss, bucket))
+        await until(lambda: len(lists(local_oss, bucket)) >= lists_before + 3)
+        listings_while_waiting = lists(local_oss, bucket)[lists_before:]
+        heads_while_waiting = len(head_paths(local_oss, bucket)) - heads_before
         assert not any(t.done() for t in tasks)
         [poller] = active_pollers()
         assert poller.waiting == 40
+        heads_before_arrivals = len(head_paths(local_oss, bucket))
         for key in keys:
-            await asyncio.to_thread(client.put_object, Bucket=bucket, Key=key, Body=b"12")
+            await asyncio.to_thread(
+                client.put_object, Bucket=bucket, Key=key, Body=b"12", ContentType="text/csv"
+            )
         events = await asyncio.wait_for(asyncio.gather(*tasks), 30)
+        heads_for_arrivals.extend(head_paths(local_oss, bucket)[heads_before_arrivals:])
         return events, heads_while_waiting, len(active_pollers()), listings_while_waiting
 
     events, heads_while_waiting, pollers_after, listings = asyncio.run(scenario())
@@ -72,9 +91,12 @@ def test_many_keys_in_one_folder_cost_one_list_per_interval(local_oss, oss_conn)
     assert [e["status"] for e in events] == ["success"] * 40
     assert [e["files"][0]["Key"] for e in events] == keys
     assert all(e["files"][0]["Size"] == 2 for e in events)
+    assert [e["files"][0].get("ContentType") for e in events] == [None] * 20 + ["text/csv"] * 20
     assert pollers_after == 0
-    # every key was confirmed by exactly one HEAD before it was reported
-    assert sorted(head_paths(local_oss, bucket)) == sorted(f"/{k}" for k in keys)
+    # a listing finds the keys; only those whose triggers need HEAD's metadata were HEADed
+    # (the last key, once it waits alone, is HEADed each tick: one key, one request)
+    assert set(heads_for_arrivals) == {f"/{k}" for k in keys[20:]}
+    assert len(heads_for_arrivals) < 40
 
 
 def test_a_key_is_found_exactly_when_head_finds_it(local_oss, oss_conn):
@@ -154,3 +176,24 @@ def test_cancelled_triggers_leave_and_the_last_stops_the_poller(local_oss, oss_c
     assert result["clients"] == 0  # the last lease closed the shared client
     assert result["requests_after_stop"] == 0
     assert result["tasks"] == []
+
+
+def test_a_failing_head_ends_its_trigger_with_an_error_event(local_oss, oss_conn, monkeypatch):
+    """LocalOss answers 502 for a host that is not its endpoint: the poller hands the error on."""
+    import json
+
+    conn = json.loads(local_oss.connection("wrong_endpoint", bucket=oss_conn).as_json())
+    conn["host"] = "http://oss-cn-hangzhou.aliyuncs.com"
+    extra = conn["extra"] if isinstance(conn["extra"], dict) else json.loads(conn["extra"])
+    conn["extra"] = {**extra, "region": "cn-hangzhou"}
+    monkeypatch.setenv("AIRFLOW_CONN_WRONG_ENDPOINT", json.dumps(conn))
+    trigger = OssKeyTrigger([f"oss://{oss_conn}/x/flag"], oss_conn_id="wrong_endpoint", poke_interval=0.2)
+
+    async def scenario() -> tuple[dict[str, Any], int]:
+        event = await asyncio.wait_for(next_event(trigger), 60)
+        return event, len(active_pollers())
+
+    event, pollers = asyncio.run(scenario())
+    assert event["status"] == "error"
+    assert "HEAD oss://" in event["message"] and "x/flag" in event["message"]
+    assert pollers == 0
