@@ -326,11 +326,18 @@ class OssObjectEventTrigger(BaseEventTrigger):
         hook = self._hook()
         async with hook.lease():
             checkpoint = self.new_checkpoint(await self.checkpoint_location(hook))
-            baseline = not await checkpoint.load(hook) and self.start_from == "now"
+            starting = not await checkpoint.load(hook) and self.start_from == "now"
+            baseline: Snapshot | None = None  # the first listing, kept until it is durable
             async for snapshot in shared_stream:
-                if baseline:
-                    baseline = not await self._record_baseline(hook, checkpoint, snapshot)
-                    continue
+                if starting:
+                    if baseline is None:
+                        baseline = snapshot
+                        self._adopt_baseline(checkpoint, snapshot)
+                    if not await self._save_baseline(hook, checkpoint, len(baseline.objects)):
+                        continue
+                    starting = False
+                    if snapshot is baseline:
+                        continue
                 claim = Claim(checkpoint, boundary=snapshot.boundary)
                 snapshot.claims.append(claim)
                 for key in sorted(snapshot.objects):
@@ -341,29 +348,29 @@ class OssObjectEventTrigger(BaseEventTrigger):
                     claim.items.append((key, obj["etag"]))
                     yield TriggerEvent({"uri": str(ObjectUri(snapshot.bucket, key)), **obj})
 
-    async def _record_baseline(
-        self, hook: DorisOssAsyncHook, checkpoint: Checkpoint, snapshot: Snapshot
-    ) -> bool:
-        """``start_from="now"``: write what is present as already seen; True once it is durable.
-
-        Written before any event, so a restart finds it; until the write succeeds every
-        listing is a new baseline and nothing is reported.
-        """
+    def _adopt_baseline(self, checkpoint: Checkpoint, snapshot: Snapshot) -> None:
+        """``start_from="now"``: take what the first listing shows as already seen."""
         if checkpoint.ordered:
             checkpoint.after = snapshot.boundary
         else:
             checkpoint.committed = {
                 key: obj["etag"] for key, obj in snapshot.objects.items() if self.matches(key)
             }
+
+    async def _save_baseline(self, hook: DorisOssAsyncHook, checkpoint: Checkpoint, present: int) -> bool:
+        """Write the starting checkpoint before any event; True once it is durable.
+
+        Until the write succeeds the first listing stays the baseline (every later listing is
+        compared with it once it is written), so an object that arrives meanwhile is reported.
+        """
         try:
             await checkpoint.save(hook)
         except Exception as error:
-            checkpoint.committed, checkpoint.after = {}, None
             self.log.warning("Could not write the starting checkpoint %s: %s", checkpoint.location, error)
             return False
         self.log.info(
             "Watching from now: %d objects already present are not reported (checkpoint %s).",
-            len(snapshot.objects),
+            present,
             checkpoint.location,
         )
         return True

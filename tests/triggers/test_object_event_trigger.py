@@ -385,6 +385,43 @@ def test_start_from_now_reports_only_what_arrives_after_the_first_listing(local_
     assert [k for k, _ in asyncio.run(second_life())] == ["old/while-down.csv"]
 
 
+def test_an_object_arriving_while_the_starting_checkpoint_cannot_be_written_is_reported(
+    local_oss, oss_conn, monkeypatch
+):
+    """start_from="now": the first listing stays the baseline until its checkpoint is written, so
+    an object that lands between a failed starting write and a good one is not lost."""
+    from airflow_provider_doris_oss.triggers import object_event
+
+    bucket = oss_conn
+    client = local_oss.client()
+    client.put_object(Bucket=bucket, Key="late/old.csv", Body=b"1")
+    saved = object_event.Checkpoint.save
+    failures = {"left": 3}
+
+    async def flaky(self: Any, hook: Any) -> None:
+        if failures["left"] > 0:
+            failures["left"] -= 1
+            if failures["left"] == 1:  # the object lands while the writes keep failing
+                await asyncio.to_thread(client.put_object, Bucket=bucket, Key="late/new.csv", Body=b"1")
+            raise ConnectionError("OSS refused the checkpoint PUT")
+        await saved(self, hook)
+
+    monkeypatch.setattr(object_event.Checkpoint, "save", flaky)
+
+    async def scenario() -> list[tuple[str, str]]:
+        runner = MiniTriggerer()
+        runner.start(1, OssObjectEventTrigger(prefix="late/", poll_interval=0.2))
+        try:
+            await runner.wait_for(lambda: runner.persisted, "the object that arrived meanwhile")
+            await settle(runner, local_oss, bucket, "late/")
+        finally:
+            await runner.stop()
+        return runner.keys()
+
+    assert [k for k, _ in asyncio.run(scenario())] == ["late/new.csv"]
+    assert failures["left"] == 0
+
+
 def test_start_from_is_checked():
     with pytest.raises(ValueError, match="start_from must be 'now'"):
         OssObjectEventTrigger(prefix="p/", start_from="yesterday")  # type: ignore[arg-type]
