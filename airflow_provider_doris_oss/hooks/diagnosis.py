@@ -41,6 +41,17 @@ def proxy_address(proxy: str) -> str:
     return f"{split.scheme}://{split.hostname}:{port}"
 
 
+def without_conn_id(message: str, conn_id: str) -> str:
+    """The message without its leading "connection 'id': ".
+
+    The UI's Test button tests a copy stored under a random id, which would only confuse.
+    """
+    for prefix in (f"connection {conn_id!r}: ", f"Connection {conn_id!r}: "):
+        if message.startswith(prefix):
+            return message[len(prefix) :]
+    return message
+
+
 def doris_names_read(extra: Mapping[str, Any]) -> str:
     """A sentence naming the extra keys given under Doris's names, or "" when the form's names are used."""
     renamed = []

@@ -130,14 +130,15 @@ class DorisHook(DbApiHook):
         """Log in and read the FE's version; a failure names the cause and the field to fix."""
         from contextlib import closing
 
-        from airflow_provider_doris_oss.hooks.diagnosis import doris_failure, scrub
+        from airflow_provider_doris_oss.hooks.diagnosis import doris_failure, scrub, without_conn_id
 
+        conn_id = self.get_conn_id()
         try:
             conn = self.connection
             address = f"{conn.host}:{self.port}"
             timeout_s = self._extra_int("connect_timeout", DORIS_CONNECT_TIMEOUT)
         except Exception as error:
-            return False, str(error)
+            return False, without_conn_id(str(error), conn_id)
         user, password = conn.login or "root", conn.password
         try:
             db = self.get_conn()
@@ -145,7 +146,7 @@ class DorisHook(DbApiHook):
             cause = doris_failure(
                 error, address=address, user=user, database=conn.schema, timeout_s=timeout_s
             )
-            return False, scrub(cause, [password])
+            return False, without_conn_id(scrub(cause, [password]), conn_id)
         try:
             with closing(db), closing(db.cursor()) as cursor:
                 cursor.execute(self._test_connection_sql)

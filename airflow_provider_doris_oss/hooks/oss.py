@@ -171,13 +171,13 @@ class DorisOssHook(BaseHook):
         body tells a wrong key from a wrong secret, a missing permission, a missing bucket or a
         wrong region. Without one: ListBuckets. One attempt each, so the answer comes at once.
         """
-        from airflow_provider_doris_oss.hooks.diagnosis import doris_names_read
+        from airflow_provider_doris_oss.hooks.diagnosis import doris_names_read, without_conn_id
 
         try:
             props = self.properties
             extra = self.get_connection(self.oss_conn_id).extra_dejson
         except OssPropertiesError as error:
-            return False, str(error)
+            return False, without_conn_id(str(error), self.oss_conn_id)
         names = doris_names_read(extra if isinstance(extra, dict) else {})
         ok, message = self._probe(props)
         return ok, message + names
