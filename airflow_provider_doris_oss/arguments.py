@@ -449,6 +449,7 @@ OBJECT_EVENT_TRIGGER: tuple[Arg, ...] = (
     Arg("oss_conn_id", conn_id),
     Arg("poll_interval", seconds()),
     Arg("checkpoint_prefix", any_text),
+    Arg("ordered_keys", flag),
 )
 JOB_TRIGGER: tuple[Arg, ...] = (
     Arg("doris_conn_id", conn_id),

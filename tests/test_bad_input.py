@@ -546,6 +546,8 @@ ARG_CASES: list[tuple[str, dict[str, Any], str, str]] = [
     ("object_event_trigger", {"checkpoint_prefix": None}, "checkpoint_prefix", "must be a string"),
     ("object_event_trigger", {"oss_conn_id": ""}, "oss_conn_id", "without spaces"),
     ("object_event_trigger", {"checkpoint_name": "a b"}, "checkpoint_name", "1-128 letters, digits"),
+    ("object_event_trigger", {"ordered_keys": "false"}, "ordered_keys", "ordered_keys=False"),
+    ("object_event_trigger", {"start_from": "yesterday"}, "start_from", "'beginning'"),
     # DorisJobTrigger
     ("job_trigger", {"kind": "import"}, "kind", "one of load, export"),
     ("job_trigger", {"poll_interval": "abc"}, "poll_interval", "poll_interval=30"),
