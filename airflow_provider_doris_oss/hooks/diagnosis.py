@@ -62,8 +62,8 @@ def doris_names_read(extra: Mapping[str, Any]) -> str:
     if not renamed:
         return ""
     return (
-        f" Read from the extra under Doris's names: {', '.join(renamed)}. The Edit form shows such keys "
-        "only as raw JSON; a connection managed in the UI should use the form's fields instead."
+        f" Read from the extra under Doris's names: {', '.join(renamed)}. The Edit form shows these as "
+        "raw keys in place of its own fields; a connection managed in the UI should use the form's names."
     )
 
 

@@ -423,6 +423,7 @@ def test_doris_names_are_reported(local_oss, oss_bucket: str, monkeypatch) -> No
         "Read from the extra under Doris's names: 'oss.endpoint' as endpoint, 's3.access_key' as access_key, "
         "'s3.secret_key' as secret_key, 's3.connection.maximum' as connection_maximum." in message
     )
+    assert "The Edit form shows these as raw keys in place of its own fields" in message
     assert local_oss.secret_key not in message and local_oss.access_key not in message
 
 

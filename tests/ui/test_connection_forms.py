@@ -282,6 +282,42 @@ def test_empty_port_meets_airflow_3_3_2_and_the_cli_still_tests(
     assert "Wrong-Secret-For-The-CLI" not in cli.stdout + cli.stderr
 
 
+def test_doris_names_are_reported_by_the_test_button(
+    page: Any, api_server: ApiServer, local_oss: Any
+) -> None:
+    """A connection written with Doris's names: the Edit form shows raw keys, the Test names them."""
+    import json
+
+    conn_id = f"ui_doris_names_{uuid.uuid4().hex[:6]}"
+    extra = {
+        "oss.endpoint": local_oss.endpoint,
+        "oss.access_key": local_oss.access_key,
+        "oss.secret_key": local_oss.secret_key,
+        "s3.connection.timeout": 2000,
+        "region": local_oss.region,
+        "proxy": local_oss.proxy_url,
+    }
+    added = api_server.cli(
+        "connections",
+        "add",
+        conn_id,
+        "--conn-json",
+        json.dumps({"conn_type": "doris_oss", "port": 80, "extra": extra}),
+    )
+    assert added.returncode == 0, added.stdout + added.stderr
+    dialog = _edit(page, api_server, conn_id)
+    _extra_fields(dialog)
+    assert dialog.get_by_text("s3.connection.timeout", exact=True).count() == 1
+    _shot(page, "oss-6-doris-names-edit-form")
+    page.keyboard.press("Escape")
+    text = _press_test(page, api_server, conn_id, "oss-7-doris-names-test")
+    assert "the keys are valid" in text, text
+    assert (
+        "Read from the extra under Doris's names: 'oss.endpoint' as endpoint, 'oss.access_key' as access_key, "
+        "'oss.secret_key' as secret_key, 's3.connection.timeout' as connection_timeout." in text
+    )
+
+
 @pytest.fixture
 def doris_fe(local_oss: Any) -> Iterator[Any]:
     from airflow_provider_doris_oss.testing.doris_fe import LocalDorisFE
