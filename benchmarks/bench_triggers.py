@@ -93,10 +93,11 @@ def _make_trigger(side: str, bucket: str, key: str, poke: float) -> Any:
 
 async def _side(side: str, bucket: str, keys: list[str], poke: float, deadline: float) -> dict[str, Any]:
     requests = _Requests()
+    _make_trigger(side, bucket, keys[0], poke)  # imports the trigger's module before the baseline
+    base_rss, base_sockets = _rss_bytes(), _sockets()
     triggers = [(key, _make_trigger(side, bucket, key, poke)) for key in keys]
     events: dict[str, float] = {}
     peak = {"rss": 0, "sockets": 0}
-    base_rss, base_sockets = _rss_bytes(), _sockets()
 
     async def consume(key: str, trigger: Any) -> None:
         async for event in trigger.run():
