@@ -19,6 +19,7 @@ from datetime import timedelta
 from typing import Any
 
 from airflow_provider_doris_oss.properties import bucket_name_problem
+from airflow_provider_doris_oss.uris import is_uri
 
 # A poll or poke interval, a sensor's inactivity period: at most a day. Larger values are
 # typos (milliseconds for seconds) and overflow time.sleep() and datetime arithmetic.
@@ -295,7 +296,7 @@ def regex_keys(name: str, value: Any) -> str | None:
     for i, item in enumerate([value] if isinstance(value, str) else list(value or ())):
         if not isinstance(item, str):
             continue
-        pattern = item.partition("://")[2].partition("/")[2] if "://" in item else item
+        pattern = item.partition("://")[2].partition("/")[2] if is_uri(item) else item
         try:
             re.compile(pattern)
         except re.error as error:

@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 SCHEMES = ("oss", "s3")
 _WILDCARD = re.compile(r"[*?\[{]")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 class ObjectUri(NamedTuple):
@@ -34,6 +35,12 @@ def parse_uri(uri: str, *, field: str = "uri") -> ObjectUri:
     if not bucket:
         raise ValueError(f"{field}: {uri!r} names no bucket. Write it as oss://bucket/path.")
     return ObjectUri(bucket, key)
+
+
+def is_uri(text: str) -> bool:
+    """Whether ``text`` starts with a scheme (``oss://``, ``s3://``, ``https://``): only a leading
+    scheme makes a URI, so ``mirror/https://x`` is a key, as in the amazon provider's sensors."""
+    return _SCHEME.match(text.lstrip()) is not None
 
 
 def literal_prefix(pattern: str) -> str:

@@ -489,6 +489,8 @@ ARG_CASES: list[tuple[str, dict[str, Any], str, str]] = [
     ("key_sensor", {"bucket_key": ["a", 1]}, "bucket_key[1]", "non-empty string"),
     ("key_sensor", {"use_regex": True, "bucket_key": f"oss://{BUCKET}/("}, "bucket_key", "drop use_regex"),
     ("key_sensor", {"use_regex": True, "bucket_key": ["ok", "a[b"]}, "bucket_key[1]", "drop use_regex"),
+    # Only a leading scheme makes a URI: the whole plain key is the regex, "://" and all.
+    ("key_sensor", {"use_regex": True, "bucket_key": "a(b/https://h/ok"}, "bucket_key", "drop use_regex"),
     ("key_sensor", {"bucket_name": "My_Bucket"}, "bucket_name", "Example: 'my-bucket-1'"),
     ("key_sensor", {"bucket_name": "ab"}, "bucket_name", "3 to 63"),
     ("key_sensor", {"metadata_keys": "Size"}, "metadata_keys", "metadata_keys=['Size']"),

@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from airflow_provider_doris_oss.uris import ObjectUri, literal_prefix, parse_uri
+from airflow_provider_doris_oss.uris import ObjectUri, is_uri, literal_prefix, parse_uri
 
 Mode = Literal["exact", "wildcard", "regex"]
 
 LIST_PAGE_SIZE = 1000
 LISTING_FIELDS = ("Key", "Size", "ETag", "LastModified", "StorageClass")
-_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")  # a scheme: what makes a bucket_key a URI, not a key
 
 
 def _sre(name: str) -> Any:
@@ -76,7 +75,7 @@ def resolve_key(key: str, bucket: str | None, *, field: str = "bucket_key", conn
 
     Only a leading scheme makes a URI: ``mirror/https://x`` is a key, as in S3KeySensor.
     """
-    if _URI.match(key.lstrip()):
+    if is_uri(key):
         return split_key_uri(key, field=field)
     if not bucket:
         raise ValueError(
