@@ -149,7 +149,7 @@ def run(server: Server, small: list[Path], large: Path, times: int) -> tuple[str
                 if name == "DorisOssHook":
                     logging.getLogger("urllib3.connectionpool").addHandler(pool_full)
                 try:
-                    results[workload][name].seconds.append(_timed(contenders[name], n))
+                    _timed(results[workload][name], contenders[name], n)
                 finally:
                     logging.getLogger("urllib3.connectionpool").removeHandler(pool_full)
                 _empty(server, bucket)
@@ -164,8 +164,10 @@ def run(server: Server, small: list[Path], large: Path, times: int) -> tuple[str
         title = titles[workload]
         ours = timings["DorisOssHook"].median
         raw = {k: v for k, v in timings.items() if k.startswith("boto3")}
-        best_name = min(raw, key=lambda k: raw[k].median)
-        rows = [[name, t.cell(), f"{t.median / ours:.2f}"] for name, t in timings.items()]
+        best_name = min((k for k in raw if raw[k].seconds), key=lambda k: raw[k].median)
+        rows = [
+            [name, t.cell(), f"{t.median / ours:.2f}" if t.seconds else "-"] for name, t in timings.items()
+        ]
         lines.append(f"#### Upload {title}\n")
         lines.append(markdown_table(["contender", "seconds median (min-max)", "their time / ours"], rows))
         lines.append("")
@@ -199,10 +201,15 @@ def run(server: Server, small: list[Path], large: Path, times: int) -> tuple[str
     return "\n".join(lines), bars
 
 
-def _timed(upload: Callable[[int], object], n: int) -> float:
+def _timed(timing: Timing, upload: Callable[[int], object], n: int) -> None:
+    """Time one upload into ``timing``; a failed upload is recorded as a failure, not a time."""
     started = time.perf_counter()
-    upload(n)
-    return time.perf_counter() - started
+    try:
+        upload(n)
+    except Exception as error:  # the server dropped the upload even after the client's retries
+        timing.failures.append(f"{type(error).__name__}: {str(error)[:200]}")
+        return
+    timing.seconds.append(time.perf_counter() - started)
 
 
 def main(argv: list[str] | None = None) -> int:

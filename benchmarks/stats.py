@@ -13,14 +13,19 @@ class Timing:
     """Seconds of each repetition of one measured operation."""
 
     seconds: list[float] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
 
     @property
     def median(self) -> float:
-        return statistics.median(self.seconds)
+        """The median of the successful repetitions (NaN when none succeeded)."""
+        return statistics.median(self.seconds) if self.seconds else float("nan")
 
     def cell(self) -> str:
-        """``median (min-max)`` in seconds."""
-        return f"{self.median:.3f} ({min(self.seconds):.3f}-{max(self.seconds):.3f})"
+        """``median (min-max)`` in seconds, and how many repetitions failed (with the first error)."""
+        text = f"{self.median:.3f} ({min(self.seconds):.3f}-{max(self.seconds):.3f})" if self.seconds else "-"
+        if self.failures:
+            text += f"; {len(self.failures)} FAILED ({self.failures[0]})"
+        return text
 
 
 def repeat(run: Callable[[int], None], times: int, prepare: Callable[[int], None] | None = None) -> Timing:
