@@ -24,8 +24,8 @@ HERE = Path(__file__).parent
 BENCHMARKS: list[tuple[str, list[str], list[str]]] = [
     ("bench_staging.py", ["--repeat", "5"], ["--quick"]),
     ("bench_triggers.py", [], ["--quick"]),
-    ("bench_event_prefix.py", [], ["--quick"]),
-    ("bench_job_polling.py", [], ["--quick"]),
+    ("bench_event_prefix.py", ["--polls", "1"], ["--quick"]),
+    ("bench_job_polling.py", [], ["--scale", "60"]),
     ("bench_import.py", ["--repeat", "7"], ["--repeat", "3"]),
     ("bench_oss_hook.py", ["--server", "seaweedfs", "--repeat", "5"], ["--repeat", "1"]),
 ]
@@ -73,8 +73,8 @@ def main(argv: list[str] | None = None) -> int:
             )
         else:
             body = out.stdout.strip()
-            if script == "bench_oss_hook.py":  # plain-text tables
-                body = f"### Hook operations (`{script}`)\n\n```\n{body}\n```"
+            if not body.startswith("#"):  # a plain-text report: keep its columns
+                body = f"### `{script}`\n\n```\n{body}\n```"
             sections.append(f"{body}\n\n_`{script} {' '.join(cmd[2:])}` took {took:.0f} s._\n")
     sections.append(f"Total: {time.monotonic() - started:.0f} s.")
     args.output.write_text("\n".join(sections) + "\n")
