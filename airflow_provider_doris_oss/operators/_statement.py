@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
-from airflow_provider_doris_oss.sql import error_message, mask_secrets, rows_by_name
+from airflow_provider_doris_oss import sql as doris_sql
 
 # pymysql's CR_SERVER_LOST: "Lost connection to MySQL server during query" (a read timed out).
 _CR_SERVER_LOST = 2013
@@ -65,7 +65,7 @@ def run_statement(
     ``read_timeout``); a stalled FE raises ``DorisStatementError`` saying so.
     """
     hidden = [s for s in secrets if s]
-    log.info("Running on Doris:\n%s", mask_secrets(sql, hidden))
+    log.info("Running on Doris:\n%s", doris_sql.mask_secrets(sql, hidden))
     limit = read_timeout if read_timeout is not None else hook.read_timeout
     conn = hook.get_conn(read_timeout=limit)
     try:
@@ -75,14 +75,14 @@ def run_statement(
                 cursor.execute(sql)
             except Exception as error:
                 code = error.args[0] if error.args and isinstance(error.args[0], int) else None
-                text = mask_secrets(error_message(error), hidden)
+                text = doris_sql.mask_secrets(doris_sql.error_message(error), hidden)
                 if code == _CR_SERVER_LOST and "timed out" in text:
                     text += (
                         f": the Doris FE sent no answer within {limit:g} s. The statement may still "
                         "run in Doris; raise the task's execution_timeout if it is only slow."
                     )
                 raise DorisStatementError(text, code) from None
-            rows = rows_by_name(cursor)
+            rows = doris_sql.rows_by_name(cursor)
             # pymysql keeps the OK packet's info string (e.g. an INSERT's label and txnId) here.
             message = getattr(getattr(cursor, "_result", None), "message", None)
             if isinstance(message, bytes | bytearray):

@@ -11,6 +11,7 @@ from dataclasses import fields
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_doris_oss import sql as doris_sql
 from airflow_provider_doris_oss.arguments import BROKER_LOAD, check_arguments, check_rendered
 from airflow_provider_doris_oss.operators._assets import location_asset
 from airflow_provider_doris_oss.operators.job import (
@@ -24,13 +25,6 @@ from airflow_provider_doris_oss.operators.job import (
     job_comment,
     task_label,
 )
-from airflow_provider_doris_oss.sql import (
-    DataDescription,
-    DorisSqlError,
-    build_broker_load,
-    show_load_warnings,
-)
-from airflow_provider_doris_oss.sql.quoting import quote_identifier, split_table_name
 from airflow_provider_doris_oss.uris import ObjectUri, has_wildcard, parse_uri
 
 if TYPE_CHECKING:
@@ -41,7 +35,6 @@ if TYPE_CHECKING:
 DEFAULT_STAGING_PREFIX = "airflow-staging/"
 _UNSAFE_STAGED = re.compile(r"[^-_.A-Za-z0-9]")
 REJECTED_ROWS_SHOWN = 10
-DESCRIPTION_KEYS = tuple(f.name for f in fields(DataDescription))
 # The single-source options; with data_descriptions each description carries its own.
 _SINGLE_SOURCE_OPTIONS = (
     "format",
@@ -84,8 +77,10 @@ def split_table(name: str, *, field: str) -> tuple[str | None, str]:
     """``db.table`` as ``("db", "table")``, a bare ``table`` as ``(None, "table")``; backticked
     parts as Doris reads them (``split_table_name``, the parser every builder uses)."""
     if not isinstance(name, str) or not name.strip():
-        raise DorisSqlError(f"{field}: give the target table as 'db.table' (or 'table' with database set).")
-    return split_table_name(name, field=field)
+        raise doris_sql.DorisSqlError(
+            f"{field}: give the target table as 'db.table' (or 'table' with database set)."
+        )
+    return doris_sql.split_table_name(name, field=field)
 
 
 class DorisBrokerLoadOperator(DorisJobOperator):
@@ -175,7 +170,7 @@ class DorisBrokerLoadOperator(DorisJobOperator):
         where: str | None = None,
         partitions: Sequence[str] | None = None,
         format_properties: Mapping[str, Any] | None = None,
-        data_descriptions: Sequence[DataDescription | Mapping[str, Any]] | None = None,
+        data_descriptions: Sequence[doris_sql.DataDescription | Mapping[str, Any]] | None = None,
         database: str | None = None,
         properties: Mapping[str, Any] | None = None,
         label: str | None = None,
@@ -253,12 +248,12 @@ class DorisBrokerLoadOperator(DorisJobOperator):
     @staticmethod
     def _source_assets(
         source_uris: str | Sequence[str] | None,
-        data_descriptions: Sequence[DataDescription | Mapping[str, Any]] | None,
+        data_descriptions: Sequence[doris_sql.DataDescription | Mapping[str, Any]] | None,
         staging_uri: str | None,
     ) -> list[Any]:
         uris = _as_list(source_uris)
         for desc in data_descriptions or ():
-            raw = desc.source_uris if isinstance(desc, DataDescription) else desc.get("source_uris")
+            raw = desc.source_uris if isinstance(desc, doris_sql.DataDescription) else desc.get("source_uris")
             uris.extend(_as_list(raw) if isinstance(raw, str | list | tuple) else [])
         if staging_uri is not None:
             uris.append(staging_uri)
@@ -310,7 +305,7 @@ class DorisBrokerLoadOperator(DorisJobOperator):
         job_properties = dict(self.properties or {})
 
         def statement(attempt_label: str) -> str:
-            return build_broker_load(
+            return doris_sql.build_broker_load(
                 database, attempt_label, descriptions, storage, properties=job_properties, comment=comment
             )
 
@@ -324,7 +319,7 @@ class DorisBrokerLoadOperator(DorisJobOperator):
             state={"database": database, "staging_prefix": str(prefix) if prefix else None},
         )
 
-    def _descriptions(self, staged: list[str]) -> tuple[str, list[DataDescription]]:
+    def _descriptions(self, staged: list[str]) -> tuple[str, list[doris_sql.DataDescription]]:
         default_db = self.database or None
         if self.data_descriptions:
             pairs = [
@@ -333,9 +328,9 @@ class DorisBrokerLoadOperator(DorisJobOperator):
             ]
         else:
             db, table = split_table(str(self.table), field="table")
-            desc = DataDescription(
+            desc = doris_sql.DataDescription(
                 source_uris=staged or _as_list(self.source_uris),
-                table=quote_identifier(table),
+                table=doris_sql.quote_identifier(table),
                 format=self.format,
                 compress_type=self.compress_type,
                 column_separator=self.column_separator,
@@ -352,13 +347,13 @@ class DorisBrokerLoadOperator(DorisJobOperator):
         if default_db:
             named.add(str(default_db))
         if len(named) > 1:
-            raise DorisSqlError(
+            raise doris_sql.DorisSqlError(
                 f"database: the tables are in different databases ({', '.join(sorted(named))}); one Broker "
                 "Load job loads into one database. Use one operator per database."
             )
         database = named.pop() if named else self._default_database()
         if not database:
-            raise DorisSqlError(
+            raise doris_sql.DorisSqlError(
                 "table: names no database. Write 'db.table', set database, or set the Schema of "
                 f"connection {self.doris_conn_id!r}."
             )
@@ -446,7 +441,7 @@ class DorisBrokerLoadOperator(DorisJobOperator):
 
     def _rejected_rows(self, client: DorisJobClient, url: str) -> list[str]:
         try:
-            rows = client.query(show_load_warnings(url))
+            rows = client.query(doris_sql.show_load_warnings(url))
         except DorisJobError as error:
             self.log.warning("Could not read the rejected rows at %s: %s", url, error)
             return []
@@ -458,31 +453,32 @@ class DorisBrokerLoadOperator(DorisJobOperator):
         return lines
 
 
-def _check_description_keys(desc: DataDescription | Mapping[str, Any], *, field: str) -> None:
-    if isinstance(desc, DataDescription):
+def _check_description_keys(desc: doris_sql.DataDescription | Mapping[str, Any], *, field: str) -> None:
+    if isinstance(desc, doris_sql.DataDescription):
         return
     if not isinstance(desc, Mapping):
         raise ValueError(f"{field}: give a DataDescription or a dict, not {type(desc).__name__}.")
+    keys = tuple(f.name for f in fields(doris_sql.DataDescription))
     for key in desc:
-        if key not in DESCRIPTION_KEYS:
+        if key not in keys:
             raise ValueError(
                 f"{field}: {key!r} is not a data-description key (Doris would ignore it). "
-                f"Valid keys: {', '.join(DESCRIPTION_KEYS)}."
+                f"Valid keys: {', '.join(keys)}."
             )
 
 
 def _description(
-    desc: DataDescription | Mapping[str, Any], *, field: str
-) -> tuple[str | None, DataDescription]:
+    desc: doris_sql.DataDescription | Mapping[str, Any], *, field: str
+) -> tuple[str | None, doris_sql.DataDescription]:
     _check_description_keys(desc, field=field)
-    if isinstance(desc, DataDescription):
+    if isinstance(desc, doris_sql.DataDescription):
         return None, desc
     values = dict(desc)
     if "table" not in values or "source_uris" not in values:
-        raise DorisSqlError(f"{field}: give at least 'source_uris' and 'table'.")
+        raise doris_sql.DorisSqlError(f"{field}: give at least 'source_uris' and 'table'.")
     db, table = split_table(values["table"], field=f"{field}['table']")
-    values["table"] = quote_identifier(table)
+    values["table"] = doris_sql.quote_identifier(table)
     try:
-        return db, DataDescription(**values)
-    except DorisSqlError as error:
-        raise DorisSqlError(f"{field}: {error}") from None
+        return db, doris_sql.DataDescription(**values)
+    except doris_sql.DorisSqlError as error:
+        raise doris_sql.DorisSqlError(f"{field}: {error}") from None

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
 
+from airflow_provider_doris_oss import sql as doris_sql
 from airflow_provider_doris_oss.arguments import CATALOG, check_arguments, check_rendered
 from airflow_provider_doris_oss.operators._statement import run_statement
-from airflow_provider_doris_oss.sql import build_create_catalog
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -61,7 +61,7 @@ class DorisCreateCatalogOperator(BaseOperator):
 
         check_rendered(type(self).__name__, CATALOG, self)
         oss = DorisOssHook(oss_conn_id=self.oss_conn_id)
-        sql = build_create_catalog(
+        sql = doris_sql.build_create_catalog(
             self.catalog_name,
             self.catalog_properties,
             oss.doris_properties(),

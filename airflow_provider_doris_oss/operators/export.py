@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_doris_oss import sql as doris_sql
 from airflow_provider_doris_oss.arguments import EXPORT, check_arguments, check_rendered
 from airflow_provider_doris_oss.operators._assets import declare_location
 from airflow_provider_doris_oss.operators._files import collect_files, url_prefix
@@ -16,9 +17,6 @@ from airflow_provider_doris_oss.operators.job import (
     JobStatus,
     task_label,
 )
-from airflow_provider_doris_oss.sql import DorisSqlError, build_export
-from airflow_provider_doris_oss.sql.quoting import split_table_name
-from airflow_provider_doris_oss.sql.values import to_s3_uri
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -135,14 +133,14 @@ class DorisExportOperator(DorisJobOperator):
         return {"database": database, "submitted": None}
 
     def _database(self) -> str:
-        db, _ = split_table_name(self.table)
+        db, _ = doris_sql.split_table_name(self.table)
         if db:
             return db
         from airflow_provider_doris_oss.hooks.doris import DorisHook
 
         schema = DorisHook(doris_conn_id=self.doris_conn_id).connection.schema
         if not schema:
-            raise DorisSqlError(
+            raise doris_sql.DorisSqlError(
                 f"table: {self.table!r} names no database and connection {self.doris_conn_id!r} has no "
                 "Schema; write the table as 'db.table'."
             )
@@ -156,7 +154,7 @@ class DorisExportOperator(DorisJobOperator):
         options = {k: v for k, v in self.export_options.items() if v is not None}
 
         def statement(attempt_label: str) -> str:
-            return build_export(
+            return doris_sql.build_export(
                 self.table,
                 self.target_uri,
                 storage,
@@ -183,7 +181,7 @@ class DorisExportOperator(DorisJobOperator):
         partitions, columns, format and destination; each is compared (WHERE is not: Doris shows
         it re-written).
         """
-        _, table = split_table_name(self.table)
+        _, table = doris_sql.split_table_name(self.table)
         info = getattr(status, "task_info", {}) or {}
         shown_db = str(info.get("db", "")).removeprefix("default_cluster:")
         fmt = self.export_options.get("format") or "csv"
@@ -193,7 +191,7 @@ class DorisExportOperator(DorisJobOperator):
             "partitions": sorted(self.partitions) if self.partitions else ["*"],
             "columns": _column_list(",".join(self.columns) if self.columns else None),
             "format": str(fmt).lower(),
-            "path": _location(to_s3_uri(self.target_uri, field="target_uri")),
+            "path": _location(doris_sql.to_s3_uri(self.target_uri, field="target_uri")),
         }
         shown: dict[str, Any] = {
             "db": shown_db,

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
 
+from airflow_provider_doris_oss import sql as doris_sql
 from airflow_provider_doris_oss.arguments import INSERT, check_arguments, check_rendered
 from airflow_provider_doris_oss.operators._assets import declare_location
 from airflow_provider_doris_oss.operators._statement import (
@@ -15,17 +16,6 @@ from airflow_provider_doris_oss.operators._statement import (
     statement_timeout,
 )
 from airflow_provider_doris_oss.operators.job import fingerprint, task_label
-from airflow_provider_doris_oss.sql import (
-    DorisSqlError,
-    LoadJobStatus,
-    build_insert_from_s3,
-    build_s3_tvf,
-    is_label_already_used,
-    parse_insert_info,
-    show_load,
-)
-from airflow_provider_doris_oss.sql.labels import owned_label
-from airflow_provider_doris_oss.sql.quoting import split_table_name
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -161,7 +151,9 @@ class DorisOssInsertOperator(BaseOperator):
         oss = DorisOssHook(oss_conn_id=self.oss_conn_id)
         # SHOW LOAD shows nothing of an INSERT's table or sources, so the label carries them: the
         # same label given to a different insert becomes a different Doris label.
-        label = owned_label(self._label(context), fingerprint([self._statement(None, _NO_STORAGE)])[:12])
+        label = doris_sql.owned_label(
+            self._label(context), fingerprint([self._statement(None, _NO_STORAGE)])[:12]
+        )
         statement = self._statement(label, oss.doris_properties())
         hook = DorisHook(doris_conn_id=self.doris_conn_id)
         database = self._database(hook)
@@ -175,12 +167,12 @@ class DorisOssInsertOperator(BaseOperator):
                 read_timeout=statement_timeout(self.execution_timeout),
             )
         except DorisStatementError as error:
-            if not is_label_already_used(error):
+            if not doris_sql.is_label_already_used(error):
                 raise
             self.log.info("Label %s is already used in %s; looking up the earlier insert.", label, database)
             result.update(self._earlier_insert(hook, database, label))
             return result
-        info = parse_insert_info(answer.info)
+        info = doris_sql.parse_insert_info(answer.info)
         result.update(
             {
                 "status": info.status if info else None,
@@ -203,8 +195,8 @@ class DorisOssInsertOperator(BaseOperator):
 
     def _statement(self, label: str | None, storage: Mapping[str, str]) -> str:
         """The INSERT statement (with ``_NO_STORAGE`` and no label: what the label's owner part hashes)."""
-        tvf = build_s3_tvf(self.source_uri, self.format, storage, self.reader_options)
-        return build_insert_from_s3(
+        tvf = doris_sql.build_s3_tvf(self.source_uri, self.format, storage, self.reader_options)
+        return doris_sql.build_insert_from_s3(
             self.table,
             tvf,
             label=label,
@@ -216,12 +208,12 @@ class DorisOssInsertOperator(BaseOperator):
         )
 
     def _database(self, hook: DorisHook) -> str:
-        db, _ = split_table_name(self.table)
+        db, _ = doris_sql.split_table_name(self.table)
         if db:
             return db
         schema = hook.connection.schema
         if not schema:
-            raise DorisSqlError(
+            raise doris_sql.DorisSqlError(
                 f"table: {self.table!r} names no database and connection {self.doris_conn_id!r} has no "
                 "Schema; write the table as 'db.table'."
             )
@@ -229,7 +221,7 @@ class DorisOssInsertOperator(BaseOperator):
 
     def _earlier_insert(self, hook: DorisHook, database: str, label: str) -> dict[str, Any]:
         """What SHOW LOAD knows of the insert that used ``label`` (Doris lists INSERT jobs there too)."""
-        rows = run_statement(hook, show_load(database, label), secrets=(), log=self.log).rows
+        rows = run_statement(hook, doris_sql.show_load(database, label), secrets=(), log=self.log).rows
         if not rows:
             self.log.warning(
                 "Label %s is used, but SHOW LOAD lists no job for it (another kind of job, or one whose "
@@ -237,8 +229,8 @@ class DorisOssInsertOperator(BaseOperator):
                 label,
             )
             return {"status": None, "txn_id": None, "rows": None, "already_loaded": True}
-        latest = max(rows, key=lambda r: LoadJobStatus.from_row(r).job_id or -1)
-        status = LoadJobStatus.from_row(latest)
+        latest = max(rows, key=lambda r: doris_sql.LoadJobStatus.from_row(r).job_id or -1)
+        status = doris_sql.LoadJobStatus.from_row(latest)
         job_type = str(latest.get("Type") or "").upper()
         if job_type and job_type != "INSERT":
             raise DorisStatementError(

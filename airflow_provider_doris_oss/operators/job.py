@@ -26,16 +26,7 @@ from airflow.sdk import BaseOperator
 from airflow.sdk.configuration import conf
 from airflow.sdk.exceptions import AirflowException
 
-from airflow_provider_doris_oss.sql import (
-    derive_label,
-    error_message,
-    is_label_already_used,
-    is_nothing_to_cancel,
-    mask_secrets,
-    next_label_attempt,
-    rows_by_name,
-    validate_label,
-)
+from airflow_provider_doris_oss import sql as doris_sql
 from airflow_provider_doris_oss.sql.jobs import (
     EXPORT_JOB,
     JOB_KINDS,
@@ -116,9 +107,9 @@ def job_comment(context: Context, source_fingerprint: str) -> str:
 def task_label(context: Context, given: str | None) -> str:
     """``given`` (validated), or the label derived from the task instance (dag, task, run, map index)."""
     if given:
-        return validate_label(str(given))
+        return doris_sql.validate_label(str(given))
     ti = context["ti"]
-    return derive_label(ti.dag_id, ti.task_id, ti.run_id, map_index=ti.map_index)
+    return doris_sql.derive_label(ti.dag_id, ti.task_id, ti.run_id, map_index=ti.map_index)
 
 
 def comment_fingerprint(comment: str | None) -> str | None:
@@ -195,7 +186,7 @@ class DorisJobClient:
 
     def mask(self, text: str) -> str:
         """``text`` with the OSS secrets and every secret-named property value masked."""
-        return mask_secrets(text, self.secrets)
+        return doris_sql.mask_secrets(text, self.secrets)
 
     def query(self, sql: str, *, retry: bool = True, timeout: float | None = None) -> list[dict[str, Any]]:
         """Execute ``sql`` and return its rows keyed by column name.
@@ -216,11 +207,11 @@ class DorisJobClient:
                 return self._run(self._conn, sql)
             except Exception as error:
                 if not is_connection_lost(error):
-                    raise DorisJobError(self.mask(error_message(error))) from None
+                    raise DorisJobError(self.mask(doris_sql.error_message(error))) from None
                 if timeout is None:  # the shared connection broke; a submit's own one is closed already
                     self.close()
                 failures += 1
-                reason = self.mask(error_message(error))
+                reason = self.mask(doris_sql.error_message(error))
                 if "timed out" in reason:
                     limit = timeout if timeout is not None else self.hook.read_timeout
                     reason += (
@@ -245,7 +236,7 @@ class DorisJobClient:
     def _run(conn: Any, sql: str) -> list[dict[str, Any]]:
         with closing(conn.cursor()) as cursor:
             cursor.execute(sql)
-            return rows_by_name(cursor)
+            return doris_sql.rows_by_name(cursor)
 
     def lookup(self, label: str) -> JobStatus | None:
         """The newest job under ``label``, or None when Doris has none."""
@@ -267,7 +258,7 @@ class DorisJobClient:
                 attempt += 1
                 if attempt > MAX_LABEL_ATTEMPTS:
                     break
-                nxt = next_label_attempt(plan.label, attempt)
+                nxt = doris_sql.next_label_attempt(plan.label, attempt)
                 self.log.info(
                     "%s %s under label %s ended CANCELLED (%s); using label %s.",
                     self.kind.title,
@@ -315,7 +306,7 @@ class DorisJobClient:
             self.log.warning("%s The outcome is unknown; looking label %s up again.", error, label)
             return None
         except DorisJobError as error:
-            if is_label_already_used(str(error)):
+            if doris_sql.is_label_already_used(str(error)):
                 self.log.info("Doris says label %s is already used; looking it up again.", label)
                 return False
             raise DorisJobError(f"Doris refused {self.kind.title} {label}: {error}") from None
@@ -381,7 +372,7 @@ class DorisJobClient:
         try:
             self.query(sql)
         except DorisJobError as error:
-            if is_nothing_to_cancel(str(error)):
+            if doris_sql.is_nothing_to_cancel(str(error)):
                 self.log.info("Nothing to cancel under label %s: %s", label, error)
                 return False
             raise

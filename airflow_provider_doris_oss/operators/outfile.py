@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
 
+from airflow_provider_doris_oss import sql as doris_sql
 from airflow_provider_doris_oss.arguments import OUTFILE, check_arguments, check_rendered
 from airflow_provider_doris_oss.operators._assets import declare_location
 from airflow_provider_doris_oss.operators._files import (
@@ -16,8 +17,6 @@ from airflow_provider_doris_oss.operators._files import (
     url_prefix,
 )
 from airflow_provider_doris_oss.operators._statement import run_statement, statement_timeout
-from airflow_provider_doris_oss.sql import OutfileResult, build_outfile
-from airflow_provider_doris_oss.sql.outfile import prepare_query
 from airflow_provider_doris_oss.uris import parse_uri
 
 if TYPE_CHECKING:
@@ -103,7 +102,7 @@ class DorisOutfileOperator(BaseOperator):
         self.oss_conn_id = oss_conn_id
         self._asset = asset
         if "{{" not in sql and "{%" not in sql and not sql.rstrip().endswith(".sql"):
-            prepare_query(sql)
+            doris_sql.prepare_query(sql)
 
     def execute(self, context: Context) -> dict[str, Any]:
         from airflow_provider_doris_oss.hooks.doris import DorisHook
@@ -111,7 +110,7 @@ class DorisOutfileOperator(BaseOperator):
 
         check_rendered(type(self).__name__, OUTFILE, self)
         oss = DorisOssHook(oss_conn_id=self.oss_conn_id)
-        statement = build_outfile(
+        statement = doris_sql.build_outfile(
             self.sql,
             self.target_uri,
             oss.doris_properties(),
@@ -126,7 +125,7 @@ class DorisOutfileOperator(BaseOperator):
             log=self.log,
             read_timeout=statement_timeout(self.execution_timeout),
         )
-        outcome = OutfileResult.from_rows(answer.rows)
+        outcome = doris_sql.OutfileResult.from_rows(answer.rows)
         self.log.info(
             "OUTFILE wrote %d files, %d rows, %d bytes under %s",
             outcome.file_number,

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from airflow_provider_doris_oss.sql.results import ExportJobStatus, LoadJobStatus, pick_latest
 from airflow_provider_doris_oss.sql.show import cancel_export, cancel_load, show_export, show_load
 
-JobStatus = LoadJobStatus | ExportJobStatus
+if TYPE_CHECKING:
+    from airflow_provider_doris_oss.sql.results import ExportJobStatus, LoadJobStatus
+
+# The row parsers (sql.results) are imported when a row is parsed, not when a DAG file is.
+JobStatus: TypeAlias = "LoadJobStatus | ExportJobStatus"
 JsonValue = str | int | float | bool | None
 
 # Client-side MySQL errors (CR_*, 2000-2999: cannot connect, server gone, connection lost or timed out).
@@ -45,11 +48,25 @@ class DorisJobKind:
 
     def latest(self, rows: Iterable[Mapping[str, Any]]) -> JobStatus | None:
         """The newest job (highest JobId) among the SHOW rows for one label, or None."""
+        from airflow_provider_doris_oss.sql.results import pick_latest
+
         return pick_latest(self.parse_row(row) for row in rows)
 
 
-LOAD_JOB = DorisJobKind("load", "Broker Load", show_load, cancel_load, LoadJobStatus.from_row, True)
-EXPORT_JOB = DorisJobKind("export", "EXPORT", show_export, cancel_export, ExportJobStatus.from_row)
+def _load_status(row: Mapping[str, Any]) -> LoadJobStatus:
+    from airflow_provider_doris_oss.sql.results import LoadJobStatus
+
+    return LoadJobStatus.from_row(row)
+
+
+def _export_status(row: Mapping[str, Any]) -> ExportJobStatus:
+    from airflow_provider_doris_oss.sql.results import ExportJobStatus
+
+    return ExportJobStatus.from_row(row)
+
+
+LOAD_JOB = DorisJobKind("load", "Broker Load", show_load, cancel_load, _load_status, True)
+EXPORT_JOB = DorisJobKind("export", "EXPORT", show_export, cancel_export, _export_status)
 JOB_KINDS: dict[str, DorisJobKind] = {kind.name: kind for kind in (LOAD_JOB, EXPORT_JOB)}
 
 
