@@ -107,10 +107,9 @@ def test_an_insert_into_another_table_with_a_reused_label_is_not_taken_as_loaded
 
 def test_a_broker_load_does_not_take_an_insert_under_its_label_as_its_own(two_tables: Any) -> None:
     two_tables.put("in/a.csv", "5,eve\n")
-    from airflow_provider_doris_oss.testing.doris_fe.jobs import record_insert
-
-    # A finished INSERT under the label, as SHOW LOAD lists it (Type INSERT, empty Comment).
-    record_insert(two_tables.fe.state, two_tables.db, "taken_by_insert", 99, 1, "root")
+    # A plain INSERT took the label first; SHOW LOAD lists it (Type INSERT, empty Comment).
+    two_tables.run("INSERT INTO t2 WITH LABEL taken_by_insert SELECT 8, 'x'")
+    assert [r["Type"] for r in two_tables.run('SHOW LOAD WHERE LABEL = "taken_by_insert"')] == ["INSERT"]
     op = DorisBrokerLoadOperator(
         task_id="t",
         table=f"{two_tables.db}.orders",

@@ -152,3 +152,20 @@ def test_insert_non_strict_turns_bad_values_into_null(
         (1, "a", None),
         (2, "b", 2.0),
     ]
+
+
+@pytest.mark.parametrize(
+    "source", ["VALUES (8, 'x', 0.5), (9, 'y', 1.5)", "SELECT 8, 'x', 0.5 UNION ALL SELECT 9, 'y', 1.5"]
+)
+def test_plain_insert_with_label_is_listed_by_show_load(doris: DorisClient, table: str, source: str) -> None:
+    # Doris records every finished INSERT as a load job of Type INSERT (recordFinishedLoadJob),
+    # whatever its source: VALUES and SELECT are listed just like INSERT ... FROM S3().
+    affected, info = doris.execute(f"INSERT INTO t WITH LABEL plain_1 {source}")
+    assert affected == 2
+    match = re.fullmatch(r"\{'label':'plain_1', 'status':'VISIBLE', 'txnId':'(\d+)'\}", info)
+    assert match, info
+    (job,) = doris.run('SHOW LOAD WHERE LABEL = "plain_1"')
+    assert (job["State"], job["Type"], job["EtlInfo"]) == ("FINISHED", "INSERT", None)
+    assert int(job["TransactionId"]) == int(match.group(1))
+    _, message = doris.error(f"INSERT INTO t WITH LABEL plain_1 {source}")
+    assert "Label [plain_1] has already been used." in message

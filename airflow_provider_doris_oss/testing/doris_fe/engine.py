@@ -673,6 +673,10 @@ class DuckDbEngine:
             ctx.fe.release_label(db, label)
             raise
         txn_id = ctx.fe.next_id()
+        from airflow_provider_doris_oss.testing.doris_fe.jobs import record_insert
+
+        # Doris lists every finished INSERT, VALUES or SELECT alike, in SHOW LOAD as Type INSERT.
+        record_insert(ctx.fe, db, label, txn_id, loaded, ctx.user)
         ctx.last_insert = (txn_id, label, db, head.table, "VISIBLE", loaded, filtered)
         return OkResult(affected_rows=loaded, info=info_string(label, txn_id), warnings=filtered)
 
