@@ -25,7 +25,7 @@ from airflow_provider_doris_oss.operators.job import (
     job_comment,
     task_label,
 )
-from airflow_provider_doris_oss.uris import ObjectUri, has_wildcard, parse_uri
+from airflow_provider_doris_oss.uris import ObjectUri, has_wildcard, literal_prefix, parse_uri
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -316,7 +316,12 @@ class DorisBrokerLoadOperator(DorisJobOperator):
             statement=statement,
             fingerprint=source_fingerprint,
             before_submit=(lambda: self._stage(uploads)) if uploads else None,
-            state={"database": database, "staging_prefix": str(prefix) if prefix else None},
+            state={
+                "database": database,
+                "staging_prefix": str(prefix) if prefix else None,
+                "sources": sorted({uri for d in descriptions for uri in d.source_uris}),
+                "tables": sorted({_unquoted(d.table) for d in descriptions}),
+            },
         )
 
     def _descriptions(self, staged: list[str]) -> tuple[str, list[doris_sql.DataDescription]]:
@@ -415,10 +420,23 @@ class DorisBrokerLoadOperator(DorisJobOperator):
             summary["filtered_rows"],
             summary["unselected_rows"],
         )
+        self._record_lineage(state, summary["loaded_rows"])
         prefix = state.get("staging_prefix")
         if self.cleanup_staging and prefix:
             summary["staged_objects_removed"] = self._remove_staged(parse_uri(prefix, field="staging_uri"))
         return summary
+
+    def _record_lineage(self, state: dict[str, Any], loaded_rows: int | None) -> None:
+        from airflow_provider_doris_oss.lineage import oss_dataset
+
+        sources = []
+        for uri in state.get("sources") or []:
+            location = parse_uri(uri, field="source_uris")
+            sources.append(oss_dataset(ObjectUri(location.bucket, literal_prefix(location.key))))
+        tables = state.get("tables") or []
+        rows = loaded_rows if len(tables) == 1 else None  # SHOW LOAD counts rows per job, not per table
+        database = str(state.get("database"))
+        self.record_lineage(sources, [self.doris_table(database, table, rows=rows) for table in tables])
 
     def _remove_staged(self, prefix: ObjectUri) -> int:
         keys = self.oss_hook.list_keys(prefix.bucket, prefix.key)
@@ -451,6 +469,12 @@ class DorisBrokerLoadOperator(DorisJobOperator):
             if detail is not None:
                 lines.append(client.mask(str(detail)))
         return lines
+
+
+def _unquoted(name: str) -> str:
+    if len(name) > 1 and name[0] == name[-1] == "`":
+        return name[1:-1].replace("``", "`")
+    return name
 
 
 def _check_description_keys(desc: doris_sql.DataDescription | Mapping[str, Any], *, field: str) -> None:

@@ -1,0 +1,88 @@
+"""Operators report what their Doris job read and wrote: to the hook lineage collector and OpenLineage."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from airflow.sdk.lineage import HookLineageCollector
+
+from airflow_provider_doris_oss.hooks.doris import DorisHook
+from airflow_provider_doris_oss.operators.broker_load import DorisBrokerLoadOperator
+
+
+class Events(dict):  # type: ignore[type-arg]
+    def __missing__(self, key: Any) -> Any:
+        self[key] = SimpleNamespace(extra={})
+        return self[key]
+
+
+def context(task_id: str = "load") -> dict[str, Any]:
+    ti = SimpleNamespace(dag_id="d", task_id=task_id, run_id="manual__1", map_index=-1, try_number=1)
+    return {"ti": ti, "outlet_events": Events()}
+
+
+@pytest.fixture
+def collector(monkeypatch: pytest.MonkeyPatch) -> HookLineageCollector:
+    real = HookLineageCollector()
+    monkeypatch.setattr("airflow.sdk.lineage.get_hook_lineage_collector", lambda: real)
+    return real
+
+
+def broker_load(doris: Any) -> DorisBrokerLoadOperator:
+    return DorisBrokerLoadOperator(
+        task_id="load",
+        table=f"{doris.db}.orders",
+        source_uris=[f"oss://{doris.bucket}/in/*.csv", f"oss://{doris.bucket}/more/b.csv"],
+        format="csv",
+        column_separator=",",
+        columns=["id", "name"],
+        label="lineage_load",
+        poll_interval=0.1,
+    )
+
+
+def test_broker_load_reports_its_sources_and_the_table_with_loaded_rows(
+    doris: Any, collector: HookLineageCollector
+) -> None:
+    doris.put("in/a.csv", "1,ann\n2,bob\n")
+    doris.put("more/b.csv", "3,eve\n")
+    op = broker_load(doris)
+    assert op.execute(context())["loaded_rows"] == 3
+    fe = f"doris://{doris.fe.host}:{doris.fe.port}"
+
+    assets = collector.collected_assets
+    assert sorted(a.asset.name for a in assets.inputs) == [
+        f"oss://{doris.bucket}/in/",
+        f"oss://{doris.bucket}/more/b.csv",
+    ]
+    assert [a.asset.uri for a in assets.outputs] == [f"{fe}/{doris.db}/orders"]
+    assert all(isinstance(a.context, DorisHook) for a in [*assets.inputs, *assets.outputs])
+
+    facets = op.get_openlineage_facets_on_complete(None)
+    assert sorted((d.namespace, d.name) for d in facets.inputs) == [
+        (f"oss://{doris.bucket}", "in/"),
+        (f"oss://{doris.bucket}", "more/b.csv"),
+    ]
+    (table,) = facets.outputs
+    assert (table.namespace, table.name) == (fe, f"{doris.db}.orders")
+    assert table.outputFacets["outputStatistics"].rowCount == 3
+
+
+def test_a_retry_that_finds_its_job_finished_reports_the_same_lineage(
+    doris: Any, collector: HookLineageCollector
+) -> None:
+    doris.put("in/a.csv", "1,ann\n2,bob\n")
+    doris.put("more/b.csv", "3,eve\n")
+    broker_load(doris).execute(context())
+    retry = broker_load(doris)
+    summary = retry.execute(context())
+    assert summary["submitted"] is False
+    facets = retry.get_openlineage_facets_on_complete(None)
+    (table,) = facets.outputs
+    assert table.outputFacets["outputStatistics"].rowCount == 3
+    outputs = collector.collected_assets.outputs
+    assert [a.asset.uri for a in outputs] == [
+        f"doris://{doris.fe.host}:{doris.fe.port}/{doris.db}/orders"
+    ] * 2
