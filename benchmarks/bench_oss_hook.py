@@ -66,9 +66,10 @@ class Workload:
 class RequestCounter:
     """Counts the HTTP requests a botocore client sends."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, *clients: Any) -> None:
         self.count = 0
-        client.meta.events.register("before-send.s3", self._count)
+        for client in clients:
+            client.meta.events.register("before-send.s3", self._count)
 
     def _count(self, **_: Any) -> None:
         self.count += 1
@@ -98,6 +99,7 @@ class Ours:
         os.environ["AIRFLOW_CONN_BENCH_DORIS_OSS"] = server.connection("bench_doris_oss").as_json()
         self.hook = DorisOssHook("bench_doris_oss")
         self.client = self.hook.get_conn()
+        self.more_clients = (self.hook.transfer_client,)  # uploads go through their own client
 
     def upload_many(self, bucket: str, files: list[tuple[Path, str]]) -> None:
         from airflow_provider_doris_oss.uris import ObjectUri
@@ -248,7 +250,7 @@ def bench_contender(
     server: Server, contender: Contender, work: Workload, files: Path
 ) -> dict[str, Measurement]:
     bucket = server.create_bucket(f"bench-{contender.name.lower()}-{uuid.uuid4().hex[:8]}")
-    counter = RequestCounter(contender.client)
+    counter = RequestCounter(contender.client, *getattr(contender, "more_clients", ()))
     contender.client.list_objects_v2(Bucket=bucket, MaxKeys=1)  # warm up: models, connection
     small = sorted(files.glob("small-*.bin"))
     large = files / "large.bin"

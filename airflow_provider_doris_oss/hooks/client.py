@@ -101,11 +101,23 @@ class AbortWatch:
         )
 
 
-def build_client(props: OssProperties) -> S3Client:
-    """A boto3 S3 client for the endpoint, keys and settings in ``props``."""
-    import boto3
+# A part upload is answered only once its whole body (8 MiB) has arrived, and with many parts in
+# flight a busy link or server is slower than the per-read timeout Doris's property is meant for
+# (3 s by default). Transfers wait at least botocore's own default read timeout.
+TRANSFER_READ_TIMEOUT_SECONDS = 60.0
 
-    session = boto3.session.Session()
-    client = session.client("s3", **props.boto3_client_kwargs())
+
+def build_client(props: OssProperties, *, min_read_timeout: float = 0.0) -> S3Client:
+    """A boto3 S3 client for the endpoint, keys and settings in ``props``.
+
+    ``min_read_timeout`` raises the read timeout to at least that many seconds (for transfers).
+    """
+    import boto3
+    from botocore.config import Config
+
+    kwargs = props.boto3_client_kwargs()
+    if kwargs["config"].read_timeout < min_read_timeout:
+        kwargs["config"] = kwargs["config"].merge(Config(read_timeout=min_read_timeout))
+    client = boto3.session.Session().client("s3", **kwargs)
     register_oss_handlers(client.meta.events)
     return client

@@ -68,6 +68,17 @@ class DorisOssHook(BaseHook):
 
         return build_client(self.properties)
 
+    @cached_property
+    def transfer_client(self) -> S3Client:
+        """The client uploads use: the same settings, but a read timeout of at least 60 s.
+
+        A part's answer comes only after its whole body has arrived, which with many parts in
+        flight can take longer than the connection's request timeout (Doris's default is 3 s).
+        """
+        from airflow_provider_doris_oss.hooks.client import TRANSFER_READ_TIMEOUT_SECONDS, build_client
+
+        return build_client(self.properties, min_read_timeout=TRANSFER_READ_TIMEOUT_SECONDS)
+
     def doris_properties(self) -> dict[str, str]:
         """The ``s3.*`` property map for Doris SQL (contains the secret key: never log it)."""
         return self.properties.doris_properties()
@@ -84,8 +95,8 @@ class DorisOssHook(BaseHook):
             max_concurrency=self.properties.connection_maximum, preferred_transfer_client="classic"
         )
         with (
-            AbortWatch(self.client.meta.events) as aborts,
-            create_transfer_manager(self.client, config) as manager,
+            AbortWatch(self.transfer_client.meta.events) as aborts,
+            create_transfer_manager(self.transfer_client, config) as manager,
         ):
             futures = [
                 (manager.upload(os.fspath(path), target.bucket, target.key), target)

@@ -58,6 +58,15 @@ def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
 _TALLY: Counter[str] = Counter()  # faults injected by kind, requests seen and scenarios, this session
 
 
+@pytest.fixture(autouse=True)
+def transfers_use_the_connection_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Uploads normally wait at least 60 s for an answer; here they use the short test timeouts, so a
+    persistent stall ends within the tests' bound (test_slow_part_answers_... sets it back)."""
+    from airflow_provider_doris_oss.hooks import client
+
+    monkeypatch.setattr(client, "TRANSFER_READ_TIMEOUT_SECONDS", 0.0)
+
+
 @pytest.fixture
 def fault_proxy(local_oss: LocalOss) -> Iterator[Any]:
     """A started ``FaultProxy`` forwarding to ``local_oss``; stalls last twice the read timeout."""

@@ -9,7 +9,9 @@ then, instead:
 - ``reset_before_body``: resets the connection (RST) after the request line and headers;
 - ``reset_after_body``: reads the whole request body, then resets the connection;
 - ``stall``: reads the request, then holds it without an answer for ``stall_seconds`` (set it
-  past the client's read timeout), then resets the connection.
+  past the client's read timeout), then resets the connection;
+- ``slow_answer``: reads the request, waits ``stall_seconds``, then forwards it and answers (a
+  busy server that acknowledges a received part late).
 
 A fault matches on the HTTP method, a query parameter that must be present (``uploadId``,
 ``uploads``, ``list-type``, ``continuation-token``, ``delete``) and a substring of the path,
@@ -32,13 +34,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
-FaultKind = Literal["internal_error", "slow_down", "reset_before_body", "reset_after_body", "stall"]
+FaultKind = Literal[
+    "internal_error", "slow_down", "reset_before_body", "reset_after_body", "stall", "slow_answer"
+]
 FAULT_KINDS: tuple[FaultKind, ...] = (
     "internal_error",
     "slow_down",
     "reset_before_body",
     "reset_after_body",
     "stall",
+    "slow_answer",
 )
 _ERRORS: dict[str, tuple[int, str, str]] = {
     "internal_error": (500, "InternalError", "We encountered an internal error. Please try again."),
@@ -294,6 +299,9 @@ class _FaultHandler(BaseHTTPRequestHandler):
         elif fault == "stall":
             self.owner._stopping.wait(self.owner.stall_seconds)
             self._reset()
+        elif fault == "slow_answer":
+            self.owner._stopping.wait(self.owner.stall_seconds)
+            self._forward(body)
         elif fault is not None:
             self._answer_error(fault)
         else:

@@ -121,6 +121,26 @@ def test_small_upload_persistent_fault_is_a_clear_error(faulty_oss, small_file, 
     assert faulty_oss.proxy.count(method="PUT") == ATTEMPTS  # the whole retry budget, then no more
 
 
+def test_slow_part_answers_beyond_the_request_timeout_do_not_fail_the_upload(
+    faulty_oss, large_file, monkeypatch
+):
+    """A busy server acknowledges each part later than the connection's request timeout (Doris's
+    default is 3 s): the upload waits for it (transfers wait at least 60 s) instead of failing."""
+    from airflow_provider_doris_oss.hooks import client
+
+    monkeypatch.setattr(client, "TRANSFER_READ_TIMEOUT_SECONDS", 60.0)
+    path, data = large_file
+    faulty_oss.proxy.inject("slow_answer", method="PUT", query="uploadId", times=None)
+    target = ObjectUri(faulty_oss.bucket, "up/slow-parts.bin")
+
+    bounded(lambda: DorisOssHook().upload_file(path, target))
+
+    head = faulty_oss.oss.client().head_object(Bucket=faulty_oss.bucket, Key="up/slow-parts.bin")
+    assert head["ContentLength"] == len(data)
+    assert faulty_oss.proxy.injected["slow_answer"] == 2  # each part once: no timeout, no retry
+    assert faulty_oss.proxy.count(method="PUT") == 2
+
+
 def test_multipart_upload_survives_transient_faults_in_every_step(faulty_oss, large_file):
     path, data = large_file
     proxy = faulty_oss.proxy

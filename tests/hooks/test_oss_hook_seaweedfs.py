@@ -52,6 +52,7 @@ class RequestLog:
 def _logged(hook: DorisOssHook) -> RequestLog:
     log = RequestLog()
     hook.get_conn().meta.events.register("before-send.s3", log)
+    hook.transfer_client.meta.events.register("before-send.s3", log)  # uploads have their own client
     return log
 
 

@@ -74,7 +74,7 @@ def _answer(hook: DorisOssHook, answers: dict[str, tuple[int, bytes]], seen: lis
         status, body = answers.get(op, _error("Unexpected", 400))
         return AWSResponse(url, status, {}, _Raw(body))
 
-    hook.client.meta.events.register_first("before-send.s3", before_send)
+    hook.transfer_client.meta.events.register_first("before-send.s3", before_send)
 
 
 def _big_file(tmp_path: Path) -> Path:
