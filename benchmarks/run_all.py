@@ -24,10 +24,10 @@ HERE = Path(__file__).parent
 BENCHMARKS: list[tuple[str, list[str], list[str]]] = [
     ("bench_staging.py", ["--repeat", "5"], ["--quick"]),
     ("bench_triggers.py", [], ["--quick"]),
-    ("bench_event_prefix.py", ["--polls", "1"], ["--quick"]),
+    ("bench_event_prefix.py", ["--polls", "3"], ["--quick"]),
     ("bench_job_polling.py", [], ["--scale", "60"]),
     ("bench_import.py", ["--repeat", "7"], ["--repeat", "3"]),
-    ("bench_oss_hook.py", ["--server", "seaweedfs", "--repeat", "5"], ["--repeat", "1"]),
+    ("bench_oss_hook.py", ["--server", "seaweedfs", "--repeat", "3"], ["--repeat", "1"]),
 ]
 
 
