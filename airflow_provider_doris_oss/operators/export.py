@@ -238,7 +238,19 @@ class DorisExportOperator(DorisJobOperator):
             context["outlet_events"][self._asset].extra.update(
                 {"label": status.label, "files": len(files), "total_rows": result["total_rows"]}
             )
+        self._record_lineage(str(state.get("database")), result)
         return result
+
+    def _record_lineage(self, database: str, result: dict[str, Any]) -> None:
+        from airflow_provider_doris_oss.lineage import oss_dataset
+        from airflow_provider_doris_oss.uris import parse_uri
+
+        _, table = doris_sql.split_table_name(self.table)
+        target = parse_uri(self.target_uri, field="target_uri")
+        self.record_lineage(
+            [self.doris_table(database, table, rows=result["total_rows"])],
+            [oss_dataset(target, size=result["file_size"], files=result["file_number"])],
+        )
 
 
 def _column_list(text: Any) -> list[str] | None:

@@ -86,3 +86,34 @@ def test_a_retry_that_finds_its_job_finished_reports_the_same_lineage(
     assert [a.asset.uri for a in outputs] == [
         f"doris://{doris.fe.host}:{doris.fe.port}/{doris.db}/orders"
     ] * 2
+
+
+def test_export_reports_the_table_with_its_rows_and_the_prefix_with_files_and_size(
+    doris: Any, collector: HookLineageCollector
+) -> None:
+    from airflow_provider_doris_oss.operators.export import DorisExportOperator
+
+    doris.run("INSERT INTO orders (id, name) VALUES (1, 'ann'), (2, 'bob'), (3, 'eve')")
+    op = DorisExportOperator(
+        task_id="export",
+        table=f"{doris.db}.orders",
+        target_uri=f"oss://{doris.bucket}/out/o_",
+        poll_interval=0.1,
+    )
+    result = op.execute(context("export"))
+    written = doris.objects("out/")
+    fe = f"doris://{doris.fe.host}:{doris.fe.port}"
+
+    assets = collector.collected_assets
+    assert [a.asset.uri for a in assets.inputs] == [f"{fe}/{doris.db}/orders"]
+    assert [a.asset.name for a in assets.outputs] == [f"oss://{doris.bucket}/out/o_"]
+
+    facets = op.get_openlineage_facets_on_complete(None)
+    (table,) = facets.inputs
+    (prefix,) = facets.outputs
+    assert (table.namespace, table.name) == (fe, f"{doris.db}.orders")
+    assert table.inputFacets["inputStatistics"].rowCount == 3
+    assert (prefix.namespace, prefix.name) == (f"oss://{doris.bucket}", "out/o_")
+    statistics = prefix.outputFacets["outputStatistics"]
+    assert statistics.fileCount == len(written) == result["file_number"]
+    assert statistics.size == sum(len(body) for body in written.values())
