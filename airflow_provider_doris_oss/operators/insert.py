@@ -10,6 +10,7 @@ from airflow.sdk import BaseOperator
 from airflow_provider_doris_oss import sql as doris_sql
 from airflow_provider_doris_oss.arguments import INSERT, check_arguments, check_rendered
 from airflow_provider_doris_oss.operators._assets import declare_location
+from airflow_provider_doris_oss.operators._lineage import JobLineage
 from airflow_provider_doris_oss.operators._statement import (
     DorisStatementError,
     run_statement,
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 _NO_STORAGE = {"s3.endpoint": "-"}
 
 
-class DorisOssInsertOperator(BaseOperator):
+class DorisOssInsertOperator(JobLineage, BaseOperator):
     """Load files from OSS into a Doris table through the S3 table function, in one transaction.
 
     Runs ``INSERT INTO db.table WITH LABEL l [(columns)] SELECT <select_list> FROM S3("uri" = ...,
@@ -171,6 +172,7 @@ class DorisOssInsertOperator(BaseOperator):
                 raise
             self.log.info("Label %s is already used in %s; looking up the earlier insert.", label, database)
             result.update(self._earlier_insert(hook, database, label))
+            self._record_lineage(database, result.get("rows"))
             return result
         info = doris_sql.parse_insert_info(answer.info)
         result.update(
@@ -191,7 +193,19 @@ class DorisOssInsertOperator(BaseOperator):
             result["status"],
             result["txn_id"],
         )
+        self._record_lineage(database, answer.affected_rows)
         return result
+
+    def _record_lineage(self, database: str, rows: int | None) -> None:
+        from airflow_provider_doris_oss.lineage import oss_dataset
+        from airflow_provider_doris_oss.uris import ObjectUri, literal_prefix, parse_uri
+
+        source = parse_uri(self.source_uri, field="source_uri")
+        _, table = doris_sql.split_table_name(self.table)
+        self.record_lineage(
+            [oss_dataset(ObjectUri(source.bucket, literal_prefix(source.key)))],
+            [self.doris_table(database, table, rows=rows)],
+        )
 
     def _statement(self, label: str | None, storage: Mapping[str, str]) -> str:
         """The INSERT statement (with ``_NO_STORAGE`` and no label: what the label's owner part hashes)."""

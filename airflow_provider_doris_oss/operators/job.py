@@ -27,6 +27,7 @@ from airflow.sdk.configuration import conf
 from airflow.sdk.exceptions import AirflowException
 
 from airflow_provider_doris_oss import sql as doris_sql
+from airflow_provider_doris_oss.operators._lineage import JobLineage
 from airflow_provider_doris_oss.sql.jobs import (
     EXPORT_JOB,
     JOB_KINDS,
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
     from airflow.sdk import Context
 
     from airflow_provider_doris_oss.hooks.doris import DorisHook
-    from airflow_provider_doris_oss.lineage import LineageDataset
 
 __all__ = [
     "EXPORT_JOB",
@@ -380,7 +380,7 @@ class DorisJobClient:
         return True
 
 
-class DorisJobOperator(BaseOperator):
+class DorisJobOperator(JobLineage, BaseOperator):
     """Base for operators that submit one asynchronous Doris job under a label and wait for it.
 
     Subclasses set ``job_kind`` and implement ``plan_job`` (what to submit) and ``job_finished``
@@ -414,8 +414,6 @@ class DorisJobOperator(BaseOperator):
         self.poll_interval = float(poll_interval)
         self.deferrable = deferrable
         self._running: DorisJobClient | None = None
-        self.lineage_inputs: list[LineageDataset] = []
-        self.lineage_outputs: list[LineageDataset] = []
 
     @abstractmethod
     def plan_job(self, context: Context) -> DorisJobPlan:
@@ -424,29 +422,6 @@ class DorisJobOperator(BaseOperator):
     @abstractmethod
     def job_finished(self, context: Context, status: JobStatus, state: dict[str, Any]) -> Any:
         """Act on a FINISHED job (clean up, record lineage) and return the XCom value."""
-
-    def record_lineage(self, inputs: list[LineageDataset], outputs: list[LineageDataset]) -> None:
-        """Report a finished job's datasets to the hook lineage collector (the DorisHook as context)
-        and keep them for ``get_openlineage_facets_on_complete``."""
-        from airflow_provider_doris_oss.hooks.doris import DorisHook
-        from airflow_provider_doris_oss.lineage import report_hook_lineage
-
-        self.lineage_inputs, self.lineage_outputs = inputs, outputs
-        report_hook_lineage(DorisHook(doris_conn_id=self.doris_conn_id), inputs=inputs, outputs=outputs)
-
-    def doris_table(self, database: str, table: str, *, rows: int | None = None) -> LineageDataset:
-        """A table on the FE of the Doris connection (``doris://host:port``)."""
-        from airflow_provider_doris_oss.hooks.doris import DorisHook
-        from airflow_provider_doris_oss.lineage import doris_dataset
-
-        hook = DorisHook(doris_conn_id=self.doris_conn_id)
-        return doris_dataset(str(hook.connection.host), hook.port, database, table, rows=rows)
-
-    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
-        """OpenLineage inputs and outputs of the finished job (None without the OpenLineage provider)."""
-        from airflow_provider_doris_oss.lineage import openlineage_facets
-
-        return openlineage_facets(self.lineage_inputs, self.lineage_outputs)
 
     def job_failed(self, client: DorisJobClient, status: JobStatus, state: dict[str, Any]) -> str:
         """The failure message for a CANCELLED job (Doris's ErrorMsg)."""

@@ -16,6 +16,7 @@ from airflow_provider_doris_oss.operators._files import (
     download_files,
     url_prefix,
 )
+from airflow_provider_doris_oss.operators._lineage import JobLineage
 from airflow_provider_doris_oss.operators._statement import run_statement, statement_timeout
 from airflow_provider_doris_oss.uris import parse_uri
 
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from airflow.sdk import Context
 
 
-class DorisOutfileOperator(BaseOperator):
+class DorisOutfileOperator(JobLineage, BaseOperator):
     """Write a query's result to OSS with ``SELECT ... INTO OUTFILE``, then list the files it wrote.
 
     ``sql`` is a plain SELECT (or ``WITH ... SELECT``); the operator adds ``INTO OUTFILE`` with
@@ -156,4 +157,12 @@ class DorisOutfileOperator(BaseOperator):
             context["outlet_events"][self._asset].extra.update(
                 {"files": len(files), "total_rows": outcome.total_rows, "prefixes": result["prefixes"]}
             )
+        from airflow_provider_doris_oss.lineage import oss_dataset
+
+        # The query's input tables are not known without parsing it: only the output is reported.
+        target = parse_uri(self.target_uri, field="target_uri")
+        self.record_lineage(
+            [],
+            [oss_dataset(target, rows=outcome.total_rows, size=outcome.file_size, files=outcome.file_number)],
+        )
         return result

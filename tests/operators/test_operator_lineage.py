@@ -117,3 +117,66 @@ def test_export_reports_the_table_with_its_rows_and_the_prefix_with_files_and_si
     statistics = prefix.outputFacets["outputStatistics"]
     assert statistics.fileCount == len(written) == result["file_number"]
     assert statistics.size == sum(len(body) for body in written.values())
+
+
+def test_outfile_reports_the_prefix_with_rows_files_and_size_and_no_inputs(
+    doris: Any, collector: HookLineageCollector
+) -> None:
+    from airflow_provider_doris_oss.operators.outfile import DorisOutfileOperator
+
+    doris.run("INSERT INTO orders (id, name) VALUES (1, 'ann'), (2, 'bob')")
+    op = DorisOutfileOperator(
+        task_id="outfile",
+        sql=f"SELECT id, name FROM {doris.db}.orders",
+        target_uri=f"oss://{doris.bucket}/of/r_",
+    )
+    result = op.execute(context("outfile"))
+    written = doris.objects("of/")
+
+    assert [a.asset.name for a in collector.collected_assets.outputs] == [f"oss://{doris.bucket}/of/r_"]
+    assert collector.collected_assets.inputs == []
+    facets = op.get_openlineage_facets_on_complete(None)
+    assert facets.inputs == []
+    (prefix,) = facets.outputs
+    assert (prefix.namespace, prefix.name) == (f"oss://{doris.bucket}", "of/r_")
+    statistics = prefix.outputFacets["outputStatistics"]
+    assert (statistics.rowCount, statistics.fileCount) == (2, len(written))
+    assert statistics.size == result["file_size"] == sum(len(body) for body in written.values())
+
+
+def test_insert_from_s3_reports_the_source_and_the_table_with_rows_also_on_retry(
+    doris: Any, collector: HookLineageCollector
+) -> None:
+    from airflow_provider_doris_oss.operators.insert import DorisOssInsertOperator
+
+    doris.put("ins/a.csv", "5,eve\n6,fay\n")
+
+    def op() -> DorisOssInsertOperator:
+        return DorisOssInsertOperator(
+            task_id="insert",
+            table=f"{doris.db}.orders",
+            source_uri=f"oss://{doris.bucket}/ins/*.csv",
+            format="csv",
+            columns=["id", "name"],
+            reader_options={"column_separator": ","},
+        )
+
+    first, retry = op(), op()
+    assert first.execute(context("insert"))["already_loaded"] is False
+    assert retry.execute(context("insert"))["already_loaded"] is True
+    fe = f"doris://{doris.fe.host}:{doris.fe.port}"
+    assets = collector.collected_assets
+    assert [a.asset.name for a in assets.inputs] == [f"oss://{doris.bucket}/ins/"] * 2
+    assert [a.asset.uri for a in assets.outputs] == [f"{fe}/{doris.db}/orders"] * 2
+    for task in (first, retry):
+        facets = task.get_openlineage_facets_on_complete(None)
+        (source,) = facets.inputs
+        (table,) = facets.outputs
+        assert (source.namespace, source.name) == (f"oss://{doris.bucket}", "ins/")
+        assert (table.namespace, table.name) == (fe, f"{doris.db}.orders")
+    # SHOW LOAD gives no row counts for an INSERT (EtlInfo is NULL), so the retry knows none.
+    assert (
+        first.get_openlineage_facets_on_complete(None).outputs[0].outputFacets["outputStatistics"].rowCount
+        == 2
+    )
+    assert retry.get_openlineage_facets_on_complete(None).outputs[0].outputFacets == {}
