@@ -122,7 +122,7 @@ def browser() -> Iterator[Any]:
         found = shutil.which("chromium")
         pytest.fail(
             f"UI tests did not run: {CHROMIUM} is missing ({'found ' + found if found else 'no chromium on PATH'}). "
-            "Install Debian's chromium (apt-get install -y chromium; .ci/run does this)."
+            "Install Debian's chromium (apt-get install -y chromium; `make test` does this as root)."
         )
     try:
         from playwright.sync_api import sync_playwright
