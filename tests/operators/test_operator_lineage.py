@@ -180,3 +180,35 @@ def test_insert_from_s3_reports_the_source_and_the_table_with_rows_also_on_retry
         == 2
     )
     assert retry.get_openlineage_facets_on_complete(None).outputs[0].outputFacets == {}
+
+
+def test_a_deferred_broker_load_reports_lineage_in_execute_complete(
+    doris: Any, collector: HookLineageCollector
+) -> None:
+    import time
+
+    from airflow.sdk.exceptions import TaskDeferred
+
+    from airflow_provider_doris_oss.sql.jobs import plain_row
+
+    doris.put("in/a.csv", "1,ann\n2,bob\n")
+    doris.put("more/b.csv", "3,eve\n")
+    op = broker_load(doris)
+    op.deferrable = True
+    with pytest.raises(TaskDeferred) as deferred:
+        op.execute(context())
+    assert collector.collected_assets.outputs == []
+    deadline = time.monotonic() + 30
+    while (row := doris.run('SHOW LOAD WHERE LABEL = "lineage_load"')[0])["State"] != "FINISHED":
+        assert time.monotonic() < deadline, row
+        time.sleep(0.1)
+    event = {"status": "final", "label": "lineage_load", "database": doris.db, "row": plain_row(row)}
+    resumed = broker_load(doris)  # execute_complete runs on a fresh instance in a new process
+    assert resumed.execute_complete(context(), event, **deferred.value.kwargs)["loaded_rows"] == 3
+    facets = resumed.get_openlineage_facets_on_complete(None)
+    assert sorted(d.name for d in facets.inputs) == ["in/", "more/b.csv"]
+    (table,) = facets.outputs
+    assert (table.name, table.outputFacets["outputStatistics"].rowCount) == (f"{doris.db}.orders", 3)
+    assert [a.asset.uri for a in collector.collected_assets.outputs] == [
+        f"doris://{doris.fe.host}:{doris.fe.port}/{doris.db}/orders"
+    ]
