@@ -95,21 +95,16 @@ def openlineage_facets(
     except ImportError:
         return None
 
-    def counted(dataset: LineageDataset) -> bool:
-        return any(v is not None for v in (dataset.rows, dataset.size, dataset.files))
+    def statistics(dataset: LineageDataset, key: str, facet: Any) -> dict[str, Any]:
+        counts = {"rowCount": dataset.rows, "size": dataset.size, "fileCount": dataset.files}
+        return {key: facet(**counts)} if any(v is not None for v in counts.values()) else {}
 
     return OperatorLineage(
         inputs=[
             InputDataset(
                 d.namespace,
                 d.name,
-                {
-                    "inputStatistics": input_statistics.InputStatisticsInputDatasetFacet(
-                        rowCount=d.rows, size=d.size, fileCount=d.files
-                    )
-                }
-                if counted(d)
-                else {},
+                statistics(d, "inputStatistics", input_statistics.InputStatisticsInputDatasetFacet),
             )
             for d in inputs
         ],
@@ -117,13 +112,7 @@ def openlineage_facets(
             OutputDataset(
                 d.namespace,
                 d.name,
-                {
-                    "outputStatistics": output_statistics.OutputStatisticsOutputDatasetFacet(
-                        rowCount=d.rows, size=d.size, fileCount=d.files
-                    )
-                }
-                if counted(d)
-                else {},
+                statistics(d, "outputStatistics", output_statistics.OutputStatisticsOutputDatasetFacet),
             )
             for d in outputs
         ],
