@@ -72,12 +72,7 @@ def owned_label(label: str, owner: str) -> str:
     validate_label(label)
     if not isinstance(owner, str) or not re.fullmatch(r"[0-9a-f]{4,32}", owner):
         raise DorisSqlError(f"owner {owner!r} must be 4 to 32 lower-case hex digits.")
-    suffix = f"_{owner}"
-    if len(label) + len(suffix) <= MAX_LABEL_LENGTH:
-        return label + suffix
-    digest = hashlib.sha256(label.encode()).hexdigest()[:8]
-    keep = MAX_LABEL_LENGTH - len(suffix) - len(digest) - 1
-    return validate_label(f"{label[:keep]}_{digest}{suffix}")
+    return _with_suffix(label, f"_{owner}")
 
 
 def next_label_attempt(label: str, n: int) -> str:
@@ -85,7 +80,11 @@ def next_label_attempt(label: str, n: int) -> str:
     validate_label(label)
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise DorisSqlError(f"attempt number {n!r} must be an integer >= 1.")
-    suffix = f"_r{n}"
+    return _with_suffix(label, f"_r{n}")
+
+
+def _with_suffix(label: str, suffix: str) -> str:
+    """``label + suffix``; past 128 characters the label's tail gives way to a hash of the whole label."""
     if len(label) + len(suffix) <= MAX_LABEL_LENGTH:
         return label + suffix
     digest = hashlib.sha256(label.encode()).hexdigest()[:8]
