@@ -98,14 +98,18 @@ def object_label(bucket: str, key: str, etag: str, *, prefix: str = "oss") -> st
     So however often that version is reported, retried or re-run, Doris loads it at most once
     (a FINISHED label is never loaded again); a rewritten object (new ETag) gets a new label.
     The readable part is the key's file name; the hash covers the exact bucket, key and ETag
-    (quotes around the ETag ignored).
+    (the quotes S3 puts around an ETag ignored; a key is taken exactly as written, quotes and all).
+
+    ``prefix`` tells apart loads of one object version into different tables of one database:
+    Doris labels are unique per database, so give each target its own prefix.
     """
-    for field, value in (("bucket", bucket), ("key", key), ("etag", etag)):
-        if not isinstance(value, str) or not value.strip('"'):
+    etag_value = etag.strip('"') if isinstance(etag, str) else etag
+    for field, value in (("bucket", bucket), ("key", key), ("etag", etag_value)):
+        if not isinstance(value, str) or not value:
             raise DorisSqlError(f"{field}: a non-empty string is needed to derive an object's label.")
     if prefix:
         validate_label(prefix)
-    digest = hashlib.sha256(json.dumps([bucket, key, etag.strip('"')]).encode()).hexdigest()[:24]
+    digest = hashlib.sha256(json.dumps([bucket, key, etag_value]).encode()).hexdigest()[:24]
     name = _UNSAFE.sub("_", key.rstrip("/").rsplit("/", 1)[-1]).strip("_") or "x"
     budget = MAX_LABEL_LENGTH - _ATTEMPT_ROOM - len(digest) - 1 - (len(prefix) + 1 if prefix else 0)
     if budget < 1:

@@ -39,3 +39,11 @@ def test_always_a_valid_label_with_room_for_retries(bucket: str, key: str, etag:
 def test_empty_parts_are_refused_by_name(args: tuple[str, str, str], field: str):
     with pytest.raises(DorisSqlError, match=f"^{field}:"):
         object_label(*args)
+
+
+def test_a_key_is_taken_exactly_quotes_and_all():
+    """Only the ETag's surrounding quotes are ignored; a key made of quotes is a key like any other."""
+    keys = ['"', '""', 'a/"', "a/", '"quoted".csv', "quoted.csv"]
+    labels = [object_label("lake", key, '"9a0364b9e99bb480dd25e1f0284c8555"') for key in keys]
+    assert all(validate_label(label) == label for label in labels)
+    assert len(set(labels)) == len(keys)
