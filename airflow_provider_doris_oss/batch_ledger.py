@@ -1,0 +1,314 @@
+"""Batched loads, exactly once per object version: the ledger table, open batches, and the plan.
+
+Why it holds (the proof is in docs/sensors-and-triggers.md, "Batched loads"):
+
+- Every batch is loaded by one Broker Load with two data descriptions: the objects into the
+  target table, and the batch's manifest (``Batch.manifest``) into a ledger table. One job is one
+  transaction, so a version has a ledger row exactly when its rows are in the target table.
+- ``BatchLedger.plan`` runs alone (the DAG sets ``max_active_runs=1``, so no other plan, and no
+  load of an earlier run, runs beside it). It first waits until no job of an open batch is still
+  running, then drops every candidate that has a ledger row, that is not the object's current
+  version any more, or that another batch of this plan holds. So a version is never in two jobs
+  that can both finish.
+- A batch is written to OSS (``open/<label>.json``) before its load can run and stays there
+  until a later plan sees its job final: a version, once batched, is re-planned until loaded.
+  Events are swept from a cursor (``sweep.json``), so a version whose event joined no run is
+  planned by the next run, timed or not.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_doris_oss.batches import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_FILES,
+    LABEL_PREFIX,
+    Batch,
+    ObjectVersion,
+    check_limits,
+    form_batches,
+    split_in_halves,
+)
+from airflow_provider_doris_oss.sql.labels import next_label_attempt
+from airflow_provider_doris_oss.sql.quoting import (
+    quote_identifier,
+    quote_string,
+    quote_table,
+    split_table_name,
+)
+from airflow_provider_doris_oss.uris import ObjectUri, parse_uri
+
+if TYPE_CHECKING:
+    from airflow_provider_doris_oss.hooks.oss import DorisOssHook
+    from airflow_provider_doris_oss.operators.job import DorisJobClient
+
+# Doris's default desired_max_waiting_jobs: one run never queues more Broker Loads than an FE admits.
+DEFAULT_MAX_BATCHES = 100
+# How far before the cursor each sweep reads events again: longer than an event's commit delay
+# plus the clock difference between the triggerer and the worker.
+DEFAULT_SWEEP_OVERLAP = timedelta(minutes=10)
+_LOOKUP_CHUNK = 500
+_HEAD_WORKERS = 32
+
+log = logging.getLogger(__name__)
+
+
+def ledger_table_sql(table: str, *, properties: Mapping[str, str] | None = None) -> str:
+    """``CREATE TABLE IF NOT EXISTS`` for a ledger table (``db.table``); DUPLICATE KEY, so a version
+    loaded twice would show as two rows."""
+    props = ", ".join(f"{quote_string(k)} = {quote_string(str(v))}" for k, v in (properties or {}).items())
+    return (
+        f"CREATE TABLE IF NOT EXISTS {quote_table(table, field='table')} (\n"
+        "    version_id VARCHAR(32) NOT NULL,\n"
+        "    bucket VARCHAR(255),\n"
+        "    object_key VARCHAR(1024),\n"
+        "    etag VARCHAR(128),\n"
+        "    object_size BIGINT,\n"
+        "    batch_label VARCHAR(128)\n"
+        ")\nDUPLICATE KEY (version_id)\nDISTRIBUTED BY HASH (version_id) BUCKETS 1"
+        + (f"\nPROPERTIES ({props})" if props else "")
+    )
+
+
+class BatchLedger:
+    """Plans batched loads of object versions into one Doris database, and records them.
+
+    :param table: the ledger table, ``db.table`` (create it with ``ledger_table_sql``); the
+        batches' target tables must be in the same database (one Broker Load, one database).
+    :param state_uri: ``oss://bucket/prefix/`` for open batches' manifests and the sweep cursor;
+        one ledger per DAG, never shared by two DAGs.
+    """
+
+    def __init__(
+        self,
+        *,
+        table: str,
+        state_uri: str,
+        oss_conn_id: str = "doris_oss_default",
+        doris_conn_id: str = "doris_default",
+        prefix: str = LABEL_PREFIX,
+        poll_interval: float = 5.0,
+        sweep_overlap: timedelta = DEFAULT_SWEEP_OVERLAP,
+    ) -> None:
+        database, name = split_table_name(table, field="table")
+        if database is None:
+            raise ValueError(f"table: {table!r} names no database; write the ledger table as 'db.table'.")
+        state = parse_uri(state_uri, field="state_uri")
+        self.database, self.table = database, name
+        self.state = ObjectUri(state.bucket, state.key.rstrip("/") + "/" if state.key else "")
+        self.oss_conn_id, self.doris_conn_id = oss_conn_id, doris_conn_id
+        self.prefix, self.poll_interval, self.sweep_overlap = prefix, poll_interval, sweep_overlap
+
+    @cached_property
+    def oss(self) -> DorisOssHook:
+        from airflow_provider_doris_oss.hooks.oss import DorisOssHook
+
+        return DorisOssHook(oss_conn_id=self.oss_conn_id)
+
+    def manifest_uri(self, batch: Batch) -> ObjectUri:
+        """Where an open batch's manifest lives: ``<state_uri>open/<label>.json``."""
+        return ObjectUri(self.state.bucket, f"{self.state.key}open/{batch.label}.json")
+
+    @property
+    def cursor_uri(self) -> ObjectUri:
+        return ObjectUri(self.state.bucket, f"{self.state.key}sweep.json")
+
+    def load_kwargs(self, batch: Batch, data: Mapping[str, Any]) -> dict[str, Any]:
+        """``DorisBrokerLoadOperator`` keyword arguments loading ``batch``: ``label`` and two
+        ``data_descriptions``, ``data`` (with its ``table``, format options...) for the objects
+        and the manifest into the ledger table."""
+        if "table" not in data or "source_uris" in data:
+            raise ValueError(
+                "data: give the objects' data description with 'table' and without 'source_uris'."
+            )
+        ledger = {
+            "source_uris": [str(self.manifest_uri(batch))],
+            "table": f"{quote_identifier(self.database)}.{quote_identifier(self.table)}",
+            "format": "json",
+            "properties": {"strip_outer_array": True},
+        }
+        return {"label": batch.label, "data_descriptions": [{**data, "source_uris": batch.uris}, ledger]}
+
+    def sweep_from(self, triggering: Iterable[datetime], now: datetime) -> datetime:
+        """Sweep events from here: the last plan's cursor (else this run's earliest triggering
+        event, else ``now``), less the overlap."""
+        body = self._get(self.cursor_uri)
+        if body is not None:
+            floor = datetime.fromisoformat(json.loads(body)["swept_until"])
+        else:
+            floor = min(triggering, default=now)
+        return floor - self.sweep_overlap
+
+    def plan(
+        self,
+        payloads: Iterable[Mapping[str, Any] | None],
+        *,
+        swept_until: datetime,
+        max_files: int = DEFAULT_MAX_FILES,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        max_batches: int = DEFAULT_MAX_BATCHES,
+    ) -> list[Batch]:
+        """The batches to load now (at most ``max_batches``; the rest stay open for the next run).
+
+        ``payloads`` are object events' payloads (this run's and the swept ones); ``swept_until``
+        is when the sweep read them (the next cursor).
+        """
+        max_files, max_bytes = check_limits(max_files, max_bytes)
+        check_limits(max_batches, 1)
+        with self._client() as client:
+            open_batches = self._open_batches()
+            states = {batch.label: self._final_state(client, batch) for batch in open_batches}
+            candidates = self._versions(payloads)
+            everything = {m for b in open_batches for m in b.members} | candidates
+            loaded = self._loaded(client, {v.version_id for v in everything})
+        current = self._current({v for v in everything if v.version_id not in loaded})
+        claimed: set[ObjectVersion] = set()
+
+        def take(members: Iterable[ObjectVersion]) -> list[ObjectVersion]:
+            kept = [current[m] for m in sorted(members) if m in current and m not in claimed]
+            claimed.update(kept)
+            return kept
+
+        planned: list[Batch] = []
+        # Batches never submitted keep their members first, then the failed ones', then new versions.
+        for wanted in (None, "CANCELLED"):
+            for batch in sorted(open_batches, key=lambda b: b.label):
+                if states[batch.label] != wanted:
+                    continue
+                members = take(batch.members)
+                if not members:
+                    continue
+                if wanted is None and tuple(members) == batch.members:
+                    planned.append(batch)  # the same batch, the same label
+                elif wanted is None:
+                    planned.extend(
+                        form_batches(members, max_files=max_files, max_bytes=max_bytes, prefix=self.prefix)
+                    )
+                else:  # smaller batches, so a file Doris refuses holds back fewer others
+                    planned.extend(split_in_halves(Batch(tuple(members), self.prefix), max_bytes=max_bytes))
+        planned.extend(
+            form_batches(take(candidates), max_files=max_files, max_bytes=max_bytes, prefix=self.prefix)
+        )
+        self._record(planned, open_batches, swept_until)
+        if len(planned) > max_batches:
+            log.info("Planned %d batches; %d run now, the rest in the next run.", len(planned), max_batches)
+        return planned[:max_batches]
+
+    # -- steps --------------------------------------------------------------------------------
+
+    def _client(self) -> DorisJobClient:
+        from airflow_provider_doris_oss.hooks.doris import DorisHook
+        from airflow_provider_doris_oss.operators.job import LOAD_JOB, DorisJobClient
+
+        hook = DorisHook(doris_conn_id=self.doris_conn_id)
+        return DorisJobClient(hook, LOAD_JOB, self.database, log=log)
+
+    def _open_batches(self) -> list[Batch]:
+        prefix = f"{self.state.key}open/"
+        batches = []
+        for key in self.oss.list_keys(self.state.bucket, prefix):
+            body = self._get(ObjectUri(self.state.bucket, key))
+            if body is None:
+                continue
+            try:
+                batches.append(Batch.from_manifest(body, prefix=self.prefix))
+            except ValueError as error:
+                raise ValueError(f"oss://{self.state.bucket}/{key}: {error}; remove or restore it.") from None
+        return batches
+
+    def _final_state(self, client: DorisJobClient, batch: Batch) -> str | None:
+        """FINISHED, CANCELLED (every attempt), or None (never submitted); waits for a running job."""
+        label, attempt = batch.label, 0
+        while True:
+            status = client.lookup(label)
+            if status is None:
+                return None if attempt == 0 else "CANCELLED"
+            if not status.is_final:
+                log.info(
+                    "Batch %s is still loading (%s); waiting for it before planning.", label, status.state
+                )
+                status = client.wait(label, self.poll_interval)
+            if status.is_finished:
+                return "FINISHED"
+            attempt += 1
+            label = next_label_attempt(batch.label, attempt)
+
+    def _versions(self, payloads: Iterable[Mapping[str, Any] | None]) -> set[ObjectVersion]:
+        versions = set()
+        for payload in payloads:
+            try:
+                version = ObjectVersion.from_payload(payload or {})
+            except ValueError as error:
+                log.warning("Skipping an asset event that names no object version: %s", error)
+                continue
+            if not version.loadable:
+                log.warning(
+                    "Skipping %s: Broker Load reads * ? [ ] { } \\ in a path as a pattern (and a key "
+                    "ending in / as a folder), so it cannot load exactly this object; rename it.",
+                    version.uri,
+                )
+                continue
+            versions.add(version)
+        return versions
+
+    def _loaded(self, client: DorisJobClient, ids: set[str]) -> set[str]:
+        found: set[str] = set()
+        ordered = sorted(ids)
+        table = f"{quote_identifier(self.database)}.{quote_identifier(self.table)}"
+        for start in range(0, len(ordered), _LOOKUP_CHUNK):
+            chunk = ", ".join(quote_string(i) for i in ordered[start : start + _LOOKUP_CHUNK])
+            rows = client.query(f"SELECT DISTINCT version_id FROM {table} WHERE version_id IN ({chunk})")
+            found.update(str(row["version_id"]) for row in rows)
+        return found
+
+    def _current(self, versions: set[ObjectVersion]) -> dict[ObjectVersion, ObjectVersion]:
+        """The versions still current in OSS, each with the size HEAD reports."""
+
+        def head(version: ObjectVersion) -> tuple[ObjectVersion, dict[str, Any] | None]:
+            return version, self.oss.head(ObjectUri(version.bucket, version.key))
+
+        current = {}
+        with ThreadPoolExecutor(max_workers=_HEAD_WORKERS) as pool:
+            for version, found in pool.map(head, sorted(versions)):
+                if found is not None and str(found.get("ETag", "")).strip('"') == version.etag:
+                    size = int(found.get("ContentLength") or 0)
+                    current[version] = ObjectVersion(version.bucket, version.key, version.etag, size)
+                else:
+                    log.info(
+                        "Skipping %s ETag %s: deleted or overwritten since it landed.",
+                        version.uri,
+                        version.etag,
+                    )
+        return current
+
+    def _record(self, planned: list[Batch], open_batches: list[Batch], swept_until: datetime) -> None:
+        """Manifests of new batches first, then the cursor, then drop the manifests no longer open."""
+        opened = {b.label for b in open_batches}
+        for batch in planned:
+            if batch.label not in opened:
+                target = self.manifest_uri(batch)
+                self.oss.client.put_object(Bucket=target.bucket, Key=target.key, Body=batch.manifest())
+        cursor = json.dumps({"swept_until": swept_until.isoformat()}).encode()
+        self.oss.client.put_object(Bucket=self.cursor_uri.bucket, Key=self.cursor_uri.key, Body=cursor)
+        keep = {b.label for b in planned}
+        done = [self.manifest_uri(b).key for b in open_batches if b.label not in keep]
+        if done:
+            self.oss.delete_keys(self.state.bucket, done)
+
+    def _get(self, target: ObjectUri) -> bytes | None:
+        from airflow_provider_doris_oss.hooks.client import NOT_FOUND_CODES, error_code
+
+        try:
+            body: bytes = self.oss.client.get_object(Bucket=target.bucket, Key=target.key)["Body"].read()
+        except Exception as error:
+            if error_code(error) in NOT_FOUND_CODES:
+                return None
+            raise
+        return body
