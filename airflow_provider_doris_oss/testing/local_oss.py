@@ -1,29 +1,39 @@
 """A local OSS: a moto S3 server reached as an HTTP proxy, so clients address the real OSS hosts.
 
 Clients use the endpoint ``http://oss-cn-beijing.aliyuncs.com`` with virtual-hosted bucket
-names and ``proxy_url`` as their HTTP proxy. The gateway in front of moto behaves as OSS does
-where it matters to a client: it checks SigV4 signatures against its key pair, refuses
-path-style requests to OSS host names (``SecondLevelDomainForbidden``), ``aws-chunked``
-uploads and DeleteObjects without ``Content-MD5`` (OSS's DeleteMultipleObjects requires it),
-answers 502 for any other host (so a wrong endpoint fails as it would), and records every
-request so tests can assert on addressing and request counts.
+names and ``proxy_url`` as their HTTP proxy. With ``https=True`` the endpoint is
+``https://oss-cn-beijing.aliyuncs.com``, as OSS serves it: the proxy accepts CONNECT tunnels to the
+OSS host names and speaks TLS in them with a throw-away certificate, which clients verify with
+``ca_bundle``. This matters because botocore sends its default ``aws-chunked`` uploads only over
+TLS. The gateway in front of moto behaves as OSS does where it matters to a client: it checks
+SigV4 signatures against its key pair, refuses path-style requests to OSS host names
+(``SecondLevelDomainForbidden``), ``aws-chunked`` uploads (``InvalidArgument``, OSS's error
+0017-00000804) and DeleteObjects without ``Content-MD5`` (OSS's DeleteMultipleObjects requires
+it), answers 502 for any other host (so a wrong endpoint fails as it would), and records every
+request so tests can assert on addressing, scheme and request counts.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
+import shutil
+import ssl
+import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from airflow_provider_doris_oss.testing.sigv4 import SignatureProblem, check_signature
 from airflow_provider_doris_oss.testing.stand_in import OssStandIn
+from airflow_provider_doris_oss.testing.tls import make_tls
 
 if TYPE_CHECKING:
-    pass
+    from mypy_boto3_s3 import S3Client
 
 _WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -38,15 +48,50 @@ class RecordedRequest:
     query: str
     headers: dict[str, str]
     status: int
+    scheme: str = "http"
+
+
+# OSS's answer to an aws-chunked body whose x-amz-content-sha256 is not the signed-chunk value
+# (docs: "Error 0017-00000804"); botocore's default over https is STREAMING-UNSIGNED-PAYLOAD-TRAILER.
+AWS_CHUNKED_REFUSAL = SignatureProblem(
+    400,
+    "InvalidArgument",
+    "aws-chunked encoding is not supported with the specified x-amz-content-sha256 value.",
+    ec="0017-00000804",
+    argument=("Content-Encoding", "aws-chunked"),
+)
+_SIGNED_CHUNKS = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
 
 
 def _error_body(problem: SignatureProblem, request_id: str) -> bytes:
+    argument = (
+        f"<ArgumentName>{problem.argument[0]}</ArgumentName><ArgumentValue>{problem.argument[1]}</ArgumentValue>"
+        if problem.argument
+        else ""
+    )
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n<Error>'
         f"<Code>{problem.code}</Code><Message>{problem.message}</Message>"
         f"<RequestId>{request_id}</RequestId><HostId>oss-cn-beijing.aliyuncs.com</HostId>"
-        "</Error>"
+        f"{argument}<EC>{problem.ec}</EC></Error>"
     ).encode()
+
+
+def _aws_chunked(headers: dict[str, str]) -> SignatureProblem | None:
+    """OSS refuses an aws-chunked body unless its chunks are signed (STREAMING-AWS4-HMAC-SHA256-PAYLOAD)."""
+    payload_hash = headers.get("x-amz-content-sha256", "")
+    encodings = [e.strip().lower() for e in headers.get("content-encoding", "").split(",")]
+    if "aws-chunked" not in encodings and not payload_hash.startswith("STREAMING-"):
+        return None
+    if payload_hash == _SIGNED_CHUNKS:
+        # OSS accepts these; the local OSS does not decode signed chunks, and says so.
+        return SignatureProblem(
+            501,
+            "NotImplemented",
+            "The local OSS does not decode aws-chunked bodies with signed chunks "
+            f"({_SIGNED_CHUNKS}); OSS accepts them.",
+        )
+    return AWS_CHUNKED_REFUSAL
 
 
 class _OssGateway:
@@ -84,7 +129,7 @@ class _OssGateway:
                     ("Content-Type", "application/xml"),
                     ("Content-Length", str(len(body))),
                     ("x-oss-request-id", request_id),
-                    ("x-oss-ec", "0002-00000001"),
+                    ("x-oss-ec", problem.ec),
                 ],
             )
             result: Iterable[bytes] = [body]
@@ -100,6 +145,7 @@ class _OssGateway:
                 url.query,
                 headers,
                 status_holder[0] if status_holder else 0,
+                environ["wsgi.url_scheme"],
             )
         )
         return result
@@ -132,6 +178,9 @@ class _OssGateway:
             return SignatureProblem(
                 400, "InvalidDigest", "Missing required header for this request: Content-MD5."
             )
+        chunked = _aws_chunked(headers)
+        if chunked is not None:
+            return chunked
         return check_signature(
             method=method,
             raw_uri=raw_uri,
@@ -171,19 +220,122 @@ class _OssGateway:
         environ.pop("REQUEST_URI", None)
 
 
+def _read_chunked(stream: Any) -> bytes:
+    """An HTTP/1.1 chunked body to its end: chunk extensions and trailer fields are read and dropped."""
+    body = bytearray()
+    while True:
+        size_line = stream.readline(1024)
+        if not size_line.endswith(b"\n"):
+            raise ValueError("the chunked request body ended early")
+        size = int(size_line.split(b";", 1)[0].strip() or b"x", 16)
+        if size == 0:
+            break
+        body += stream.read(size)
+        stream.readline(1024)
+    while stream.readline(8192).strip():  # trailer fields, up to the blank line
+        pass
+    return bytes(body)
+
+
+def _handler_class() -> type:
+    """werkzeug's request handler, quiet, and able to open a TLS tunnel (CONNECT) to the OSS hosts."""
+    import socketserver
+
+    from werkzeug.serving import WSGIRequestHandler
+
+    class Handler(WSGIRequestHandler):
+        tunnel: ssl.SSLSocket | None = None
+
+        def log_request(self, *args: Any, **kwargs: Any) -> None:
+            """Requests are recorded, not printed."""
+
+        def do_CONNECT(self) -> None:
+            """With HTTPS on, answer a tunnel to an OSS host and speak TLS in it; else as any request."""
+            context: ssl.SSLContext | None = getattr(self.server, "tls_context", None)
+            if context is None:
+                self.run_wsgi()
+                return
+            endpoint_host: str = getattr(self.server, "tunnel_host", "")
+            host, _, port = self.path.rpartition(":")
+            if port != "443" or not (host == endpoint_host or host.endswith("." + endpoint_host)):
+                self.send_error(
+                    502,
+                    f"{self.path} cannot be reached through this proxy; the endpoint is {endpoint_host}:443.",
+                )
+                return
+            self.send_response(200, "Connection established")
+            self.end_headers()
+            try:
+                tunnel = context.wrap_socket(self.connection, server_side=True)
+            except (ssl.SSLError, OSError):
+                self.close_connection = True  # e.g. a client that does not trust the certificate
+                return
+            self.tunnel = tunnel
+            self.connection = tunnel
+            self.rfile = tunnel.makefile("rb")
+            self.wfile = socketserver._SocketWriter(tunnel)  # type: ignore[attr-defined]
+            self.close_connection = False
+
+        def make_environ(self) -> dict[str, Any]:
+            environ = super().make_environ()
+            if self.tunnel is not None:
+                environ["wsgi.url_scheme"] = "https"
+            if environ.pop("wsgi.input_terminated", False):
+                # Transfer-Encoding: chunked (botocore's aws-chunked bodies carry a trailer, which
+                # werkzeug's reader does not expect): read it here, so the gateway sees a length.
+                body = _read_chunked(self.rfile)
+                environ.pop("HTTP_TRANSFER_ENCODING", None)
+                environ["wsgi.input"] = io.BytesIO(body)
+                environ["CONTENT_LENGTH"] = str(len(body))
+            return environ
+
+        def handle(self) -> None:
+            with contextlib.suppress(ssl.SSLError):  # a client that went away mid-TLS
+                super().handle()
+
+        def finish(self) -> None:
+            try:
+                super().finish()
+            finally:
+                if self.tunnel is not None:
+                    self.tunnel.close()
+
+    return Handler
+
+
 class LocalOss(OssStandIn):
     """A local stand-in for Aliyun OSS, addressed like OSS; a context manager.
 
-    Buckets live in moto's process-wide store: two ``LocalOss`` in one process see the same
-    buckets, so tests should use their own bucket names.
+    ``https=True`` serves ``https://oss-cn-beijing.aliyuncs.com`` with a certificate made at start;
+    clients verify it with ``ca_bundle`` (boto3's ``verify=``, or ``AWS_CA_BUNDLE`` for the
+    provider's own clients). Buckets live in moto's process-wide store: two ``LocalOss`` in one
+    process see the same buckets, so tests should use their own bucket names.
     """
 
-    def __init__(self, *, access_key: str | None = None, secret_key: str | None = None) -> None:
+    def __init__(
+        self, *, access_key: str | None = None, secret_key: str | None = None, https: bool = False
+    ) -> None:
         super().__init__(access_key=access_key, secret_key=secret_key)
+        self.https = https
         self._requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
         self._server: Any = None
         self._thread: threading.Thread | None = None
+        self._tls_directory: Path | None = None
+
+    @property
+    def endpoint(self) -> str:
+        """The endpoint clients use: the real OSS host name, through the proxy (https with ``https=True``)."""
+        return f"{'https' if self.https else 'http'}://{self.endpoint_host}"
+
+    @property
+    def ca_bundle(self) -> str | None:
+        """The PEM file of the CA that signed the HTTPS certificate (``None`` without ``https``)."""
+        if not self.https:
+            return None
+        if self._tls_directory is None:
+            raise RuntimeError("LocalOss is not running: its certificate is made at start().")
+        return str(self._tls_directory / "ca.pem")
 
     @property
     def proxy_url(self) -> str:
@@ -193,22 +345,25 @@ class LocalOss(OssStandIn):
         return f"http://127.0.0.1:{self._server.server_port}"
 
     def start(self) -> LocalOss:
-        """Start the server on 127.0.0.1 with a random port."""
+        """Start the server on 127.0.0.1 with a random port (and make the certificate, with ``https``)."""
         from moto.server import DomainDispatcherApplication, create_backend_app
-        from werkzeug.serving import WSGIRequestHandler, make_server
+        from werkzeug.serving import make_server
 
-        class QuietHandler(WSGIRequestHandler):
-            def log_request(self, *args: Any, **kwargs: Any) -> None:
-                """Requests are recorded, not printed."""
-
+        tls_context = None
+        if self.https:
+            self._tls_directory = Path(tempfile.mkdtemp(prefix="local-oss-tls-"))
+            hosts = [self.endpoint_host, f"*.{self.endpoint_host}"]
+            tls_context = make_tls(hosts, self._tls_directory).server_context()
         app = _OssGateway(DomainDispatcherApplication(create_backend_app), self)
-        self._server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
+        self._server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_handler_class())
+        self._server.tls_context = tls_context
+        self._server.tunnel_host = self.endpoint_host
         self._thread = threading.Thread(target=self._server.serve_forever, name="local-oss", daemon=True)
         self._thread.start()
         return self
 
     def stop(self) -> None:
-        """Stop the server and wait for its thread."""
+        """Stop the server and wait for its thread; delete the certificate."""
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -216,6 +371,25 @@ class LocalOss(OssStandIn):
         if self._thread is not None:
             self._thread.join(timeout=10)
             self._thread = None
+        if self._tls_directory is not None:
+            shutil.rmtree(self._tls_directory, ignore_errors=True)
+            self._tls_directory = None
+
+    def client(self) -> S3Client:
+        """A boto3 S3 client configured exactly as the provider configures one for OSS."""
+        if not self.https:
+            return super().client()
+        # The provider's own clients find the CA through AWS_CA_BUNDLE; this one is given it.
+        import boto3
+
+        from airflow_provider_doris_oss.hooks.client import register_oss_handlers
+        from airflow_provider_doris_oss.properties import OssProperties
+
+        settings = {"endpoint": self.endpoint, "access_key": self.access_key, "secret_key": self.secret_key}
+        props = OssProperties.from_mapping({**settings, **self.connection_extra()}, where="LocalOss")
+        client = boto3.session.Session().client("s3", verify=self.ca_bundle, **props.boto3_client_kwargs())
+        register_oss_handlers(client.meta.events)
+        return client
 
     def _record(self, request: RecordedRequest) -> None:
         with self._lock:

@@ -11,11 +11,13 @@ from urllib.parse import urlsplit
 
 @dataclass(frozen=True)
 class SignatureProblem:
-    """Why a request was refused: an S3 error code and its message."""
+    """Why a request was refused: an S3 error code and its message, OSS's EC, the argument at fault."""
 
     status: int
     code: str
     message: str
+    ec: str = "0002-00000001"
+    argument: tuple[str, str] | None = None
 
 
 def _hmac(key: bytes, text: str) -> bytes:
@@ -63,8 +65,6 @@ def check_signature(
             403, "InvalidAccessKeyId", "The OSS Access Key Id you provided does not exist."
         )
     payload_hash = headers.get("x-amz-content-sha256", "")
-    if payload_hash.startswith("STREAMING-") or "aws-chunked" in headers.get("content-encoding", ""):
-        return SignatureProblem(400, "InvalidArgument", "aws-chunked encoding is not supported.")
     if (
         payload_hash
         and payload_hash != "UNSIGNED-PAYLOAD"
