@@ -174,3 +174,54 @@ def test_broker_load_counts_rows_without_a_partition_as_filtered(ev: DorisClient
     assert job["State"] == "FINISHED"
     assert job["EtlInfo"] == "unselected.rows=0; dpp.abnorm.ALL=1; dpp.norm.ALL=1"
     assert rows(ev) == [*before, (_day("2026-01-03"), 40, "q")]
+
+
+# Doris 2.0+ keeps partitions in OlapTable.nameToPartition, a TreeMap in natural (case-sensitive)
+# order, and looks names up with getPartition(name) = nameToPartition.get(name): names match exactly.
+
+
+def test_partition_names_match_exactly_in_inserts(ev: DorisClient) -> None:
+    for statement in (
+        "INSERT INTO ev PARTITION (P20260103) VALUES ('2026-01-03', 30, 'x')",
+        "INSERT OVERWRITE TABLE ev PARTITION (P20260102) VALUES ('2026-01-02', 31, 'y')",
+        "INSERT INTO ev PARTITION P20260103 VALUES ('2026-01-03', 32, 'z')",
+    ):
+        _, message = ev.error(statement)
+        assert message.endswith("Unknown partition 'P20260102' in table 'ev'") or message.endswith(
+            "Unknown partition 'P20260103' in table 'ev'"
+        ), message
+    ev.run("INSERT INTO ev PARTITION (p20260103) VALUES ('2026-01-03', 33, 'w')")
+    assert (_day("2026-01-03"), 33, "w") in rows(ev)
+
+
+def test_partition_names_match_exactly_in_loads_and_exports(ev: DorisClient) -> None:
+    bucket = ev.oss.create_bucket("fe-case-" + ev.db.replace("_", "-")[-12:])
+    ev.put(bucket, "in.csv", b"2026-01-03,50,q\n")
+    _, message = ev.error(
+        f'LOAD LABEL bl_case (DATA INFILE ("s3://{bucket}/in.csv") INTO TABLE ev PARTITION (P20260103) '
+        f'COLUMNS TERMINATED BY "," (dt, id, name)) WITH S3 ({ev.storage()})'
+    )
+    assert message.endswith("Unknown partition 'P20260103' in table 'ev'"), message
+    _, message = ev.error(
+        f'EXPORT TABLE ev PARTITION (P20260101) TO "s3://{bucket}/out/x_" WITH S3 ({ev.storage()})'
+    )
+    assert message.endswith("Partition [P20260101] does not exist in Table[ev]"), message
+
+
+def test_a_backticked_star_is_a_name_not_partition_star(ev: DorisClient) -> None:
+    before = rows(ev)
+    for statement in (
+        "INSERT OVERWRITE TABLE ev PARTITION (`*`) VALUES ('2026-01-01', 60, 's')",
+        "INSERT INTO ev PARTITION (`*`) VALUES ('2026-01-01', 61, 't')",
+        "INSERT OVERWRITE TABLE ev PARTITION (p20260101, `*`) VALUES ('2026-01-01', 62, 'u')",
+    ):
+        _, message = ev.error(statement)
+        assert message.endswith("Unknown partition '*' in table 'ev'"), message
+    bucket = ev.oss.create_bucket("fe-star-" + ev.db.replace("_", "-")[-12:])
+    ev.put(bucket, "d1.csv", b"2026-01-01,63,v\n")
+    _, message = ev.error(
+        "INSERT OVERWRITE TABLE ev PARTITION (`*`) SELECT * FROM S3("
+        f'"uri" = "s3://{bucket}/d1.csv", "format" = "csv", "column_separator" = ",", {ev.storage()})'
+    )
+    assert message.endswith("Unknown partition '*' in table 'ev'"), message
+    assert rows(ev) == before

@@ -32,6 +32,15 @@ def doris_error(text: str, code: int = 1105) -> DorisError:
     return DorisError(f"errCode = 2, detailMessage = {text}", code)
 
 
+def named_partitions(names: list[str], table: str) -> list[str]:
+    """A ``PARTITION (...)`` list as written. Only ``PARTITION (*)`` means "where the rows fall":
+    a backticked `*` is a name, and no partition can have it (Doris's partition names take letters,
+    digits, '-' and '_'), so Doris finds no such partition."""
+    if "*" in names:
+        raise doris_error(f"Unknown partition '*' in table '{table}'")
+    return names
+
+
 @dataclass
 class ColumnDef:
     """One column of a CREATE TABLE."""
@@ -433,9 +442,10 @@ class _Parser:
                     partitions.append(self.ident())
                     while self.accept_op(","):
                         partitions.append(self.ident())
+                    named_partitions(partitions, table)
                 self.expect_op(")")
             else:
-                partitions.append(self.ident())
+                partitions = named_partitions([self.ident()], table)
         label = None
         if self.accept_kw("WITH"):
             self.expect_kw("LABEL")

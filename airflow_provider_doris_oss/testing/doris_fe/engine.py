@@ -36,7 +36,7 @@ from airflow_provider_doris_oss.testing.doris_fe.model import (
     StatementContext,
     TableInfo,
 )
-from airflow_provider_doris_oss.testing.doris_fe.partitions import route_sql
+from airflow_provider_doris_oss.testing.doris_fe.partitions import route_sql, unknown_partition
 
 if TYPE_CHECKING:
     import duckdb
@@ -651,9 +651,9 @@ class DuckDbEngine:
         head = parse_insert_head(sql)
         db = self._require_db(head.database or ctx.database)
         entry = self._table(db, head.table)
-        for partition in head.partitions:
-            if partition != "*" and partition not in entry.info.partitions:
-                raise doris_error(f"Unknown partition '{partition}' in table '{head.table}'")
+        unknown = unknown_partition(head.partitions, entry.info.partitions)
+        if unknown is not None:
+            raise doris_error(f"Unknown partition '{unknown}' in table '{head.table}'")
         columns = head.columns or [c.name for c in entry.definition.columns]
         source = self._source_sql(head.source, columns, ctx)
         label = head.label or new_label("insert")

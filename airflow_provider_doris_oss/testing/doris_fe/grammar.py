@@ -798,7 +798,9 @@ def _insert_head(p: Parser, stmt: TvfQueryStmt) -> int:
             p.expect_op(")")
             stmt.partitions = ["*"]
         else:
-            stmt.partitions = p.identifier_list()
+            from airflow_provider_doris_oss.testing.doris_fe.ddl import named_partitions
+
+            stmt.partitions = named_partitions(p.identifier_list(), stmt.insert_table)
     if p.accept_kw("WITH"):
         p.expect_kw("LABEL")
         stmt.label = p.identifier()

@@ -9,9 +9,22 @@ LIST (col)`` names it ``p`` + the value's letters and digits. One partition colu
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from airflow_provider_doris_oss.testing.doris_fe.ddl import CreateTable, PartitionDef, doris_error
 
 _UNITS = ("year", "quarter", "month", "week", "day", "hour", "minute", "second")
+
+
+def unknown_partition(requested: Iterable[str], known: Iterable[str]) -> str | None:
+    """The first of ``requested`` that names none of ``known``, compared exactly, as Doris does.
+
+    Doris looks a partition up by name in ``OlapTable.nameToPartition``, a ``TreeMap`` in natural
+    (case-sensitive) order from 2.0 on (1.x used ``CASE_INSENSITIVE_ORDER``): ``P1`` does not find
+    ``p1``. ``*`` (``PARTITION (*)``) is not a name and is skipped.
+    """
+    names = set(known)
+    return next((p for p in requested if p != "*" and p not in names), None)
 
 
 def _q(name: str) -> str:

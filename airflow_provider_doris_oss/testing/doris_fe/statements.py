@@ -46,6 +46,7 @@ from airflow_provider_doris_oss.testing.doris_fe.model import (
     TableInfo,
     check_label,
 )
+from airflow_provider_doris_oss.testing.doris_fe.partitions import unknown_partition
 from airflow_provider_doris_oss.testing.doris_fe.storage import check_storage, parse_storage, split_uri
 from airflow_provider_doris_oss.testing.doris_fe.tvf import read_tvf
 from airflow_provider_doris_oss.testing.doris_fe.writer import (
@@ -277,10 +278,9 @@ def _check_desc(desc: grammar.DataDesc, info: TableInfo) -> None:
     for column, _ in desc.set_exprs:
         if column.lower() not in names:
             raise _err(f"Unknown column '{column}' in table '{info.name}'")
-    known_partitions = {p.lower() for p in info.partitions}
-    for partition in desc.partitions:
-        if partition.lower() not in known_partitions:
-            raise _err(f"Unknown partition '{partition}' in table '{info.name}'")
+    unknown = unknown_partition(desc.partitions, info.partitions)
+    if unknown is not None:
+        raise _err(f"Unknown partition '{unknown}' in table '{info.name}'")
 
 
 def _load(stmt: LoadStmt, ctx: StatementContext) -> OkResult:
@@ -424,10 +424,9 @@ def _export(stmt: ExportStmt, ctx: StatementContext) -> OkResult:
     if stmt.partitions:
         if not info.partitions:
             raise _err(f"Table[{stmt.table}] is not partitioned.")
-        known = {p.lower() for p in info.partitions}
-        for partition in stmt.partitions:
-            if partition.lower() not in known:
-                raise _err(f"Partition [{partition}] does not exist in Table[{stmt.table}]")
+        unknown = unknown_partition(stmt.partitions, info.partitions)
+        if unknown is not None:
+            raise _err(f"Partition [{unknown}] does not exist in Table[{stmt.table}]")
     columns = None
     if "columns" in props:
         if not props["columns"].strip():
@@ -537,10 +536,9 @@ def _insert(stmt: TvfQueryStmt, ctx: StatementContext, bindings: dict[str, Any])
         targets = [by_name[n.lower()] for n in stmt.columns]
     else:
         targets = list(info.columns)
-    known_partitions = {p.lower() for p in info.partitions}
-    for partition in stmt.partitions:
-        if partition != "*" and partition.lower() not in known_partitions:
-            raise _err(f"Unknown partition '{partition}' in table '{info.name}'")
+    unknown = unknown_partition(stmt.partitions, info.partitions)
+    if unknown is not None:
+        raise _err(f"Unknown partition '{unknown}' in table '{info.name}'")
     label = stmt.label or f"insert_{secrets.token_hex(8)}_{secrets.token_hex(8)}"
     fe.reserve_label(db, label, "INSERT")
     try:
