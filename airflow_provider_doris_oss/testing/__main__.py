@@ -2,12 +2,15 @@
 
 Creates the buckets named with ``--bucket``, prints an ``export AIRFLOW_CONN_...`` line per
 connection, a ``mysql`` command line, a ``curl`` command that uploads a file through the local OSS,
-and the endpoint, proxy and keys; then serves until interrupted (Ctrl-C or SIGTERM).
+and the endpoint, proxy and keys; then serves until interrupted (Ctrl-C or SIGTERM). With
+``--https`` the OSS endpoint is ``https://`` with a throw-away certificate, and an
+``export AWS_CA_BUNDLE=...`` line lets the provider's clients verify it.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shlex
 import signal
@@ -32,6 +35,12 @@ def _parser() -> argparse.ArgumentParser:
         "watch SHOW LOAD move (default: 2; 0 runs jobs as fast as they go)",
     )
     serve.add_argument(
+        "--https",
+        action="store_true",
+        help="serve the OSS endpoint over https, as OSS does, with a certificate made at start (the "
+        "banner prints its CA bundle); botocore's default aws-chunked uploads are only sent over https",
+    )
+    serve.add_argument(
         "--bucket",
         action="append",
         default=[],
@@ -53,10 +62,13 @@ def _bucket_name(name: str) -> str:
 
 def upload_command(oss: Any, bucket: str, key: str = "inbox/orders.csv", path: str = "orders.csv") -> str:
     """A ``curl`` command that uploads ``path`` to ``oss://bucket/key`` through the local OSS (SigV4)."""
+    scheme = oss.endpoint.partition("://")[0]
+    ca_bundle = getattr(oss, "ca_bundle", None)
     return shlex.join(
         [
             "curl",
             "-fsS",
+            *(["--cacert", ca_bundle] if ca_bundle else []),
             "--proxy",
             oss.proxy_url,
             "--aws-sigv4",
@@ -67,7 +79,7 @@ def upload_command(oss: Any, bucket: str, key: str = "inbox/orders.csv", path: s
             "x-amz-content-sha256: UNSIGNED-PAYLOAD",
             "-T",
             path,
-            f"http://{bucket}.{oss.endpoint_host}/{key}",
+            f"{scheme}://{bucket}.{oss.endpoint_host}/{key}",
         ]
     )
 
@@ -78,6 +90,8 @@ def serve(
     statement_log: str | None,
     job_seconds: float = 2.0,
     buckets: Sequence[str] = (),
+    *,
+    https: bool = False,
 ) -> None:
     """Create ``buckets``, then run both servers until SIGINT/SIGTERM."""
     from airflow_provider_doris_oss.testing.doris_fe import LocalDorisFE
@@ -91,7 +105,7 @@ def serve(
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     with (
-        LocalOss() as oss,
+        LocalOss(https=https) as oss,
         LocalDorisFE(
             oss=oss, password=password, port=port, statement_log=statement_log, job_state_seconds=job_seconds
         ) as fe,
@@ -99,6 +113,14 @@ def serve(
         for bucket in buckets:
             oss.client().create_bucket(Bucket=bucket)  # no LocationConstraint, as on OSS
         default_bucket = buckets[0] if buckets else None
+        if oss.ca_bundle:  # the FE's jobs in this process reach the https endpoint too
+            os.environ["AWS_CA_BUNDLE"] = oss.ca_bundle
+        ca_lines = [f"export AWS_CA_BUNDLE={shlex.quote(oss.ca_bundle)}"] if oss.ca_bundle else []
+        ca_shown = (
+            [f"OSS CA bundle:         {oss.ca_bundle}  (throw-away, deleted at exit)"]
+            if oss.ca_bundle
+            else []
+        )
         doris_conn = fe.connection("doris_default")
         oss_conn = oss.connection("doris_oss_default", bucket=default_bucket)
         password_flag = f" -p{shlex.quote(password)}" if password else ""
@@ -112,6 +134,7 @@ def serve(
             "Airflow connections (paste into the shell that runs Airflow):",
             f"export AIRFLOW_CONN_DORIS_DEFAULT={shlex.quote(doris_conn.as_json())}",
             f"export AIRFLOW_CONN_DORIS_OSS_DEFAULT={shlex.quote(oss_conn.as_json())}",
+            *ca_lines,
             "",
             f"Buckets:               {', '.join(buckets) if buckets else 'none yet (add --bucket NAME)'}",
             "Upload a file:         "
@@ -121,6 +144,7 @@ def serve(
             f"OSS endpoint:          {oss.endpoint}",
             f"OSS region:            {oss.region}",
             f"OSS HTTP proxy:        {oss.proxy_url}  (clients outside the FE reach the endpoint through it)",
+            *ca_shown,
             f"OSS access key:        {oss.access_key}",
             f"OSS secret key:        {oss.secret_key}",
         ]
@@ -133,7 +157,7 @@ def serve(
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "serve":
-        serve(args.port, args.password, args.statement_log, args.job_seconds, args.bucket)
+        serve(args.port, args.password, args.statement_log, args.job_seconds, args.bucket, https=args.https)
     return 0
 
 
