@@ -10,6 +10,10 @@ Why it holds (the proof is in docs/sensors-and-triggers.md, "Batched loads"):
   running, then drops every candidate that has a ledger row, that is not the object's current
   version any more, or that another batch of this plan holds. So a version is never in two jobs
   that can both finish.
+- A batch loads copies of its versions (``snapshots/<version>/<key>``), made with a server-side
+  copy on condition that the source still has the version's ETag: Broker Load reads a path as it
+  is when the job runs, so loading the original key could load bytes written after the plan.
+  A version already overwritten or deleted when it is first planned is skipped.
 - A batch is written to OSS (``open/<label>.json``) before its load can run and stays there
   until a later plan sees its job final: a version, once batched, is re-planned until loaded.
   Events are swept from a cursor (``sweep.json``), so a version whose event joined no run is
@@ -34,6 +38,7 @@ from airflow_provider_doris_oss.batches import (
     ObjectVersion,
     check_limits,
     form_batches,
+    snapshot_key,
     split_in_halves,
 )
 from airflow_provider_doris_oss.sql.labels import next_label_attempt
@@ -55,7 +60,10 @@ DEFAULT_MAX_BATCHES = 100
 # plus the clock difference between the triggerer and the worker.
 DEFAULT_SWEEP_OVERLAP = timedelta(minutes=10)
 _LOOKUP_CHUNK = 500
-_HEAD_WORKERS = 32
+_COPY_WORKERS = 32
+# Above this a snapshot is copied in parts (UploadPartCopy): OSS's CopyObject takes at most 1 GB.
+COPY_PART_BYTES = 64 * 1024**2
+_PRECONDITION_FAILED = ("412", "PreconditionFailed")
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +128,10 @@ class BatchLedger:
     def cursor_uri(self) -> ObjectUri:
         return ObjectUri(self.state.bucket, f"{self.state.key}sweep.json")
 
+    def snapshot_uri(self, version: ObjectVersion) -> ObjectUri:
+        """Where the copy of ``version`` that its batch loads lives (``snapshot_key``)."""
+        return ObjectUri(self.state.bucket, snapshot_key(f"{self.state.key}snapshots/", version))
+
     def load_kwargs(self, batch: Batch, data: Mapping[str, Any]) -> dict[str, Any]:
         """``DorisBrokerLoadOperator`` keyword arguments loading ``batch``: ``label`` and two
         ``data_descriptions``, ``data`` (with its ``table``, format options...) for the objects
@@ -134,7 +146,8 @@ class BatchLedger:
             "format": "json",
             "properties": {"strip_outer_array": True},
         }
-        return {"label": batch.label, "data_descriptions": [{**data, "source_uris": batch.uris}, ledger]}
+        objects = {**data, "source_uris": [str(self.snapshot_uri(m)) for m in batch.members]}
+        return {"label": batch.label, "data_descriptions": [objects, ledger]}
 
     def sweep_from(self, triggering: Iterable[datetime], now: datetime) -> datetime:
         """Sweep events from here: the last plan's cursor (else this run's earliest triggering
@@ -168,7 +181,7 @@ class BatchLedger:
             candidates = self._versions(payloads)
             everything = {m for b in open_batches for m in b.members} | candidates
             loaded = self._loaded(client, {v.version_id for v in everything})
-        current = self._current({v for v in everything if v.version_id not in loaded})
+        current = self._snapshots({v for v in everything if v.version_id not in loaded})
         claimed: set[ObjectVersion] = set()
 
         def take(members: Iterable[ObjectVersion]) -> list[ObjectVersion]:
@@ -248,13 +261,8 @@ class BatchLedger:
             except ValueError as error:
                 log.warning("Skipping an asset event that names no object version: %s", error)
                 continue
-            if not version.loadable:
-                log.warning(
-                    "Skipping %s: Broker Load reads * ? [ ] { } \\ in a path as a pattern (and a key "
-                    "ending in / as a folder), so it cannot load exactly this object; rename it.",
-                    version.uri,
-                )
-                continue
+            if version.is_folder or self._is_state(version):
+                continue  # a folder marker, or this ledger's own files
             versions.add(version)
         return versions
 
@@ -268,25 +276,72 @@ class BatchLedger:
             found.update(str(row["version_id"]) for row in rows)
         return found
 
-    def _current(self, versions: set[ObjectVersion]) -> dict[ObjectVersion, ObjectVersion]:
-        """The versions still current in OSS, each with the size HEAD reports."""
+    def _is_state(self, version: ObjectVersion) -> bool:
+        return version.bucket == self.state.bucket and version.key.startswith(self.state.key)
 
-        def head(version: ObjectVersion) -> tuple[ObjectVersion, dict[str, Any] | None]:
-            return version, self.oss.head(ObjectUri(version.bucket, version.key))
+    def _snapshots(self, versions: set[ObjectVersion]) -> dict[ObjectVersion, ObjectVersion]:
+        """The versions with a snapshot (made now if missing), each with its size in bytes.
 
-        current = {}
-        with ThreadPoolExecutor(max_workers=_HEAD_WORKERS) as pool:
-            for version, found in pool.map(head, sorted(versions)):
-                if found is not None and str(found.get("ETag", "")).strip('"') == version.etag:
-                    size = int(found.get("ContentLength") or 0)
-                    current[version] = ObjectVersion(version.bucket, version.key, version.etag, size)
-                else:
+        A version whose snapshot is missing and whose source no longer has its ETag (overwritten
+        or deleted) has none, and is skipped.
+        """
+        snapped = {}
+        with ThreadPoolExecutor(max_workers=_COPY_WORKERS) as pool:
+            for version, size in pool.map(self._snapshot, sorted(versions)):
+                if size is None:
                     log.info(
                         "Skipping %s ETag %s: deleted or overwritten since it landed.",
                         version.uri,
                         version.etag,
                     )
-        return current
+                else:
+                    snapped[version] = ObjectVersion(version.bucket, version.key, version.etag, size)
+        return snapped
+
+    def _snapshot(self, version: ObjectVersion) -> tuple[ObjectVersion, int | None]:
+        from airflow_provider_doris_oss.hooks.client import (
+            NOT_FOUND_CODES,
+            OssOperationError,
+            describe_error,
+            error_code,
+        )
+
+        target = self.snapshot_uri(version)
+        found = self.oss.head(target)
+        if found is not None:
+            return version, int(found.get("ContentLength") or 0)
+        etag = f'"{version.etag}"'
+        client = self.oss.transfer_client
+        try:
+            source = client.head_object(Bucket=version.bucket, Key=version.key, IfMatch=etag)
+            size = int(source.get("ContentLength") or 0)
+            if size <= COPY_PART_BYTES:
+                client.copy_object(
+                    Bucket=target.bucket,
+                    Key=target.key,
+                    CopySource={"Bucket": version.bucket, "Key": version.key},
+                    CopySourceIfMatch=etag,
+                )
+            else:
+                from boto3.s3.transfer import TransferConfig
+
+                config = TransferConfig(
+                    multipart_threshold=COPY_PART_BYTES, multipart_chunksize=COPY_PART_BYTES
+                )
+                client.copy(
+                    {"Bucket": version.bucket, "Key": version.key},
+                    target.bucket,
+                    target.key,
+                    ExtraArgs={"CopySourceIfMatch": etag},
+                    Config=config,
+                )
+        except Exception as error:
+            if error_code(error) in (*_PRECONDITION_FAILED, *NOT_FOUND_CODES):
+                return version, None
+            raise OssOperationError(
+                f"Copying {version.uri} to {target} failed: {describe_error(error)}"
+            ) from None
+        return version, size
 
     def _record(self, planned: list[Batch], open_batches: list[Batch], swept_until: datetime) -> None:
         """Manifests of new batches first, then the cursor, then drop the manifests no longer open."""
@@ -301,6 +356,13 @@ class BatchLedger:
         done = [self.manifest_uri(b).key for b in open_batches if b.label not in keep]
         if done:
             self.oss.delete_keys(self.state.bucket, done)
+        # Snapshots of versions loaded, dropped, or left by a plan that died before its manifests.
+        needed = {self.snapshot_uri(m).key for b in planned for m in b.members}
+        stale = [
+            k for k in self.oss.list_keys(self.state.bucket, f"{self.state.key}snapshots/") if k not in needed
+        ]
+        if stale:
+            self.oss.delete_keys(self.state.bucket, stale)
 
     def _get(self, target: ObjectUri) -> bytes | None:
         from airflow_provider_doris_oss.hooks.client import NOT_FOUND_CODES, error_code

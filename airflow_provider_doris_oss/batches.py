@@ -9,7 +9,9 @@ Broker Load job. Everything here is a function of the versions alone:
 - ``Batch.label`` hashes the sorted (bucket, key, ETag) set, so the same batch always gets the
   same Doris label (a FINISHED label is never loaded again);
 - ``Batch.manifest`` is the batch's member list as JSON rows, the file a batched load writes into
-  its ledger table in the same transaction as the data (``batch_ledger``).
+  its ledger table in the same transaction as the data (``batch_ledger``);
+- ``snapshot_key`` names the copy of one version a batch loads (Broker Load reads a path as it
+  is when the job runs, so a batch loads copies that cannot change).
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ LABEL_PREFIX = "oss_batch"
 _HASH_LENGTH = 32
 # Characters Broker Load reads as a pattern in a DATA INFILE path (Jinja's "{" among them).
 _PATTERN = re.compile(r"[*?\[\]{}\\]")
+# OSS keys are at most 1,023 bytes.
+_MAX_KEY_BYTES = 1023
 # The ledger table's columns, in order; manifests carry exactly these keys.
 LEDGER_COLUMNS = ("version_id", "bucket", "object_key", "etag", "object_size", "batch_label")
 
@@ -79,10 +83,9 @@ class ObjectVersion:
         return f"oss://{self.bucket}/{self.key}"
 
     @property
-    def loadable(self) -> bool:
-        """Whether Broker Load can read exactly this object: a key with ``* ? [ ] { } \\`` is a
-        pattern to Doris (it would read other objects too), and a key ending in ``/`` is a folder."""
-        return not _PATTERN.search(self.key) and not self.key.endswith("/")
+    def is_folder(self) -> bool:
+        """A key ending in ``/``: a folder marker, not a file to load."""
+        return self.key.endswith("/")
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,21 @@ class Batch:
                 f"not a batch manifest: its rows name {sorted(labels)}, its members {batch.label}."
             )
         return batch
+
+
+def snapshot_key(prefix: str, version: ObjectVersion) -> str:
+    """``<prefix><version_id>/<key>``: where the copy of ``version`` that a batch loads lives.
+
+    The key keeps its folders and suffixes (``COLUMNS FROM PATH``, format and compression
+    guessing); characters Broker Load would read as a pattern become ``_``, so the path names
+    exactly one object. A key too long for that keeps only its file name.
+    """
+    safe = _PATTERN.sub("_", version.key)
+    key = f"{prefix}{version.version_id}/{safe}"
+    if len(key.encode()) > _MAX_KEY_BYTES:
+        name = safe.rsplit("/", 1)[-1].encode()[: _MAX_KEY_BYTES - len(prefix.encode()) - 40]
+        key = f"{prefix}{version.version_id}/{name.decode(errors='ignore') or 'object'}"
+    return key
 
 
 def check_limits(max_files: object, max_bytes: object) -> tuple[int, int]:

@@ -179,10 +179,27 @@ def test_a_run_handed_more_than_1024_events_loads_them_in_two_batches(pipeline: 
     pipeline.check([version(p) for p in payloads])
 
 
-def test_keys_broker_load_reads_as_patterns_are_skipped_and_named(pipeline: Pipeline, caplog):
+def test_a_key_broker_load_would_read_as_a_pattern_loads_exactly_that_object(pipeline: Pipeline):
     plain = pipeline.put("inbox/a1.csv", orders(1))
-    pattern = pipeline.put("inbox/a[1].csv", orders(2))
+    pattern = pipeline.put("inbox/a[1].csv", orders(2))  # as a pattern it would also read a1.csv
     planned = pipeline.run([plain, pattern])
-    assert members(planned) == [["a1.csv"]]
-    assert "inbox/a[1].csv: Broker Load reads" in caplog.text
-    pipeline.check([version(plain)])
+    assert members(planned) == [["a1.csv", "a_1_.csv"]]
+    pipeline.check([version(plain), version(pattern)])
+
+
+def test_an_overwrite_while_the_batch_is_loading_does_not_change_what_it_loads(pipeline: Pipeline):
+    old = pipeline.put("inbox/a.csv", orders(1))
+    planned = pipeline.plan([old])
+    pipeline.fe.hold_next_job("PENDING", 1.0)
+    with pytest.raises(TaskDeferred):
+        pipeline.load(planned[0], deferrable=True)
+    new = pipeline.put("inbox/a.csv", orders(2))  # before Doris reads the batch's files
+    second = pipeline.plan([old, new])  # waits for the first job, then plans the new version
+    assert members(second) == [["a.csv"]]
+    pipeline.load(second[0])
+    pipeline.check([version(old), version(new)])
+    snapshots = pipeline.client.list_objects_v2(Bucket=pipeline.bucket, Prefix="_state/pipeline/snapshots/")
+    assert snapshots.get("KeyCount", 0) == 1, "the loaded version's snapshot was not removed"
+    assert pipeline.run([]) == [] and not pipeline.client.list_objects_v2(
+        Bucket=pipeline.bucket, Prefix="_state/pipeline/snapshots/"
+    ).get("KeyCount")

@@ -16,6 +16,7 @@ from airflow_provider_doris_oss.batches import (
     ObjectVersion,
     check_limits,
     form_batches,
+    snapshot_key,
     split_in_halves,
 )
 from airflow_provider_doris_oss.sql.labels import next_label_attempt, validate_label
@@ -94,21 +95,30 @@ def test_a_manifest_whose_label_does_not_match_its_members_is_refused():
         Batch.from_manifest(json.dumps(rows[:1]).encode())
 
 
+def test_a_folder_marker_is_not_a_file_to_load():
+    assert v("inbox/folder/").is_folder and not v("inbox/a.csv").is_folder
+
+
 @pytest.mark.parametrize(
-    ("key", "loadable"),
+    ("key", "name"),
     [
-        ("inbox/a.csv", True),
-        ("inbox/dír/東京 a b.csv", True),
-        ("inbox/a*.csv", False),
-        ("inbox/a?.csv", False),
-        ("inbox/a[1].csv", False),
-        ("inbox/{{ ds }}.csv", False),
-        ("inbox/a\\b.csv", False),
-        ("inbox/folder/", False),
+        ("inbox/a.csv", "inbox/a.csv"),
+        ("inbox/dt=2026-01-01/東京 a.csv.gz", "inbox/dt=2026-01-01/東京 a.csv.gz"),
+        ("inbox/a*.csv", "inbox/a_.csv"),
+        ("inbox/a?[1].csv", "inbox/a__1_.csv"),
+        ("inbox/{{ ds }}.csv", "inbox/__ ds __.csv"),
+        ("inbox/a\\b.csv", "inbox/a_b.csv"),
     ],
 )
-def test_keys_broker_load_would_read_as_a_pattern_are_not_loadable(key, loadable):
-    assert v(key).loadable is loadable
+def test_a_snapshot_keeps_the_key_but_never_a_pattern(key, name):
+    version = v(key)
+    assert snapshot_key("state/snapshots/", version) == f"state/snapshots/{version.version_id}/{name}"
+
+
+def test_a_snapshot_of_a_very_long_key_keeps_its_file_name_within_oss_limits():
+    version = v("d/" * 500 + "ü" * 100 + ".csv.gz")
+    key = snapshot_key("state/snapshots/", version)
+    assert len(key.encode()) <= 1023 and key.endswith(".csv.gz") and version.version_id in key
 
 
 def test_split_in_halves_isolates_any_one_member_within_log2_failures():
