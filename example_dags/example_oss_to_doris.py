@@ -1,46 +1,65 @@
-"""Each object that lands under an OSS prefix is loaded into Doris exactly once.
+"""Every object version that lands under an OSS prefix is loaded into Doris exactly once, in batches.
 
 ``OssObjectEventTrigger`` watches the prefix and sends one asset event per new or changed object
-(key + ETag); the scheduler turns the events into runs of this DAG. A run loads each object it
-was triggered for with ``DorisBrokerLoadOperator`` under a label derived from the bucket, key and
-ETag (``object_label``). Doris never loads a FINISHED label again, so one object version is loaded
-once whatever happens: a retried task, a re-run, or the same object reported again after a
-triggerer crash. A rewritten object (new ETag) is a new version and is loaded once more.
+(key + ETag). Each run of this DAG plans batches (``BatchLedger.plan``) and maps one Broker Load
+over each batch (not over each object), a batch being up to ``DORIS_OSS_DEMO_BATCH_FILES`` files
+and ``DORIS_OSS_DEMO_BATCH_BYTES`` bytes:
 
-A version overwritten before its run starts is skipped (its bytes are gone; the new version has
-its own event and run); use write-once keys where every version must be loaded.
+- Each batch's Broker Load also loads the batch's member list into a ledger table, in the same
+  job (one transaction): a version is in the ledger exactly when its rows are in the table.
+- The plan runs alone (``max_active_runs=1``), waits for any batch job still running, and skips
+  every version the ledger holds, so no version is in two loads that can both finish, whatever
+  retries, restarts, re-reported events or re-runs happen. The label of a batch is derived from
+  its sorted bucket/key/ETag set, so a retried load finds its own job.
+- A version overwritten or deleted before its run is skipped (its bytes are gone; the new version
+  has its own event); use write-once keys where every version must be loaded.
+- Besides the events that trigger a run, the plan sweeps the inbox asset's events since the last
+  plan, and the DAG also runs every ``DORIS_OSS_DEMO_SWEEP_SECONDS``: an event that joined no run
+  (apache/airflow#54659) is loaded by the next run, with no further object needed.
 
-Several objects that arrive close together may be handed to one run (Airflow merges the asset
-events queued before the scheduler creates the run): the run then loads each of them as its own
-mapped task, each under its own label.
+``DORIS_OSS_DEMO_LOAD_MODE=object`` loads each version with a Broker Load of its own (batches of
+one file), everything else unchanged.
 
 Environment (defaults in brackets): ``DORIS_OSS_DEMO_BUCKET`` [demo-bucket],
 ``DORIS_OSS_DEMO_INBOX_PREFIX`` [inbox/], ``DORIS_OSS_DEMO_POLL_INTERVAL`` [30],
 ``DORIS_OSS_DEMO_DATABASE`` [demo], ``DORIS_OSS_DEMO_EVENT_TABLE`` [orders_events],
-``DORIS_OSS_DEMO_RETRY_SECONDS`` [60]. Connections: ``doris_oss_default`` (with write access to
-``_airflow_doris_oss/event-checkpoints/`` in the bucket) and ``doris_default``.
+``DORIS_OSS_DEMO_LEDGER_TABLE`` [oss_loaded_objects], ``DORIS_OSS_DEMO_LOAD_MODE`` [batch],
+``DORIS_OSS_DEMO_BATCH_FILES`` [1000], ``DORIS_OSS_DEMO_BATCH_BYTES`` [10 GiB],
+``DORIS_OSS_DEMO_SWEEP_SECONDS`` [300], ``DORIS_OSS_DEMO_RETRY_SECONDS`` [60]. Connections:
+``doris_oss_default`` (with write access to ``_airflow_doris_oss/`` in the bucket: the watcher's
+checkpoint, the open batches and the sweep cursor) and ``doris_default``.
 """
 
 from __future__ import annotations
 
-import logging
 import os
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pendulum
 from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
-from airflow.sdk import DAG, Asset, AssetWatcher, task
+from airflow.sdk import DAG, Asset, AssetOrTimeSchedule, AssetWatcher, DeltaTriggerTimetable, task
 
+from airflow_provider_doris_oss.batch_ledger import DEFAULT_MAX_BATCHES, ledger_table_sql
+from airflow_provider_doris_oss.batches import DEFAULT_MAX_BYTES, DEFAULT_MAX_FILES
 from airflow_provider_doris_oss.operators.broker_load import DorisBrokerLoadOperator
-from airflow_provider_doris_oss.sql.labels import object_label
 from airflow_provider_doris_oss.triggers.object_event import OssObjectEventTrigger
 
-log = logging.getLogger(__name__)
+DAG_ID = "example_oss_to_doris"
 BUCKET = os.environ.get("DORIS_OSS_DEMO_BUCKET", "demo-bucket")
 PREFIX = os.environ.get("DORIS_OSS_DEMO_INBOX_PREFIX", "inbox/")
 DATABASE = os.environ.get("DORIS_OSS_DEMO_DATABASE", "demo")
 TABLE = os.environ.get("DORIS_OSS_DEMO_EVENT_TABLE", "orders_events")
+LEDGER = os.environ.get("DORIS_OSS_DEMO_LEDGER_TABLE", "oss_loaded_objects")
+LOAD_MODE = os.environ.get("DORIS_OSS_DEMO_LOAD_MODE", "batch")
+if LOAD_MODE not in ("batch", "object"):
+    raise ValueError(f"DORIS_OSS_DEMO_LOAD_MODE: {LOAD_MODE!r} is neither 'batch' nor 'object'.")
+BATCH_FILES = int(os.environ.get("DORIS_OSS_DEMO_BATCH_FILES", DEFAULT_MAX_FILES))
+MAX_FILES = 1 if LOAD_MODE == "object" else BATCH_FILES  # per-object loads: batches of one file
+MAX_BYTES = int(os.environ.get("DORIS_OSS_DEMO_BATCH_BYTES", DEFAULT_MAX_BYTES))
+SWEEP = timedelta(seconds=float(os.environ.get("DORIS_OSS_DEMO_SWEEP_SECONDS", "300")))
+# Where the open batches and the sweep cursor live (one ledger per DAG).
+STATE_URI = f"oss://{BUCKET}/_airflow_doris_oss/batched-loads/{DAG_ID}/"
 
 inbox = Asset(
     name="oss_orders_inbox",
@@ -59,8 +78,11 @@ inbox = Asset(
 )
 
 with DAG(
-    "example_oss_to_doris",
-    schedule=[inbox],
+    DAG_ID,
+    # A run per batch of events, and one every SWEEP at the latest for events that joined no run.
+    schedule=AssetOrTimeSchedule(timetable=DeltaTriggerTimetable(SWEEP), assets=[inbox]),
+    # Plans must not overlap: each one trusts that no other batch is being formed or loaded.
+    max_active_runs=1,
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     default_args={
@@ -68,9 +90,9 @@ with DAG(
         "retry_delay": timedelta(seconds=float(os.environ.get("DORIS_OSS_DEMO_RETRY_SECONDS", "60"))),
     },
     tags=["example", "oss", "doris", "event-driven"],
-):
-    create_table = SQLExecuteQueryOperator(
-        task_id="create_table",
+) as dag:
+    create_tables = SQLExecuteQueryOperator(
+        task_id="create_tables",
         conn_id="doris_default",
         sql=[
             f"CREATE DATABASE IF NOT EXISTS `{DATABASE}`",
@@ -86,44 +108,45 @@ with DAG(
             DISTRIBUTED BY HASH (order_id) BUCKETS 1
             PROPERTIES ("replication_num" = "1")
             """,
+            ledger_table_sql(f"{DATABASE}.{LEDGER}", properties={"replication_num": "1"}),
         ],
     )
 
-    @task
-    def landed_objects(**context: Any) -> list[dict[str, str]]:
-        """One load per object version this run was triggered for, labelled by bucket, key and ETag.
+    @task(inlets=[inbox])
+    def plan_batches(**context: Any) -> list[dict[str, Any]]:
+        """Batches of the object versions not loaded yet: this run's events, the events since the
+        last plan, and the open batches of earlier runs (retried, or split in halves if they failed)."""
+        from airflow.sdk.configuration import conf
 
-        Broker Load reads an object as it is when the job runs. A version already overwritten
-        (its ETag no longer matches) is skipped: its bytes are gone, and the newer version has an
-        event, a run and a label of its own, so loading the new bytes here would load them twice.
-        """
-        from airflow_provider_doris_oss.hooks.oss import DorisOssHook
-        from airflow_provider_doris_oss.uris import ObjectUri
+        from airflow_provider_doris_oss.batch_ledger import BatchLedger
 
-        hook = DorisOssHook(oss_conn_id="doris_oss_default")
-        loads: dict[str, dict[str, str]] = {}
-        for event in context["triggering_asset_events"][inbox]:
-            found = event.extra.get("payload") or {}
-            label = object_label(found["bucket"], found["key"], found["etag"])
-            if label in loads:
-                continue
-            current = hook.head(ObjectUri(found["bucket"], found["key"]))
-            if current is None or current.get("ETag") != found["etag"]:
-                print(
-                    f"Skipping {found['uri']} ETag {found['etag']}: deleted or overwritten since it landed."
-                )
-                continue
-            loads[label] = {"source_uris": found["uri"], "label": label}
-        return list(loads.values())
+        ledger = BatchLedger(table=f"{DATABASE}.{LEDGER}", state_uri=STATE_URI)
+        triggering = list(context["triggering_asset_events"].get(inbox, []))
+        now = datetime.now(timezone.utc)
+        since = ledger.sweep_from([event.timestamp for event in triggering], now)
+        swept = list(context["inlet_events"][inbox].after(since.isoformat()))
+        batches = ledger.plan(
+            [(event.extra or {}).get("payload") for event in [*triggering, *swept]],
+            swept_until=now,
+            max_files=MAX_FILES,
+            max_bytes=MAX_BYTES,
+            max_batches=min(DEFAULT_MAX_BATCHES, conf.getint("core", "max_map_length")),
+        )
+        data = {
+            "table": f"{DATABASE}.{TABLE}",
+            "format": "csv",
+            "column_separator": ",",
+            "columns": ["order_id", "customer", "amount", "order_date"],
+        }
+        print(f"{len(batches)} batches, {sum(len(b.members) for b in batches)} object versions.")
+        return [ledger.load_kwargs(batch, data) for batch in batches]
 
-    load_object = DorisBrokerLoadOperator.partial(
-        task_id="load_object",
-        table=f"{DATABASE}.{TABLE}",
-        format="csv",
-        column_separator=",",
-        columns=["order_id", "customer", "amount", "order_date"],
+    planned = plan_batches()
+    load_batch = DorisBrokerLoadOperator.partial(
+        task_id="load_batch",
+        inlets=[inbox],
         properties={"timeout": 3600, "max_filter_ratio": 0},
         poll_interval=1,
-    ).expand_kwargs(landed_objects())
+    ).expand_kwargs(planned)
 
-    create_table >> load_object
+    create_tables >> planned
