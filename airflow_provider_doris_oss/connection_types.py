@@ -97,3 +97,37 @@ def doris_connection_type() -> dict[str, Any]:
             "placeholders": {"host": "doris-fe.example.com", "port": PORT_PLACEHOLDER_DORIS, "login": "root"},
         },
     }
+
+
+_FORM_FIELD_CLASSES = {"string": "StringField", "integer": "IntegerField", "boolean": "BooleanField"}
+
+
+def form_widgets(connection_type: dict[str, Any]) -> dict[str, Any]:
+    """A connection type's ``conn-fields`` as the hook form widgets Airflow 3.0 and 3.1 read.
+
+    Airflow reads ``conn-fields`` from the provider info only from 3.2 on; before, the UI calls the
+    hook's ``get_connection_form_widgets()`` (with WTForms stand-ins when FAB is not installed).
+    Built from the same entries, so the form has one source on every version.
+    """
+    import wtforms
+    from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
+    from flask_babel import lazy_gettext
+    from wtforms.validators import Optional
+
+    widgets: dict[str, Any] = {}
+    for name, field in connection_type["conn-fields"].items():
+        schema = field["schema"]
+        kind = next(t for t in schema["type"] if t != "null")
+        options: dict[str, Any] = {"description": field["description"], "validators": [Optional()]}
+        if "default" in schema:
+            options["default"] = schema["default"]
+        if kind != "boolean":
+            options["widget"] = BS3TextFieldWidget()
+        field_class = getattr(wtforms, _FORM_FIELD_CLASSES[kind])
+        widgets[name] = field_class(lazy_gettext(field["label"]), **options)
+    return widgets
+
+
+def field_behaviour(connection_type: dict[str, Any]) -> dict[str, Any]:
+    """A connection type's ``ui-field-behaviour`` as the hook's ``get_ui_field_behaviour()`` returns it."""
+    return {key.replace("-", "_"): value for key, value in connection_type["ui-field-behaviour"].items()}

@@ -63,7 +63,7 @@ def report_hook_lineage(
     context: BaseHook, *, inputs: Iterable[LineageDataset] = (), outputs: Iterable[LineageDataset] = ()
 ) -> None:
     """Tell Airflow's hook lineage collector what ``context`` (a hook) read and wrote."""
-    from airflow.sdk.lineage import get_hook_lineage_collector
+    from airflow_provider_doris_oss.version_compat import get_hook_lineage_collector
 
     collector = get_hook_lineage_collector()
     for dataset in inputs:

@@ -74,7 +74,10 @@ def run_dag(airflow_db: Path) -> Callable[..., DagRunResult]:
     """
 
     def run(source: str, **test_kwargs: Any) -> DagRunResult:
-        from airflow.dag_processing.dagbag import DagBag
+        try:
+            from airflow.dag_processing.dagbag import DagBag
+        except ImportError:  # Airflow < 3.2
+            from airflow.models.dagbag import DagBag  # type: ignore[no-redef]
 
         dag_id = f"test_{uuid.uuid4().hex[:12]}"
         path = airflow_db / f"{dag_id}.py"

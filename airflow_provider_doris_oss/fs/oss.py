@@ -18,11 +18,11 @@ DEFAULT_CONN_ID = "doris_oss_default"
 
 def get_fs(conn_id: str | None, storage_options: dict[str, Any] | None = None) -> AbstractFileSystem:
     """An ``OssFileSystem`` for the ``doris_oss`` connection ``conn_id`` (default ``doris_oss_default``)."""
-    from airflow.sdk import BaseHook
     from airflow.sdk.log import mask_secret
 
     from airflow_provider_doris_oss.fs.filesystem import OssFileSystem
     from airflow_provider_doris_oss.properties import OssProperties
+    from airflow_provider_doris_oss.version_compat import BaseHook
 
     conn = BaseHook.get_connection(conn_id or DEFAULT_CONN_ID)
     if conn.conn_type != "doris_oss":

@@ -37,6 +37,20 @@ class DorisHook(DbApiHook):
     supports_autocommit = True
     _test_connection_sql = "SELECT @@version_comment"
 
+    @classmethod
+    def get_connection_form_widgets(cls) -> dict[str, Any]:
+        """The form's fields on Airflow 3.0 and 3.1 (later releases read the provider info)."""
+        from airflow_provider_doris_oss.connection_types import doris_connection_type, form_widgets
+
+        return form_widgets(doris_connection_type())
+
+    @classmethod
+    def get_ui_field_behaviour(cls) -> dict[str, Any]:
+        """The form's standard fields on Airflow 3.0 and 3.1 (labels, placeholders, hidden fields)."""
+        from airflow_provider_doris_oss.connection_types import doris_connection_type, field_behaviour
+
+        return field_behaviour(doris_connection_type())
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(doris_conn_id={self.get_conn_id()!r})"
 

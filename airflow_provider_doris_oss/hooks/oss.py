@@ -7,8 +7,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseHook
-
 from airflow_provider_doris_oss.hooks.client import (
     NOT_FOUND_CODES,
     AbortWatch,
@@ -19,6 +17,7 @@ from airflow_provider_doris_oss.hooks.client import (
 from airflow_provider_doris_oss.lineage import file_dataset, oss_dataset, report_hook_lineage
 from airflow_provider_doris_oss.properties import OssProperties, OssPropertiesError
 from airflow_provider_doris_oss.uris import ObjectUri, resolve
+from airflow_provider_doris_oss.version_compat import BaseHook
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -39,6 +38,20 @@ class DorisOssHook(BaseHook):
     default_conn_name = "doris_oss_default"
     conn_type = "doris_oss"
     hook_name = "Aliyun OSS (Doris)"
+
+    @classmethod
+    def get_connection_form_widgets(cls) -> dict[str, Any]:
+        """The form's fields on Airflow 3.0 and 3.1 (later releases read the provider info)."""
+        from airflow_provider_doris_oss.connection_types import doris_oss_connection_type, form_widgets
+
+        return form_widgets(doris_oss_connection_type())
+
+    @classmethod
+    def get_ui_field_behaviour(cls) -> dict[str, Any]:
+        """The form's standard fields on Airflow 3.0 and 3.1 (labels, placeholders, hidden fields)."""
+        from airflow_provider_doris_oss.connection_types import doris_oss_connection_type, field_behaviour
+
+        return field_behaviour(doris_oss_connection_type())
 
     def __init__(self, oss_conn_id: str = default_conn_name, **kwargs: Any) -> None:
         super().__init__(**kwargs)

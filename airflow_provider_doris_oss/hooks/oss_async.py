@@ -117,13 +117,12 @@ def _client_context(props: OssProperties) -> Any:
 
 async def connection_properties(oss_conn_id: str) -> OssProperties:
     """The connection's OSS properties, fetched without blocking the loop; the keys are masked."""
-    from airflow.sdk import BaseHook
-    from airflow.sdk.log import mask_secret
+    from airflow_provider_doris_oss.version_compat import aget_connection, amask_secret
 
-    conn: Connection = await BaseHook.aget_connection(oss_conn_id)
+    conn: Connection = await aget_connection(oss_conn_id)
     props = OssProperties.from_connection(conn)
     for secret in props.secrets:
-        mask_secret(secret)
+        await amask_secret(secret)
     return props
 
 

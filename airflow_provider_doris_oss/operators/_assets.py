@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from airflow_provider_doris_oss.uris import literal_prefix, parse_uri
+from airflow_provider_doris_oss.version_compat import DECLARE_INLET_ASSETS
 
 if TYPE_CHECKING:
     from airflow.sdk import Asset
@@ -32,7 +33,7 @@ def declare_location(
     names, so a DAG that names the location (``Asset(name="landing", uri="oss://…")``, say for a
     watcher) passes that asset instead of getting a second, URI-named one.
     """
-    if kwargs.get(direction):
+    if kwargs.get(direction) or (direction == "inlets" and not DECLARE_INLET_ASSETS):
         return None
     asset = location_asset(uri, field=field)
     if asset is not None:

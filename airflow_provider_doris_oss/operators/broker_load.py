@@ -26,6 +26,7 @@ from airflow_provider_doris_oss.operators.job import (
     task_label,
 )
 from airflow_provider_doris_oss.uris import ObjectUri, has_wildcard, literal_prefix, parse_uri
+from airflow_provider_doris_oss.version_compat import DECLARE_INLET_ASSETS
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -221,7 +222,7 @@ class DorisBrokerLoadOperator(DorisJobOperator):
         if staging_uri is not None and not local_files:
             raise ValueError("staging_uri: only used with local_files; leave it out.")
         inlets = self._source_assets(source_uris, data_descriptions, staging_uri if local_files else None)
-        if inlets and "inlets" not in kwargs:
+        if inlets and "inlets" not in kwargs and DECLARE_INLET_ASSETS:
             kwargs["inlets"] = inlets
         super().__init__(**kwargs)
         self.table = table

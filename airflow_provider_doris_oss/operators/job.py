@@ -23,8 +23,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from airflow.sdk import BaseOperator
-from airflow.sdk.configuration import conf
-from airflow.sdk.exceptions import AirflowException
 
 from airflow_provider_doris_oss import sql as doris_sql
 from airflow_provider_doris_oss.operators._lineage import JobLineage
@@ -41,6 +39,7 @@ from airflow_provider_doris_oss.sql.jobs import (
     plain_row,
     poll_delays,
 )
+from airflow_provider_doris_oss.version_compat import AirflowException, conf
 
 if TYPE_CHECKING:
     from airflow.sdk import Context

@@ -8,7 +8,7 @@ from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseSensorOperator, PokeReturnValue, conf
+from airflow.sdk import BaseSensorOperator, PokeReturnValue
 
 from airflow_provider_doris_oss.arguments import (
     KEY_SENSOR,
@@ -29,6 +29,7 @@ from airflow_provider_doris_oss.triggers.matching import (
     resolve_key,
 )
 from airflow_provider_doris_oss.uris import ObjectUri
+from airflow_provider_doris_oss.version_compat import conf
 
 if TYPE_CHECKING:
     from airflow.sdk import Context

@@ -7,7 +7,7 @@ from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseSensorOperator, conf
+from airflow.sdk import BaseSensorOperator
 from airflow.sdk.bases.sensor import poke_mode_only
 
 from airflow_provider_doris_oss.arguments import (
@@ -17,6 +17,7 @@ from airflow_provider_doris_oss.arguments import (
     check_rendered,
 )
 from airflow_provider_doris_oss.triggers.keys_unchanged import InactivityTracker
+from airflow_provider_doris_oss.version_compat import conf
 
 if TYPE_CHECKING:
     from airflow.sdk import Context

@@ -77,6 +77,10 @@ class LocalAirflow:
         """Create the metadata DB and serialise the DAG files (their watchers become triggers)."""
         self.cli("db", "migrate")
         self.cli("dags", "reserialize")
+        from airflow_provider_doris_oss.version_compat import WATCHERS_AT_FIRST_PARSE
+
+        if not WATCHERS_AT_FIRST_PARSE:  # Airflow 3.0: the second parse registers the watchers
+            self.cli("dags", "reserialize")
         return self
 
     def start(self, name: str) -> None:

@@ -56,10 +56,10 @@ class OssStandIn:
 
     def connection(self, conn_id: str = "doris_oss_default", *, bucket: str | None = None) -> Connection:
         """A ready ``doris_oss`` connection pointing at this server."""
-        from airflow.sdk import Connection
+        from airflow_provider_doris_oss.version_compat import new_connection
 
         extra = self.connection_extra() | ({"bucket": bucket} if bucket else {})
-        return Connection(
+        return new_connection(
             conn_id=conn_id,
             conn_type="doris_oss",
             host=self.endpoint,

@@ -77,11 +77,10 @@ class DorisJobTrigger(BaseTrigger):
         return job_kind(self.kind)
 
     async def _hook(self) -> Any:
-        from airflow.sdk import BaseHook
-
         from airflow_provider_doris_oss.hooks.doris import DorisHook
+        from airflow_provider_doris_oss.version_compat import aget_connection
 
-        connection = await BaseHook.aget_connection(self.doris_conn_id)
+        connection = await aget_connection(self.doris_conn_id)
         return DorisHook(doris_conn_id=self.doris_conn_id, connection=connection)
 
     async def run(self) -> AsyncIterator[TriggerEvent]:

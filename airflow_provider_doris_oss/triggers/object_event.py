@@ -39,12 +39,17 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from airflow.triggers.base import BaseEventTrigger, TriggerEvent
-from airflow.triggers.shared_stream import AdvanceItem, AdvanceOutcome, SharedStreamProducer
 
 from airflow_provider_doris_oss.arguments import OBJECT_EVENT_TRIGGER, check_arguments
 from airflow_provider_doris_oss.hooks.oss import OssOperationError
 from airflow_provider_doris_oss.triggers.matching import json_safe, regex_literal_prefix
 from airflow_provider_doris_oss.uris import ObjectUri, literal_prefix, parse_uri
+from airflow_provider_doris_oss.version_compat import (
+    AIRFLOW_V_3_3_PLUS,
+    AdvanceItem,
+    AdvanceOutcome,
+    SharedStreamProducer,
+)
 
 if TYPE_CHECKING:
     from airflow_provider_doris_oss.hooks.oss_async import DorisOssAsyncHook
@@ -382,6 +387,12 @@ class OssObjectEventTrigger(BaseEventTrigger):
     async def run(self) -> AsyncIterator[TriggerEvent]:
         """Standalone (outside a shared stream): commit each snapshot when the next one is pulled."""
         producer = ListingProducer(self)
+        if not AIRFLOW_V_3_3_PLUS:  # no shared streams: commit only what Airflow stored (poll_loop)
+            from airflow_provider_doris_oss.triggers.poll_loop import run_own_poll_loop
+
+            async for event in run_own_poll_loop(self, producer):
+                yield event
+            return
 
         async def snapshots() -> AsyncIterator[Any]:
             async for raw_event, payload in producer.open_stream():

@@ -1,8 +1,11 @@
-"""The smoke session for the oldest Airflow ``pyproject.toml`` admits (``make test-min``).
+"""The lane suite: what must hold on every Airflow 3 release users run (``make lanes``).
 
-Run in ``.venv-min`` (Airflow at the lower bound) and in the main suite alike: the provider
-imports, its connection forms come from the provider info, one Broker Load and one sensor
-succeed in ``dag.test()`` runs against the local stand-ins.
+Run in each lane's venv (Airflow 3.0.6, 3.1.8, 3.2.2, 3.3.0; docs/compatibility.md) and in the main
+suite on the newest release: every provider module imports, the provider info validates against
+that Airflow's schema, the connection forms reach the UI from one source, Broker Load runs against
+the local FE (blocking and deferred), and a deferred ``OssKeySensor`` succeeds in ``dag.test()``.
+The event watcher's end-to-end tests (real scheduler and triggerer) are part of the same selection
+(``LANE_TESTS`` in the Makefile).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ import airflow
 import pytest
 
 import airflow_provider_doris_oss
+from airflow_provider_doris_oss.connection_types import doris_connection_type, doris_oss_connection_type
+from airflow_provider_doris_oss.version_compat import AIRFLOW_VERSION
 
 
 def test_every_provider_module_imports() -> None:
@@ -26,11 +31,22 @@ def test_every_provider_module_imports() -> None:
     assert {"airflow_provider_doris_oss.operators.broker_load", "airflow_provider_doris_oss.fs.oss"} <= set(
         names
     )
+    failures = {}
     for name in names:
-        importlib.import_module(name)
+        try:
+            importlib.import_module(name)
+        except Exception as error:
+            failures[name] = f"{type(error).__name__}: {error}"
+    assert failures == {}, f"on Airflow {AIRFLOW_VERSION}"
 
 
-def test_provider_info_is_valid_and_the_forms_come_from_it() -> None:
+def test_the_lane_runs_the_airflow_it_names() -> None:
+    lane = Path(airflow.__file__).parents[4].name  # .venv-3.1/lib/pythonX/site-packages/airflow
+    if lane.startswith(".venv-"):
+        assert airflow.__version__.startswith(lane.removeprefix(".venv-") + "."), (lane, airflow.__version__)
+
+
+def test_provider_info_is_valid_for_this_airflow() -> None:
     import jsonschema
     from airflow.providers_manager import ProvidersManager
 
@@ -38,26 +54,40 @@ def test_provider_info_is_valid_and_the_forms_come_from_it() -> None:
 
     schema = json.loads((Path(airflow.__file__).parent / "provider_info.schema.json").read_text())
     jsonschema.validate(get_provider_info(), schema)
-    manager = ProvidersManager()
-    assert "airflow-provider-doris-oss" in manager.providers
-    widgets = manager.connection_form_widgets
-    for field in ("region", "connection_maximum", "use_path_style", "bucket", "proxy"):
-        assert f"extra__doris_oss__{field}" in widgets, field
-    assert "extra__doris__http_port" in widgets
-    declared = next(c for c in get_provider_info()["connection-types"] if c["connection-type"] == "doris_oss")
-    behaviour = manager.field_behaviours["doris_oss"]
-    assert behaviour["relabeling"] == declared["ui-field-behaviour"]["relabeling"]
-    assert behaviour["relabeling"]["host"].startswith("Endpoint")
-    assert behaviour["hidden_fields"] == declared["ui-field-behaviour"]["hidden-fields"]
+    assert "airflow-provider-doris-oss" in ProvidersManager().providers
 
 
-def test_broker_load_dag_run(
-    run_dag: Any, local_oss: Any, oss_conn: str, local_doris_fe: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.parametrize(
+    "declared", [doris_oss_connection_type(), doris_connection_type()], ids=lambda t: t["connection-type"]
+)
+def test_the_ui_gets_the_form_from_the_provider_info_entries(declared: dict[str, Any]) -> None:
+    """What the connection form shows, as the UI's API builds it: from ``conn-fields`` from 3.2 on,
+    from the hooks' form methods on 3.0 and 3.1 (generated from the same entries)."""
+    from airflow.api_fastapi.core_api.services.ui.connections import HookMetaService
+
+    hooks = {hook.connection_type: hook for hook in HookMetaService.hook_meta_data()}
+    hook = hooks[declared["connection-type"]]
+    fields = {name: param["schema"] for name, param in (hook.extra_fields or {}).items()}
+    assert set(fields) == set(declared["conn-fields"]), f"on Airflow {AIRFLOW_VERSION}"
+    for name, field in declared["conn-fields"].items():
+        assert fields[name]["title"] == field["label"], name
+        assert fields[name]["type"] == field["schema"]["type"], name
+    for name, param in (hook.extra_fields or {}).items():
+        assert param["description"] == declared["conn-fields"][name]["description"], name
+        assert param["value"] == declared["conn-fields"][name]["schema"].get("default"), name
+    behaviour = declared["ui-field-behaviour"]
+    assert hook.standard_fields is not None
+    assert hook.standard_fields.host is not None
+    assert hook.standard_fields.host.title == behaviour["relabeling"]["host"]
+    assert hook.standard_fields.host.placeholder == behaviour["placeholders"]["host"]
+    for hidden in behaviour["hidden-fields"]:
+        shown = getattr(hook.standard_fields, "url_schema" if hidden == "schema" else hidden)
+        assert shown is not None and shown.hidden, hidden
+
+
+def _orders_table(local_doris_fe: Any) -> tuple[Any, str]:
     import pymysql
 
-    monkeypatch.setenv("AIRFLOW_CONN_DORIS_DEFAULT", local_doris_fe.connection().as_json())
-    local_oss.client().put_object(Bucket=oss_conn, Key="in/orders.csv", Body=b"1,alice\n2,bob\n")
     db = f"db_{uuid.uuid4().hex[:10]}"
     conn = pymysql.connect(host=local_doris_fe.host, port=local_doris_fe.port, user="root", autocommit=True)
     with conn.cursor() as cur:
@@ -66,6 +96,21 @@ def test_broker_load_dag_run(
             f"CREATE TABLE `{db}`.orders (id INT, name VARCHAR(20)) DUPLICATE KEY(id) "
             'DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ("replication_num" = "1")'
         )
+    return conn, db
+
+
+@pytest.mark.parametrize("deferrable", [False, True], ids=["blocking", "deferred"])
+def test_broker_load_dag_run(
+    deferrable: bool,
+    run_dag: Any,
+    local_oss: Any,
+    oss_conn: str,
+    local_doris_fe: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AIRFLOW_CONN_DORIS_DEFAULT", local_doris_fe.connection().as_json())
+    local_oss.client().put_object(Bucket=oss_conn, Key="in/orders.csv", Body=b"1,alice\n2,bob\n")
+    conn, db = _orders_table(local_doris_fe)
     result = run_dag(
         f"""
         import pendulum
@@ -81,7 +126,7 @@ def test_broker_load_dag_run(
                 column_separator=",",
                 columns=["id", "name"],
                 poll_interval=0.2,
-                deferrable=False,
+                deferrable={deferrable},
             )
         """
     )

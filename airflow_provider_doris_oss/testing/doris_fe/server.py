@@ -467,9 +467,9 @@ class LocalDorisFE:
 
     def connection(self, conn_id: str = "doris_default") -> AirflowConnection:
         """A ``doris`` Airflow connection to this FE (no default schema)."""
-        from airflow.sdk import Connection as AirflowConnection
+        from airflow_provider_doris_oss.version_compat import new_connection
 
-        return AirflowConnection(
+        return new_connection(
             conn_id=conn_id,
             conn_type="doris",
             host=self.host,
