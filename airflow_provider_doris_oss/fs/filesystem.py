@@ -6,20 +6,18 @@ so ``oss://bucket/key`` parses as bucket and key the way ``s3://`` does.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import fsspec
 
 from airflow_provider_doris_oss.fs import MISSING_S3FS
+from airflow_provider_doris_oss.fs.literal import LiteralNames
 from airflow_provider_doris_oss.hooks.client import register_oss_handlers
 
 try:
     from s3fs import S3FileSystem
 except ImportError as error:
     raise ImportError(MISSING_S3FS) from error
-
-if TYPE_CHECKING:
-    from airflow_provider_doris_oss.properties import OssProperties
 
 # Options the connection decides; storage options may not change them.
 RESERVED_OPTIONS = frozenset(
@@ -35,38 +33,35 @@ RESERVED_OPTIONS = frozenset(
         "config_kwargs",
         "session",
         "use_ssl",
+        "max_concurrency",
     }
 )
 
 
-class OssFileSystem(S3FileSystem):
+class OssFileSystem(LiteralNames, S3FileSystem):
     """s3fs for Aliyun OSS: virtual-hosted, SigV4, checksums only when required, Content-MD5 deletes.
 
-    Build it with ``from_properties``; a bare ``OssFileSystem()`` has no endpoint or keys and
-    refuses, because it would otherwise fall back to AWS and the environment's credentials.
+    Built from a ``doris_oss`` connection: ``OssFileSystem(conn_id="doris_oss_default", **options)``
+    reads the connection (default ``doris_oss_default``, never the environment's AWS settings).
+    Only the connection id and ``options`` are kept as its ``storage_options``, so ``to_json()``
+    and pickling carry no keys: the copy made from them reads the connection again.
+    Paths are names, not patterns (see ``literal``).
     """
 
     protocol = ("oss",)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        missing = [name for name in ("endpoint_url", "key", "secret") if not kwargs.get(name)]
-        if missing:
-            raise ValueError(
-                f"An oss:// filesystem needs a doris_oss connection ({', '.join(missing)} missing). "
-                "Pass one: ObjectStoragePath('oss://bucket/key', conn_id='doris_oss_default')."
-            )
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args: Any, conn_id: str | None = None, **options: Any) -> None:
+        from airflow_provider_doris_oss.fs.oss import connection_properties
 
-    @classmethod
-    def from_properties(cls, props: OssProperties, **options: Any) -> OssFileSystem:
-        """The filesystem for ``props``; ``options`` are further s3fs settings (block size, caching)."""
         reserved = sorted(RESERVED_OPTIONS.intersection(options))
         if reserved:
             raise ValueError(
                 f"Storage option(s) {', '.join(reserved)} cannot be set for oss://: the doris_oss "
                 "connection decides the endpoint, keys and client settings. Change the connection instead."
             )
-        return cls(
+        props = connection_properties(conn_id)
+        super().__init__(
+            *args,
             key=props.access_key,
             secret=props.secret_key,
             endpoint_url=props.endpoint_url,

@@ -11,18 +11,19 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from fsspec import AbstractFileSystem
 
+    from airflow_provider_doris_oss.properties import OssProperties
+
 schemes = ["oss"]
 
 DEFAULT_CONN_ID = "doris_oss_default"
 
 
-def get_fs(conn_id: str | None, storage_options: dict[str, Any] | None = None) -> AbstractFileSystem:
-    """An ``OssFileSystem`` for the ``doris_oss`` connection ``conn_id`` (default ``doris_oss_default``)."""
+def connection_properties(conn_id: str | None) -> OssProperties:
+    """The OSS properties of the ``doris_oss`` connection ``conn_id``; its secrets are masked in logs."""
+    from airflow.sdk import BaseHook
     from airflow.sdk.log import mask_secret
 
-    from airflow_provider_doris_oss.fs.filesystem import OssFileSystem
     from airflow_provider_doris_oss.properties import OssProperties
-    from airflow_provider_doris_oss.version_compat import BaseHook
 
     conn = BaseHook.get_connection(conn_id or DEFAULT_CONN_ID)
     if conn.conn_type != "doris_oss":
@@ -33,4 +34,17 @@ def get_fs(conn_id: str | None, storage_options: dict[str, Any] | None = None) -
     props = OssProperties.from_connection(conn)
     for secret in props.secrets:
         mask_secret(secret)
-    return OssFileSystem.from_properties(props, **(storage_options or {}))
+    return props
+
+
+def get_fs(conn_id: str | None, storage_options: dict[str, Any] | None = None) -> AbstractFileSystem:
+    """An ``OssFileSystem`` for the ``doris_oss`` connection ``conn_id`` (default ``doris_oss_default``).
+
+    Always a new instance, built from the connection as it is now: Airflow keeps one per
+    connection id itself (``attach``).
+    """
+    from airflow_provider_doris_oss.fs.filesystem import OssFileSystem
+
+    return OssFileSystem(
+        conn_id=conn_id or DEFAULT_CONN_ID, skip_instance_cache=True, **(storage_options or {})
+    )

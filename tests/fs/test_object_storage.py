@@ -15,14 +15,7 @@ from typing import Any
 
 import pytest
 
-CONN_ID = "doris_oss_fs"
-
-
-@pytest.fixture
-def oss_fs_conn(local_oss: Any, oss_bucket: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A ``doris_oss`` connection named ``doris_oss_fs`` for the local OSS; returns the bucket."""
-    monkeypatch.setenv(f"AIRFLOW_CONN_{CONN_ID.upper()}", local_oss.connection(CONN_ID).as_json())
-    return oss_bucket
+CONN_ID = "doris_oss_fs"  # the connection tests/fs/conftest.py defines
 
 
 def _path(bucket: str, key: str = "") -> Any:
@@ -131,13 +124,29 @@ def test_storage_options_cannot_replace_the_connection(oss_fs_conn: str) -> None
     assert get_fs(CONN_ID, {"default_block_size": 6 * 2**20}).default_block_size == 6 * 2**20
 
 
-def test_bare_filesystem_refuses_instead_of_falling_back_to_aws() -> None:
+def test_without_conn_id_the_default_connection_is_used_never_aws(monkeypatch: pytest.MonkeyPatch) -> None:
     import fsspec
+    from airflow.sdk.exceptions import AirflowNotFoundException
 
-    with pytest.raises(
-        ValueError, match=r"needs a doris_oss connection \(endpoint_url, key, secret missing\)"
-    ):
-        fsspec.filesystem("oss")
+    monkeypatch.delenv("AIRFLOW_CONN_DORIS_OSS_DEFAULT", raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAFROMENVIRONMENT")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret-from-environment")
+    with pytest.raises(AirflowNotFoundException, match="doris_oss_default"):
+        fsspec.filesystem("oss", skip_instance_cache=True)
+
+
+def test_a_path_without_conn_id_uses_doris_oss_default_for_every_operation(
+    local_oss: Any, oss_conn: str
+) -> None:
+    from airflow.sdk import ObjectStoragePath
+
+    path = ObjectStoragePath(f"oss://{oss_conn}/plain/a.txt")
+    assert path.conn_id is None
+    path.write_text("plain")  # through universal_pathlib's own filesystem: OssFileSystem()
+    assert path.exists() and path.read_text() == "plain" and path.stat()["size"] == 5
+    assert [p.key for p in path.parent.iterdir()] == ["plain/a.txt"]
+    path.unlink()
+    assert local_oss.client().list_objects_v2(Bucket=oss_conn).get("KeyCount") == 0
 
 
 def test_without_s3fs_the_error_names_the_extra() -> None:
