@@ -14,7 +14,7 @@ Where the listing comes from:
   (``data/000000000.csv`` ...), honouring ``prefix``, ``start-after``, ``continuation-token`` and
   ``max-keys``; checkpoints are kept in memory. No signature checks.
 - ``stub``: the same synthetic keys from a stubbed paginator (``DorisOssAsyncHook.iter_pages``,
-  ``get_bytes``, ``put_bytes`` replaced in process; no HTTP, no XML), used for the largest size,
+  ``get_versioned``, ``head``, ``put_bytes`` replaced in process; no HTTP, no XML), used for the largest size,
   where a million keys over HTTP would take minutes per whole-prefix poll.
 
 Bounded: a fixed number of polls per case. Not part of the test suite.
@@ -128,6 +128,8 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self._send(200, data, "application/json")
 
+    do_HEAD = do_GET  # the trigger HEADs its checkpoint before each write
+
     def do_PUT(self) -> None:
         key, _ = self._key()
         data = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -161,18 +163,27 @@ def stub_hook(store: Store) -> None:
                 return
             after = rows[-1][0]
 
-    async def get_bytes(self: Any, target: Any) -> bytes | None:
+    async def get_versioned(
+        self: Any, target: Any, *, max_bytes: int | None = None
+    ) -> tuple[bytes, str] | None:
         with store.lock:
             store.gets += 1
-            return store.objects.get(target.key)
+            data = store.objects.get(target.key)
+        return None if data is None else (data, '"0"')
 
-    async def put_bytes(self: Any, target: Any, data: bytes, content_type: str = "") -> None:
+    async def head(self: Any, target: Any) -> dict[str, Any] | None:
+        with store.lock:
+            return {"ETag": '"0"'} if target.key in store.objects else None
+
+    async def put_bytes(self: Any, target: Any, data: bytes, content_type: str = "") -> str:
         with store.lock:
             store.puts += 1
             store.objects[target.key] = data
+        return '"0"'
 
     DorisOssAsyncHook.iter_pages = iter_pages  # type: ignore[method-assign]
-    DorisOssAsyncHook.get_bytes = get_bytes  # type: ignore[method-assign]
+    DorisOssAsyncHook.get_versioned = get_versioned  # type: ignore[method-assign]
+    DorisOssAsyncHook.head = head  # type: ignore[method-assign]
     DorisOssAsyncHook.put_bytes = put_bytes  # type: ignore[method-assign]
 
 

@@ -206,22 +206,41 @@ class DorisOssAsyncHook:
 
     async def get_bytes(self, target: ObjectUri) -> bytes | None:
         """The object's content, or None when it does not exist."""
+        found = await self.get_versioned(target)
+        return None if found is None else found[0]
+
+    async def get_versioned(
+        self, target: ObjectUri, *, max_bytes: int | None = None
+    ) -> tuple[bytes, str] | None:
+        """The object's content and ETag, or None when it does not exist.
+
+        With ``max_bytes``, an object larger than that is refused before its body is read.
+        """
 
         client = await self.client()
         try:
             response = await client.get_object(Bucket=target.bucket, Key=target.key)
-            async with response["Body"] as body:
-                return bytes(await body.read())
         except Exception as error:
             if error_code(error) in NOT_FOUND_CODES:
                 return None
             raise OssOperationError(f"GET {target} failed: {describe_error(error)}") from None
+        async with response["Body"] as body:
+            size = response.get("ContentLength")
+            if max_bytes is not None and isinstance(size, int) and size > max_bytes:
+                raise OssOperationError(f"GET {target}: {size} bytes, more than the {max_bytes} expected.")
+            try:
+                return bytes(await body.read()), str(response.get("ETag", ""))
+            except Exception as error:
+                raise OssOperationError(f"GET {target} failed: {describe_error(error)}") from None
 
-    async def put_bytes(self, target: ObjectUri, data: bytes, content_type: str = "application/json") -> None:
-        """Write ``data`` to the object (replacing it)."""
+    async def put_bytes(self, target: ObjectUri, data: bytes, content_type: str = "application/json") -> str:
+        """Write ``data`` to the object (replacing it); returns the new ETag."""
 
         client = await self.client()
         try:
-            await client.put_object(Bucket=target.bucket, Key=target.key, Body=data, ContentType=content_type)
+            response = await client.put_object(
+                Bucket=target.bucket, Key=target.key, Body=data, ContentType=content_type
+            )
         except Exception as error:
             raise OssOperationError(f"PUT {target} failed: {describe_error(error)}") from None
+        return str(response.get("ETag", ""))

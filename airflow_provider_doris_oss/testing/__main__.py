@@ -34,6 +34,39 @@ def _parser() -> argparse.ArgumentParser:
         help="seconds each LOAD/EXPORT job stays PENDING and then LOADING/EXPORTING, so a person can "
         "watch SHOW LOAD move (default: 2; 0 runs jobs as fast as they go)",
     )
+    limits = serve.add_argument_group("Doris's admission limits (defaults are Doris's; see docs/test-kit.md)")
+    limits.add_argument(
+        "--max-waiting-load-jobs",
+        type=_positive_int,
+        default=None,
+        help="unfinished Broker Loads before a LOAD is refused (desired_max_waiting_jobs; default 100)",
+    )
+    limits.add_argument(
+        "--max-running-load-jobs",
+        type=_positive_int,
+        default=None,
+        help="Broker Loads running at once, the rest wait PENDING (async_loading_load_task_pool_size; "
+        "default 10)",
+    )
+    limits.add_argument(
+        "--max-running-txn-per-db",
+        type=_positive_int,
+        default=None,
+        help="running transactions per database (max_running_txn_num_per_db; default 1000)",
+    )
+    limits.add_argument(
+        "--tablet-version-limit",
+        type=_positive_int,
+        default=None,
+        help="versions a table may hold before writes fail with -235 (the BE's max_tablet_version_num; "
+        "default 2000)",
+    )
+    limits.add_argument(
+        "--compaction-rate",
+        type=_rate,
+        default=None,
+        help="versions per second compaction merges in each table (default 100; 0: none)",
+    )
     serve.add_argument(
         "--https",
         action="store_true",
@@ -48,6 +81,37 @@ def _parser() -> argparse.ArgumentParser:
         help="create this bucket in the local OSS (repeatable); the first is the OSS connection's default",
     )
     return parser
+
+
+def _positive_int(text: str) -> int:
+    """A whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1.")
+    return value
+
+
+def _rate(text: str) -> float:
+    """A number of versions per second, 0 or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of versions per second (0 or more).")
+    return value
+
+
+LIMIT_FLAGS = (
+    "max_waiting_load_jobs",
+    "max_running_load_jobs",
+    "max_running_txn_per_db",
+    "tablet_version_limit",
+    "compaction_rate",
+)
 
 
 def _bucket_name(name: str) -> str:
@@ -90,10 +154,14 @@ def serve(
     statement_log: str | None,
     job_seconds: float = 2.0,
     buckets: Sequence[str] = (),
+    limits: dict[str, Any] | None = None,
     *,
     https: bool = False,
 ) -> None:
-    """Create ``buckets``, then run both servers until SIGINT/SIGTERM."""
+    """Create ``buckets``, then run both servers until SIGINT/SIGTERM.
+
+    ``limits`` overrides Doris's admission limits (``LocalDorisFE`` arguments of the same names).
+    """
     from airflow_provider_doris_oss.testing.doris_fe import LocalDorisFE
     from airflow_provider_doris_oss.testing.local_oss import LocalOss
 
@@ -107,7 +175,12 @@ def serve(
     with (
         LocalOss(https=https) as oss,
         LocalDorisFE(
-            oss=oss, password=password, port=port, statement_log=statement_log, job_state_seconds=job_seconds
+            oss=oss,
+            password=password,
+            port=port,
+            statement_log=statement_log,
+            job_state_seconds=job_seconds,
+            **(limits or {}),
         ) as fe,
     ):
         for bucket in buckets:
@@ -157,7 +230,16 @@ def serve(
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "serve":
-        serve(args.port, args.password, args.statement_log, args.job_seconds, args.bucket, https=args.https)
+        limits = {name: getattr(args, name) for name in LIMIT_FLAGS if getattr(args, name) is not None}
+        serve(
+            args.port,
+            args.password,
+            args.statement_log,
+            args.job_seconds,
+            args.bucket,
+            limits,
+            https=args.https,
+        )
     return 0
 
 

@@ -25,23 +25,35 @@ Ordered keys (``ordered_keys=True``), for layouts where every new key sorts afte
 (dated paths, sequence numbers): each poll lists only the keys after the high-water mark
 (``StartAfter``) and the checkpoint holds only that mark, so neither grows with the number of
 old objects. A rewritten old key, or a new key sorting before the mark, is never reported.
+
+The checkpoint itself (validation, refresh, the start marker that tells a vanished checkpoint
+from a first start, concurrent writers) lives in ``triggers.checkpoint``, apart from the
+shared-stream plumbing here.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 import re
+import time
 from collections.abc import AsyncIterator, Hashable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal
 
 from airflow.triggers.base import BaseEventTrigger, TriggerEvent
 
 from airflow_provider_doris_oss.arguments import OBJECT_EVENT_TRIGGER, check_arguments
 from airflow_provider_doris_oss.hooks.oss import OssOperationError
+from airflow_provider_doris_oss.triggers.checkpoint import Checkpoint, Opening
+from airflow_provider_doris_oss.triggers.checkpoint_document import (
+    CHECKPOINT_NAME,
+    CHECKPOINT_SUFFIX,
+    WatchIdentity,
+    checkpoint_folder,
+    is_stored_document,
+)
 from airflow_provider_doris_oss.triggers.matching import json_safe, regex_literal_prefix
 from airflow_provider_doris_oss.uris import ObjectUri, literal_prefix, parse_uri
 from airflow_provider_doris_oss.version_compat import (
@@ -58,7 +70,6 @@ WatchMode = Literal["prefix", "wildcard", "regex"]
 StartFrom = Literal["now", "beginning"]
 START_FROM: tuple[StartFrom, ...] = ("now", "beginning")
 DEFAULT_CHECKPOINT_PREFIX = "_airflow_doris_oss/event-checkpoints/"
-_CHECKPOINT_VERSION = 1
 
 
 @dataclass
@@ -74,6 +85,7 @@ class Snapshot:
     claims: list[Claim] = field(default_factory=list)
     boundary: str | None = None
     epoch: int = 0
+    listed_at: float = field(default_factory=time.time)
 
 
 @dataclass
@@ -83,83 +95,6 @@ class Claim:
     checkpoint: Checkpoint
     items: list[tuple[str, str]] = field(default_factory=list)
     boundary: str | None = None
-
-
-@dataclass
-class Checkpoint:
-    """A watcher's reported objects (key → ETag), or with ordered keys only its high-water mark
-    (``after``), stored as a JSON object in OSS."""
-
-    location: ObjectUri
-    watch: dict[str, Any] = field(default_factory=dict)
-    committed: dict[str, str] = field(default_factory=dict)
-    pending: dict[str, str] = field(default_factory=dict)
-    dirty: bool = False
-    ordered: bool = False
-    after: str | None = None
-
-    def is_new(self, key: str, etag: str) -> bool:
-        """Whether (key, ETag) was neither reported and committed nor reported and in flight."""
-        if self.ordered:
-            return (self.after is None or key > self.after) and key not in self.pending
-        return self.committed.get(key) != etag and self.pending.get(key) != etag
-
-    def advance_to(self, boundary: str | None) -> None:
-        """Ordered keys: move the mark to ``boundary`` (never back)."""
-        if boundary is not None and (self.after is None or boundary > self.after):
-            self.after, self.dirty = boundary, True
-
-    def commit(self, items: Sequence[tuple[str, str]], present: dict[str, Any]) -> None:
-        """Make reported items durable-to-be; forget keys no longer present."""
-        if self.ordered:
-            self.release(items)
-            return
-        committed = dict(self.committed)
-        for key, etag in items:
-            committed[key] = etag
-            if self.pending.get(key) == etag:
-                del self.pending[key]
-        committed = {k: v for k, v in committed.items() if k in present or k in self.pending}
-        if committed != self.committed:
-            self.committed, self.dirty = committed, True
-
-    def release(self, items: Sequence[tuple[str, str]]) -> None:
-        """Forget in-flight items so the next snapshot reports them again."""
-        for key, etag in items:
-            if self.pending.get(key) == etag:
-                del self.pending[key]
-
-    async def load(self, hook: DorisOssAsyncHook) -> bool:
-        """Read the committed map; False when the checkpoint does not exist yet."""
-        data = await hook.get_bytes(self.location)
-        if data is None:
-            return False
-        try:
-            document = json.loads(data)
-            objects = document["objects"]
-            if not isinstance(objects, dict):
-                raise TypeError("objects is not a map")
-        except (ValueError, KeyError, TypeError) as error:
-            raise ValueError(
-                f"Checkpoint {self.location} is not a checkpoint this provider wrote ({error}). "
-                "Delete it to start over (every existing object is then reported once more)."
-            ) from None
-        self.committed = {str(k): str(v) for k, v in objects.items()}
-        after = document.get("after")
-        self.after = str(after) if after is not None else None
-        return True
-
-    async def save(self, hook: DorisOssAsyncHook) -> None:
-        """Write the committed map (ordered keys: the mark)."""
-        document: dict[str, Any] = {
-            "version": _CHECKPOINT_VERSION,
-            "watch": self.watch,
-            "objects": self.committed,
-        }
-        if self.ordered:
-            document["after"] = self.after
-        await hook.put_bytes(self.location, json.dumps(document, sort_keys=True).encode())
-        self.dirty = False
 
 
 class OssObjectEventTrigger(BaseEventTrigger):
@@ -221,7 +156,7 @@ class OssObjectEventTrigger(BaseEventTrigger):
         self.oss_conn_id = oss_conn_id
         self.poll_interval = poll_interval
         self.checkpoint_prefix = checkpoint_prefix
-        if checkpoint_name is not None and not re.fullmatch(r"[A-Za-z0-9._-]{1,128}", checkpoint_name):
+        if checkpoint_name is not None and not CHECKPOINT_NAME.fullmatch(checkpoint_name):
             raise ValueError(
                 f"checkpoint_name {checkpoint_name!r} must be 1-128 letters, digits, '.', '_' or '-'."
             )
@@ -238,6 +173,7 @@ class OssObjectEventTrigger(BaseEventTrigger):
             self._pattern = prefix
         if use_regex:
             self._regex = re.compile(self._pattern)
+        self._check_checkpoint_prefix()
 
     @property
     def mode(self) -> WatchMode:
@@ -262,6 +198,17 @@ class OssObjectEventTrigger(BaseEventTrigger):
 
             return fnmatch.fnmatchcase(key, self._pattern)
         return key.startswith(self._pattern)
+
+    def _check_checkpoint_prefix(self) -> None:
+        """Refuse a checkpoint prefix whose folder holds the watched prefix, where it can be told now."""
+        if "://" in self.checkpoint_prefix:
+            target = parse_uri(self.checkpoint_prefix, field="checkpoint_prefix")
+            if self.bucket_name is None or target.bucket != self.bucket_name:
+                return  # another bucket, or the watched bucket is the connection's: checked when it starts
+            folder = target.key
+        else:
+            folder = self.checkpoint_prefix
+        check_checkpoint_area(self.listing_prefix, folder, self.checkpoint_prefix)
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         """The class path and the arguments that rebuild this trigger."""
@@ -309,61 +256,111 @@ class OssObjectEventTrigger(BaseEventTrigger):
 
         return DorisOssAsyncHook(self.oss_conn_id)
 
+    async def identity(self, hook: DorisOssAsyncHook) -> WatchIdentity:
+        """What this watcher watches, with its bucket resolved (the checkpoint belongs to it)."""
+        watched = await hook.resolve(self._pattern, self.bucket_name, field="prefix")
+        return WatchIdentity(watched.bucket, self._pattern, self.mode, self.ordered_keys)
+
     async def checkpoint_location(self, hook: DorisOssAsyncHook) -> ObjectUri:
         """Where this watcher's checkpoint lives.
 
         ``checkpoint_name`` if given; else a digest of what is watched (bucket, pattern, mode),
-        so changing the poll interval or the connection id keeps the checkpoint.
+        so changing the poll interval or the connection id keeps the checkpoint. A checkpoint
+        folder that holds the watched prefix is refused here for watchers whose bucket is only
+        known now (the connection's default bucket).
         """
-        watched = await hook.resolve(self._pattern, self.bucket_name, field="prefix")
-        name = self.checkpoint_name
-        if not name:
-            identity: dict[str, Any] = {"bucket": watched.bucket, "pattern": self._pattern, "mode": self.mode}
-            if self.ordered_keys:
-                identity["ordered_keys"] = True
-            name = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:32]
-        base = await hook.resolve(self.checkpoint_prefix, watched.bucket, field="checkpoint_prefix")
-        folder = base.key if not base.key or base.key.endswith("/") else base.key + "/"
-        return ObjectUri(base.bucket, f"{folder}{name}.json")
+        identity = await self.identity(hook)
+        base = await hook.resolve(self.checkpoint_prefix, identity.bucket, field="checkpoint_prefix")
+        if base.bucket == identity.bucket:
+            check_checkpoint_area(self.listing_prefix, base.key, self.checkpoint_prefix)
+        name = self.checkpoint_name or identity.default_name()
+        return ObjectUri(base.bucket, f"{checkpoint_folder(base.key)}{name}{CHECKPOINT_SUFFIX}")
 
     async def filter_shared_stream(self, shared_stream: AsyncIterator[Any]) -> AsyncIterator[TriggerEvent]:
         """Yield one event per matching object this watcher has not reported (key + ETag)."""
         hook = self._hook()
         async with hook.lease():
-            checkpoint = self.new_checkpoint(await self.checkpoint_location(hook))
-            starting = not await checkpoint.load(hook) and self.start_from == "now"
+            checkpoint = await self.open_checkpoint(hook)
+            opening = await checkpoint.open(hook)
+            self._log_opening(checkpoint, opening)
+            starting = opening.kind == "vanished" or (opening.kind == "first" and self.start_from == "now")
             baseline: Snapshot | None = None  # the first listing, kept until it is durable
             async for snapshot in shared_stream:
+                if checkpoint.failure is not None:
+                    raise checkpoint.failure
+                objects = snapshot.objects
                 if starting:
                     if baseline is None:
                         baseline = snapshot
-                        self._adopt_baseline(checkpoint, snapshot)
-                    if not await self._save_baseline(hook, checkpoint, len(baseline.objects)):
+                        self._adopt_baseline(checkpoint, snapshot, opening.since)
+                    if not await self._save_baseline(hook, checkpoint, baseline, opening):
                         continue
                     starting = False
-                    if snapshot is baseline:
+                    if snapshot is baseline and opening.kind == "first":
                         continue
+                    if checkpoint.ordered and snapshot is not baseline:
+                        # Ordered listings hold only keys after the last one: keep the baseline's.
+                        objects = {**baseline.objects, **snapshot.objects}
                 claim = Claim(checkpoint, boundary=snapshot.boundary)
                 snapshot.claims.append(claim)
-                for key in sorted(snapshot.objects):
-                    obj = snapshot.objects[key]
+                for key in sorted(objects):
+                    obj = objects[key]
                     if not self.matches(key) or not checkpoint.is_new(key, obj["etag"]):
                         continue
                     checkpoint.pending[key] = obj["etag"]
                     claim.items.append((key, obj["etag"]))
                     yield TriggerEvent({"uri": str(ObjectUri(snapshot.bucket, key)), **obj})
 
-    def _adopt_baseline(self, checkpoint: Checkpoint, snapshot: Snapshot) -> None:
-        """``start_from="now"``: take what the first listing shows as already seen."""
-        if checkpoint.ordered:
+    def _log_opening(self, checkpoint: Checkpoint, opening: Opening) -> None:
+        if opening.kind == "resumed":
+            self.log.info("Resuming from checkpoint %s.", checkpoint.location)
+        elif opening.kind == "first":
+            self.log.info(
+                "First start of this watcher: no checkpoint %s and no start marker %s (start_from=%r).",
+                checkpoint.location,
+                checkpoint.marker,
+                self.start_from,
+            )
+        else:
+            marker = opening.marker
+            known = marker.covered_at if marker and marker.covered_at is not None else None
+            self.log.warning(
+                "Checkpoint %s is gone, but start marker %s shows this watcher ran before (first started "
+                "%s). Objects that landed between %s (up to when the lost checkpoint recorded everything) "
+                "and now may have been missed: every matching object modified since %s is reported, one "
+                "already reported once more with the same ETag. Is a lifecycle rule or a clean-up job "
+                "deleting objects under the checkpoint prefix?",
+                checkpoint.location,
+                checkpoint.marker,
+                _utc(marker.started_at if marker else None),
+                _utc(known),
+                _utc(opening.since),
+            )
+
+    def _adopt_baseline(self, checkpoint: Checkpoint, snapshot: Snapshot, since: float | None) -> None:
+        """Take what the first listing shows as already seen: all of it on a first start
+        (``start_from="now"``), only objects modified before ``since`` after a vanished checkpoint."""
+        checkpoint.covered_at = snapshot.listed_at
+        old = {
+            key: obj
+            for key, obj in snapshot.objects.items()
+            if self.matches(key) and (since is None or _modified_before(obj, since))
+        }
+        if not checkpoint.ordered:
+            checkpoint.committed = {key: obj["etag"] for key, obj in old.items()}
+            return
+        # Ordered keys: the mark stops before the first object that must be reported.
+        recent = sorted(key for key in snapshot.objects if self.matches(key) and key not in old)
+        if not recent:
             checkpoint.after = snapshot.boundary
         else:
-            checkpoint.committed = {
-                key: obj["etag"] for key, obj in snapshot.objects.items() if self.matches(key)
-            }
+            before = [key for key in snapshot.objects if key < recent[0]]
+            checkpoint.after = max(before) if before else None
 
-    async def _save_baseline(self, hook: DorisOssAsyncHook, checkpoint: Checkpoint, present: int) -> bool:
-        """Write the starting checkpoint before any event; True once it is durable.
+    async def _save_baseline(
+        self, hook: DorisOssAsyncHook, checkpoint: Checkpoint, baseline: Snapshot, opening: Opening
+    ) -> bool:
+        """Write the starting checkpoint (then the start marker) before any event; True once durable.
 
         Until the write succeeds the first listing stays the baseline (every later listing is
         compared with it once it is written), so an object that arrives meanwhile is reported.
@@ -373,16 +370,24 @@ class OssObjectEventTrigger(BaseEventTrigger):
         except Exception as error:
             self.log.warning("Could not write the starting checkpoint %s: %s", checkpoint.location, error)
             return False
-        self.log.info(
-            "Watching from now: %d objects already present are not reported (checkpoint %s).",
-            present,
-            checkpoint.location,
-        )
+        if opening.kind == "first":
+            self.log.info(
+                "Watching from now: %d objects already present are not reported (checkpoint %s).",
+                len(baseline.objects),
+                checkpoint.location,
+            )
+        await checkpoint.persist(hook)  # the start marker
         return True
 
-    def new_checkpoint(self, location: ObjectUri) -> Checkpoint:
+    async def open_checkpoint(self, hook: DorisOssAsyncHook) -> Checkpoint:
+        """This watcher's checkpoint, not yet read."""
+        return self.new_checkpoint(await self.checkpoint_location(hook), await self.identity(hook))
+
+    def new_checkpoint(self, location: ObjectUri, identity: WatchIdentity) -> Checkpoint:
         """An empty checkpoint of this watcher's kind at ``location``."""
-        return Checkpoint(location, watch=self.serialize()[1], ordered=self.ordered_keys)
+        return Checkpoint(
+            location, identity, watch=self.serialize()[1], ordered=self.ordered_keys, log=self.log
+        )
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         """Standalone (outside a shared stream): commit each snapshot when the next one is pulled."""
@@ -424,20 +429,25 @@ class ListingProducer(SharedStreamProducer):
         await self._lease.enter_async_context(hook.lease())
         watched = await hook.resolve(trigger.listing_prefix, trigger.bucket_name, field="prefix")
         checkpoints = await hook.resolve(trigger.checkpoint_prefix, watched.bucket, field="checkpoint_prefix")
-        skip = checkpoints.key if checkpoints.bucket == watched.bucket else None
+        # Only the checkpoints and markers themselves are skipped (when the watched prefix holds them).
+        skip = checkpoint_folder(checkpoints.key) if checkpoints.bucket == watched.bucket else None
         if trigger.ordered_keys:
-            start = trigger.new_checkpoint(await trigger.checkpoint_location(hook))
-            await start.load(hook)
+            start = await trigger.open_checkpoint(hook)
+            await start.open(hook)
             self.cursor = start.after
         while True:
+            listed_at = time.time()
             try:
                 if trigger.ordered_keys:
                     epoch = self.epoch
                     objects, boundary = await self._list_after(hook, watched, skip)
-                    snapshot = Snapshot(watched.bucket, objects, boundary=boundary, epoch=epoch)
+                    snapshot = Snapshot(
+                        watched.bucket, objects, boundary=boundary, epoch=epoch, listed_at=listed_at
+                    )
                     self.cursor = boundary
                 else:
-                    snapshot = Snapshot(watched.bucket, await self._list(hook, watched, skip))
+                    objects = await self._list(hook, watched, skip)
+                    snapshot = Snapshot(watched.bucket, objects, listed_at=listed_at)
             except OssOperationError as error:
                 # A transient OSS failure must not end every watcher of the group: try again later.
                 trigger.log.warning(
@@ -463,7 +473,7 @@ class ListingProducer(SharedStreamProducer):
     ) -> dict[str, dict[str, Any]]:
         objects: dict[str, dict[str, Any]] = {}
         async for obj in hook.iter_objects(watched.bucket, watched.key):
-            if skip is None or not obj["Key"].startswith(skip):
+            if skip is None or not is_stored_document(obj["Key"], skip):
                 objects[obj["Key"]] = self._describe(watched.bucket, obj)
         return objects
 
@@ -476,7 +486,7 @@ class ListingProducer(SharedStreamProducer):
         async for page in hook.iter_pages(watched.bucket, watched.key, start_after=self.cursor or ""):
             for obj in page:
                 boundary = obj["Key"]
-                if skip is None or not obj["Key"].startswith(skip):
+                if skip is None or not is_stored_document(obj["Key"], skip):
                     objects[obj["Key"]] = self._describe(watched.bucket, obj)
         return objects, boundary
 
@@ -493,22 +503,51 @@ class ListingProducer(SharedStreamProducer):
                 self.cursor = None if not marks or None in marks else min(m for m in marks if m)
             for claim in snapshot.claims:
                 if ok:
-                    claim.checkpoint.commit(claim.items, snapshot.objects)
+                    claim.checkpoint.commit(claim.items, snapshot.objects, snapshot.listed_at)
                     if claim.checkpoint.ordered:
                         claim.checkpoint.advance_to(claim.boundary)
                 else:
                     claim.checkpoint.release(claim.items)
-                if claim.checkpoint.dirty:
-                    touched[id(claim.checkpoint)] = claim.checkpoint
+                touched[id(claim.checkpoint)] = claim.checkpoint
         if self._hook is None:
             return
         for checkpoint in touched.values():
-            try:
-                await checkpoint.save(self._hook)
-            except Exception as error:
-                # Kept dirty and in memory: the next advance writes the whole map again.
-                self.trigger.log.warning("Could not write checkpoint %s: %s", checkpoint.location, error)
+            # Writes what changed and refreshes what is due; a failed write is kept and redone.
+            await checkpoint.persist(self._hook)
 
     async def aclose(self) -> None:
         """Release the shared client (the last holder closes it)."""
         await self._lease.aclose()
+
+
+def check_checkpoint_area(listing_prefix: str, checkpoint_key: str, given: str) -> None:
+    """Refuse a checkpoint folder (in the watched bucket) that is empty or holds the watched prefix."""
+    folder = checkpoint_folder(checkpoint_key)
+    if not folder:
+        problem = "is empty: checkpoints would be written at the top of the watched bucket"
+    elif listing_prefix.startswith(folder):
+        problem = (
+            f"holds the watched prefix {listing_prefix!r}: checkpoints would be written among the watched "
+            "objects, and every write would look like a new object"
+        )
+    else:
+        return
+    raise ValueError(
+        f"checkpoint_prefix {given!r} {problem}. Keep checkpoints outside what is watched: leave the default "
+        f"{DEFAULT_CHECKPOINT_PREFIX!r}, name another folder, or another bucket (oss://bucket/prefix/)."
+    )
+
+
+def _modified_before(obj: dict[str, Any], since: float) -> bool:
+    """Whether a listed object's LastModified is before ``since`` (unknown: no, so it is reported)."""
+    try:
+        modified = datetime.fromisoformat(str(obj.get("last_modified")))
+    except ValueError:
+        return False
+    if modified.tzinfo is None:
+        modified = modified.replace(tzinfo=timezone.utc)
+    return modified.timestamp() < since
+
+
+def _utc(seconds: float | None) -> str:
+    return "an unknown time" if seconds is None else datetime.fromtimestamp(seconds, timezone.utc).isoformat()

@@ -6,6 +6,7 @@ then, instead:
 
 - ``internal_error``: answers ``500 InternalError`` with an OSS-style XML body;
 - ``slow_down``: answers ``503 SlowDown`` with an OSS-style XML body;
+- ``access_denied``: answers ``403 AccessDenied`` with an OSS-style XML body (no body to a HEAD);
 - ``reset_before_body``: resets the connection (RST) after the request line and headers;
 - ``reset_after_body``: reads the whole request body, then resets the connection;
 - ``stall``: reads the request, then holds it without an answer for ``stall_seconds`` (set it
@@ -35,11 +36,18 @@ from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
 FaultKind = Literal[
-    "internal_error", "slow_down", "reset_before_body", "reset_after_body", "stall", "slow_answer"
+    "internal_error",
+    "slow_down",
+    "access_denied",
+    "reset_before_body",
+    "reset_after_body",
+    "stall",
+    "slow_answer",
 ]
 FAULT_KINDS: tuple[FaultKind, ...] = (
     "internal_error",
     "slow_down",
+    "access_denied",
     "reset_before_body",
     "reset_after_body",
     "stall",
@@ -48,6 +56,7 @@ FAULT_KINDS: tuple[FaultKind, ...] = (
 _ERRORS: dict[str, tuple[int, str, str]] = {
     "internal_error": (500, "InternalError", "We encountered an internal error. Please try again."),
     "slow_down": (503, "SlowDown", "Please reduce your request rate."),
+    "access_denied": (403, "AccessDenied", "You have no right to access this object because of bucket acl."),
 }
 _HOP_BY_HOP = {
     "connection",

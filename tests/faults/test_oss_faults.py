@@ -475,6 +475,7 @@ def checkpoint_maps(faulty: Any) -> list[dict[str, str]]:
     return [
         json.loads(client.get_object(Bucket=faulty.bucket, Key=o["Key"])["Body"].read())["objects"]
         for o in listed
+        if o["Key"].endswith(".json")  # not the start marker
     ]
 
 

@@ -66,7 +66,8 @@ def doris_rows(fe: Any, sql: str) -> list[dict[str, Any]]:
 
 def checkpoint(local_oss: Any, bucket: str) -> tuple[str, bytes] | None:
     client = local_oss.client()
-    found = client.list_objects_v2(Bucket=bucket, Prefix=CHECKPOINTS).get("Contents", [])
+    listed = client.list_objects_v2(Bucket=bucket, Prefix=CHECKPOINTS).get("Contents", [])
+    found = [o for o in listed if o["Key"].endswith(".json")]  # not the start marker
     if not found:
         return None
     key = found[0]["Key"]

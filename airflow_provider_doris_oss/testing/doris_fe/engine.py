@@ -657,18 +657,21 @@ class DuckDbEngine:
         columns = head.columns or [c.name for c in entry.definition.columns]
         source = self._source_sql(head.source, columns, ctx)
         label = head.label or new_label("insert")
+        from airflow_provider_doris_oss.testing.doris_fe.runner import insert_transaction
+
         ctx.fe.reserve_label(db, label, "INSERT")
         try:
-            loaded, filtered = self._insert(
-                db,
-                head.table,
-                source,
-                columns,
-                overwrite=head.overwrite,
-                strict=ctx.flag("enable_insert_strict", True),
-                partitions=head.partitions,
-                auto_create=ctx.flag("enable_auto_create_when_overwrite", False),
-            )
+            with insert_transaction(ctx.fe, db, entry.info.name):
+                loaded, filtered = self._insert(
+                    db,
+                    head.table,
+                    source,
+                    columns,
+                    overwrite=head.overwrite,
+                    strict=ctx.flag("enable_insert_strict", True),
+                    partitions=head.partitions,
+                    auto_create=ctx.flag("enable_auto_create_when_overwrite", False),
+                )
         except DorisError:
             ctx.fe.release_label(db, label)
             raise

@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from airflow_provider_doris_oss.testing.doris_fe.admission import Admission
+
 if TYPE_CHECKING:
     import pyarrow as pa
 
@@ -166,6 +168,8 @@ class FEState:
     # EXPORTING), as Doris's job scheduler paces them; 0 runs jobs as fast as they go.
     job_state_seconds: float = 0.0
     controls: JobControls = field(default_factory=JobControls)
+    # Doris's admission limits for loads and INSERTs (queue, running slots, transactions, versions).
+    admission: Admission = field(default_factory=Admission)
     # Owned by statements.py: load and export jobs, labels, catalogs.
     jobs: list[Any] = field(default_factory=list)
     catalogs: dict[str, Any] = field(default_factory=dict)

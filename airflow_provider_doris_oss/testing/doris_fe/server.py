@@ -48,6 +48,15 @@ from mysql_mimic.types import (
 )
 from mysql_mimic.variables import GlobalVariables, SessionVariables
 
+from airflow_provider_doris_oss.testing.doris_fe.admission import (
+    ASYNC_LOADING_LOAD_TASK_POOL_SIZE,
+    COMPACTION_RATE,
+    DESIRED_MAX_WAITING_JOBS,
+    MAX_RUNNING_TXN_NUM_PER_DB,
+    MAX_TABLET_VERSION_NUM,
+    Admission,
+    AdmissionLimits,
+)
 from airflow_provider_doris_oss.testing.doris_fe.dispatch import StatementRouter
 from airflow_provider_doris_oss.testing.doris_fe.model import DorisError, FEState, OkResult, Result, ResultSet
 from airflow_provider_doris_oss.testing.doris_fe.statement_log import StatementLog
@@ -313,6 +322,13 @@ class LocalDorisFE:
     file the ``DORIS_FE_STATEMENT_LOG`` environment variable names, when set.
     ``job_state_seconds`` paces jobs: each stays at least that long PENDING and then
     LOADING/EXPORTING, as Doris's scheduler does.
+
+    Doris's admission limits hold, with Doris's defaults and messages (``admission``):
+    ``max_waiting_load_jobs`` (``desired_max_waiting_jobs``, 100: a LOAD past it is refused),
+    ``max_running_load_jobs`` (``async_loading_load_task_pool_size``, 10: the rest wait PENDING),
+    ``max_running_txn_per_db`` (``max_running_txn_num_per_db``, 1000 as in 2.1/3.0),
+    ``tablet_version_limit`` (the BE's ``max_tablet_version_num``, 2000: past it a write fails
+    with -235) and ``compaction_rate`` (versions per second compaction merges per table).
     """
 
     def __init__(
@@ -325,6 +341,11 @@ class LocalDorisFE:
         statement_log: str | Path | None = None,
         port: int = 0,
         job_state_seconds: float = 0.0,
+        max_waiting_load_jobs: int = DESIRED_MAX_WAITING_JOBS,
+        max_running_load_jobs: int = ASYNC_LOADING_LOAD_TASK_POOL_SIZE,
+        max_running_txn_per_db: int = MAX_RUNNING_TXN_NUM_PER_DB,
+        tablet_version_limit: int = MAX_TABLET_VERSION_NUM,
+        compaction_rate: float = COMPACTION_RATE,
     ) -> None:
         from airflow_provider_doris_oss.testing.doris_fe.engine import DuckDbEngine
 
@@ -334,8 +355,20 @@ class LocalDorisFE:
         self.user = user
         self.password = password
         self.passwords = {name: (password if name == user else "") for name in _BUILTIN_USERS}
+        limits = AdmissionLimits(
+            max_waiting_load_jobs=max_waiting_load_jobs,
+            max_running_load_jobs=max_running_load_jobs,
+            max_running_txn_per_db=max_running_txn_per_db,
+            tablet_version_limit=tablet_version_limit,
+            compaction_rate=compaction_rate,
+        )
         proxy = oss.proxy_url if oss is not None else oss_proxy
-        self.state = FEState(engine=DuckDbEngine(), oss_proxy=proxy, job_state_seconds=job_state_seconds)
+        self.state = FEState(
+            engine=DuckDbEngine(),
+            oss_proxy=proxy,
+            job_state_seconds=job_state_seconds,
+            admission=Admission(limits),
+        )
         log_paths = [p for p in (statement_log, os.environ.get("DORIS_FE_STATEMENT_LOG")) if p]
         self.statement_log = StatementLog(*log_paths) if log_paths else None
         self.port = port
@@ -443,6 +476,15 @@ class LocalDorisFE:
             raise ValueError("count must be >= 1 and seconds >= 0")
         with self._stall_lock:
             self._stalls.append([re.compile(pattern, re.IGNORECASE), float(seconds), int(count)])
+
+    def admission_stats(self) -> dict[str, Any]:
+        """Admission refusals per Doris limit, peaks (unfinished and running loads, running
+        transactions in a database, versions of a table), and loads waiting and running now."""
+        return self.state.admission.stats()
+
+    def table_versions(self, database: str, table: str) -> int:
+        """How many data versions ``database.table`` holds now (compaction applied)."""
+        return self.state.admission.versions(database, table)
 
     def stalled_statements(self) -> int:
         """How many statements were stalled so far."""

@@ -30,9 +30,7 @@ from airflow_provider_doris_oss.testing.doris_fe.jobs import (
     Job,
     LoadJob,
     error_log_url,
-    finish_cancelled,
     record_insert,
-    start,
 )
 from airflow_provider_doris_oss.testing.doris_fe.lexer import IDENT, OP, QIDENT, tokenize
 from airflow_provider_doris_oss.testing.doris_fe.loader import LoadOptions, convert_separator
@@ -47,6 +45,7 @@ from airflow_provider_doris_oss.testing.doris_fe.model import (
     check_label,
 )
 from airflow_provider_doris_oss.testing.doris_fe.partitions import unknown_partition
+from airflow_provider_doris_oss.testing.doris_fe.runner import finish_cancelled, insert_transaction, start
 from airflow_provider_doris_oss.testing.doris_fe.storage import check_storage, parse_storage, split_uri
 from airflow_provider_doris_oss.testing.doris_fe.tvf import read_tvf
 from airflow_provider_doris_oss.testing.doris_fe.writer import (
@@ -542,38 +541,39 @@ def _insert(stmt: TvfQueryStmt, ctx: StatementContext, bindings: dict[str, Any])
     label = stmt.label or f"insert_{secrets.token_hex(8)}_{secrets.token_hex(8)}"
     fe.reserve_label(db, label, "INSERT")
     try:
-        result = fe.engine.query_arrow(stmt.query, ctx.database, bindings)
-        if result.num_columns != len(targets):
-            raise _err("insert into cols should be corresponding to the query output")
-        converted: dict[str, list[Any]] = {c.name: [] for c in targets}
-        rejected = 0
-        strict = ctx.flag("enable_insert_strict", True)
-        for record in result.to_pylist():
-            values = list(record.values())
-            try:
-                cells = [convert_cell(v, c, strict=strict) for v, c in zip(values, targets, strict=True)]
-            except CellError:
-                rejected += 1
-                continue
-            for column, cell in zip(targets, cells, strict=True):
-                converted[column.name].append(cell)
-        if rejected and strict:
-            raise _err(f"Insert has filtered data in strict mode. url: {error_log_url()}")
-        data = pa.table({c.name: pa.array(converted[c.name], type=c.arrow_type) for c in targets})
-        if data.num_rows == 0 and rejected:
-            raise _err(f"all partitions have no load data. url: {error_log_url()}")
-        count = 0
-        if data.num_rows or stmt.overwrite:  # an overwrite with no rows still empties its partitions
-            count = fe.engine.insert_arrow(
-                db,
-                info.name,
-                data,
-                partitions=stmt.partitions,
-                overwrite=stmt.overwrite,
-                strict=strict,
-                auto_create=ctx.flag("enable_auto_create_when_overwrite", False),
-            )
-            rejected += data.num_rows - count
+        with insert_transaction(fe, db, info.name):
+            result = fe.engine.query_arrow(stmt.query, ctx.database, bindings)
+            if result.num_columns != len(targets):
+                raise _err("insert into cols should be corresponding to the query output")
+            converted: dict[str, list[Any]] = {c.name: [] for c in targets}
+            rejected = 0
+            strict = ctx.flag("enable_insert_strict", True)
+            for record in result.to_pylist():
+                values = list(record.values())
+                try:
+                    cells = [convert_cell(v, c, strict=strict) for v, c in zip(values, targets, strict=True)]
+                except CellError:
+                    rejected += 1
+                    continue
+                for column, cell in zip(targets, cells, strict=True):
+                    converted[column.name].append(cell)
+            if rejected and strict:
+                raise _err(f"Insert has filtered data in strict mode. url: {error_log_url()}")
+            data = pa.table({c.name: pa.array(converted[c.name], type=c.arrow_type) for c in targets})
+            if data.num_rows == 0 and rejected:
+                raise _err(f"all partitions have no load data. url: {error_log_url()}")
+            count = 0
+            if data.num_rows or stmt.overwrite:  # an overwrite with no rows still empties its partitions
+                count = fe.engine.insert_arrow(
+                    db,
+                    info.name,
+                    data,
+                    partitions=stmt.partitions,
+                    overwrite=stmt.overwrite,
+                    strict=strict,
+                    auto_create=ctx.flag("enable_auto_create_when_overwrite", False),
+                )
+                rejected += data.num_rows - count
     except BaseException:
         fe.release_label(db, label)
         raise
