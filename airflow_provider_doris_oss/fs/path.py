@@ -7,12 +7,17 @@ filesystem; without this class universal_pathlib looks ``oss`` up in fsspec and 
 
 from __future__ import annotations
 
-from typing import Any
+import glob
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from upath._flavour import WrappedFileSystemFlavour
 from upath.implementations.cloud import CloudPath
 
 import airflow_provider_doris_oss.fs.filesystem  # noqa: F401  (claims the oss protocol in fsspec)
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 # universal_pathlib keeps per-protocol parsing rules in one table; give oss:// the ones of s3://
 # (the bucket is the anchor, ``a//b`` keeps its empty part) before any oss:// path is parsed.
@@ -22,7 +27,11 @@ WrappedFileSystemFlavour.from_protocol.cache_clear()
 
 
 class OssPath(CloudPath):
-    """A bucket-and-key path on OSS: ``oss://bucket/key``."""
+    """A bucket-and-key path on OSS: ``oss://bucket/key``.
+
+    ``glob`` and ``rglob`` match the pattern below this path; this path's own name is a name
+    even when it holds ``[``, ``*`` or ``?`` (universal_pathlib would read it as a pattern too).
+    """
 
     __slots__ = ()
 
@@ -30,3 +39,18 @@ class OssPath(CloudPath):
         super().__init__(*args, protocol=protocol, **storage_options)
         if not self.drive and len(self.parts) > 1:
             raise ValueError(f"{self!s} names no bucket: write oss://bucket/key.")
+
+    def glob(self, pattern: str, **kwargs: Any) -> Iterator[Self]:
+        if not glob.has_magic(self.path):
+            return super().glob(pattern, **kwargs)
+        return self._below(pattern)
+
+    def rglob(self, pattern: str, **kwargs: Any) -> Iterator[Self]:
+        if not glob.has_magic(self.path):
+            return super().rglob(pattern, **kwargs)
+        return self._below(f"**/{pattern}")
+
+    def _below(self, pattern: str) -> Iterator[Self]:
+        base = self.path.rstrip("/")
+        for name in self.fs.glob(f"{glob.escape(base)}/{pattern}"):
+            yield self.joinpath(name.removeprefix(base).lstrip("/"))

@@ -4,7 +4,7 @@ fsspec reads such a path as a glob in ``rm``, ``copy``, ``mv``, ``cat``, ``get``
 ``expand_path``; before the fix ``ObjectStoragePath("oss://b/g/[ab].txt").unlink()`` deleted
 ``g/a.txt`` and ``g/b.txt`` and kept ``g/[ab].txt``. Each case lays out the named object next to
 the objects its name would match as a pattern, runs one operation, and checks the whole bucket.
-``glob`` itself still matches patterns.
+``glob`` itself still matches patterns, below the path it is called on.
 """
 
 from __future__ import annotations
@@ -163,9 +163,41 @@ def test_glob_still_matches_patterns(bucket: Any) -> None:
     assert sorted(base.fs.glob(base.path + "/[ab].txt")) == [f"{base.path}/a.txt", f"{base.path}/b.txt"]
 
 
+@pytest.mark.parametrize("magic", MAGIC)
+def test_glob_below_a_directory_named_like_a_pattern(bucket: Any, magic: str) -> None:
+    """The pattern is matched below the path; the path's own name is a name."""
+    bucket.put({**_dirs(magic), f"d/{magic}/sub/y.txt": "deeper", "d/a/sub/y.txt": "sibling deeper"})
+    base = bucket.path("d") / magic
+    inside = f"{bucket.name}/d/{magic}"  # .path, not .key: Airflow's .key stops at a "?"
+    assert [p.path for p in base.glob("*.txt")] == [f"{inside}/x.txt"]
+    assert sorted(p.path for p in base.rglob("*.txt")) == [f"{inside}/sub/y.txt", f"{inside}/x.txt"]
+    assert all(p.conn_id == base.conn_id and p.exists() for p in base.rglob("*.txt"))
+
+
 def test_a_pattern_is_deleted_by_globbing_first(bucket: Any) -> None:
     """The documented way to delete what a pattern matches: glob, then remove the list."""
     bucket.put(_files("[ab]"))
     base = bucket.path("g")
     base.fs.rm(base.fs.glob(base.path + "/[ab].txt"))
     assert bucket.contents() == {"g/[ab].txt": "named"}
+
+
+@pytest.mark.parametrize("magic", MAGIC)
+def test_copy_and_move_to_another_store_take_the_named_object(
+    bucket: Any, magic: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another connection id is another store for Airflow: it streams the object through ``open``."""
+    import os
+
+    from airflow.sdk import ObjectStoragePath
+
+    from tests.fs.conftest import CONN_ID
+
+    monkeypatch.setenv("AIRFLOW_CONN_DORIS_OSS_OTHER", os.environ[f"AIRFLOW_CONN_{CONN_ID.upper()}"])
+    bucket.put(_files(magic))
+    source = bucket.path(f"g/{magic}.txt")
+    other = ObjectStoragePath(f"oss://{bucket.name}/", conn_id="doris_oss_other")
+    assert not source.samestore(other)
+    source.copy(other / "copied.txt")
+    source.move(other / "moved.txt")
+    assert bucket.contents() == {**_siblings_of_files(), "copied.txt": "named", "moved.txt": "named"}
