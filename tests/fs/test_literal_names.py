@@ -172,6 +172,8 @@ def test_glob_below_a_directory_named_like_a_pattern(bucket: Any, magic: str) ->
     assert [p.path for p in base.glob("*.txt")] == [f"{inside}/x.txt"]
     assert sorted(p.path for p in base.rglob("*.txt")) == [f"{inside}/sub/y.txt", f"{inside}/x.txt"]
     assert all(p.conn_id == base.conn_id and p.exists() for p in base.rglob("*.txt"))
+    assert [(dirs, files) for _, dirs, files in base.walk()] == [(["sub"], ["x.txt"]), ([], ["y.txt"])]
+    assert base.fs.find(base.path) == [f"{inside}/sub/y.txt", f"{inside}/x.txt"]
 
 
 def test_a_pattern_is_deleted_by_globbing_first(bucket: Any) -> None:
