@@ -9,6 +9,11 @@ label, and a deferred task resumes from the trigger's final SHOW row.
 - ``DorisJobClient``: the statements of one kind on one database, over an FE connection that is
   reopened when it drops.
 - ``DorisJobOperator``: look up, submit, wait (poke or deferrable), cancel on kill.
+
+Doris's admission limits are waited out, not failed on (``_admission``): a LOAD refused while too
+many loads are unfinished is submitted again after a back-off (looked up by label first, as every
+submit is); a job CANCELLED by the running-transaction limit or by -235 (too many versions) is
+submitted again under the next label attempt. The task fails only when its execution_timeout ends.
 """
 
 from __future__ import annotations
@@ -25,14 +30,17 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 from airflow.sdk import BaseOperator
 
 from airflow_provider_doris_oss import sql as doris_sql
+from airflow_provider_doris_oss.operators._admission import AdmissionWait, AdmissionWaitExpired
 from airflow_provider_doris_oss.operators._lineage import JobLineage
 from airflow_provider_doris_oss.sql.jobs import (
     EXPORT_JOB,
     JOB_KINDS,
     LOAD_JOB,
+    AdmissionLimit,
     DorisJobKind,
     JobStatus,
     JsonValue,
+    admission_limit,
     describe,
     is_connection_lost,
     job_kind,
@@ -50,6 +58,8 @@ __all__ = [
     "EXPORT_JOB",
     "JOB_KINDS",
     "LOAD_JOB",
+    "AdmissionWait",
+    "DorisAdmissionRefused",
     "DorisConnectionLost",
     "DorisJobClient",
     "DorisJobError",
@@ -69,8 +79,11 @@ __all__ = [
     "task_label",
 ]
 
-# How many CANCELLED attempts (label, label_r1, label_r2, ...) a task walks past before giving up.
-MAX_LABEL_ATTEMPTS = 100
+# How many CANCELLED attempts (label, label_r1, label_r2, ...) a task walks past before giving up:
+# more than a default admission wait (4 h) uses at the longest back-off (60 s).
+MAX_LABEL_ATTEMPTS = 1000
+# The key of the admission wait (deadline, waits) in the state handed across a deferral.
+ADMISSION_STATE = "admission_wait"
 _FINGERPRINT_IN_COMMENT = re.compile(r"\bsources=([0-9a-f]{8,64})\b")
 
 
@@ -86,6 +99,22 @@ class DorisJobError(AirflowException):
 
 class DorisConnectionLost(DorisJobError):
     """The FE connection dropped and could not be reopened within the allowed attempts."""
+
+
+class DorisAdmissionRefused(DorisJobError):
+    """Doris refused a submit for now (``limit``): no job was created; try again later."""
+
+    def __init__(self, message: str, limit: AdmissionLimit) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
+def wait_out(admission: AdmissionWait, limit: AdmissionLimit, what: str, detail: str, log: _Log) -> None:
+    """``admission.pause``, failing as a ``DorisJobError`` once the task's wait has ended."""
+    try:
+        admission.pause(limit, what, detail, log)
+    except AdmissionWaitExpired as expired:
+        raise DorisJobError(str(expired)) from None
 
 
 def fingerprint(parts: Iterable[str]) -> str:
@@ -157,6 +186,7 @@ class DorisJobClient:
         log: _Log,
         secrets: Iterable[str | None] = (),
         reconnect_delay: float = 1.0,
+        admission: AdmissionWait | None = None,
     ) -> None:
         self.hook = hook
         self.kind = kind
@@ -164,6 +194,8 @@ class DorisJobClient:
         self.log = log
         self.secrets = tuple(s for s in secrets if s)
         self.reconnect_delay = reconnect_delay
+        # Waiting out admission refusals: until the task's execution_timeout (set by the operator).
+        self.admission = admission if admission is not None else AdmissionWait.starting_now(None)
         self._conn: Any = None
         self.current_label: str | None = None
         # The pauses between polls in ``wait``: poll_delays, or another schedule (benchmarks).
@@ -242,16 +274,26 @@ class DorisJobClient:
         """The newest job under ``label``, or None when Doris has none."""
         return self.kind.latest(self.query(self.kind.show(self.database, label)))
 
-    def start(self, plan: DorisJobPlan) -> tuple[str, JobStatus, bool]:
+    def start(
+        self, plan: DorisJobPlan, *, prepare: bool = True, after: str | None = None
+    ) -> tuple[str, JobStatus, bool]:
         """Find the plan's job by label, or submit it; returns (label, status, submitted).
 
         A FINISHED, PENDING or running job under the label is the task's own job (checked by
         the COMMENT's fingerprint where the kind has one). A CANCELLED one moves on to the next
         label attempt. ``Label ... has already been used`` on submit means: look it up again.
+        A submit Doris refuses for now (an admission limit) is waited out and tried again, the
+        label looked up first. ``prepare=False``: ``before_submit`` already ran in this task.
+        ``after``: a label attempt this task saw CANCELLED; the walk starts at the next one.
         """
         attempt, label = 0, plan.label
-        prepared = refused_by_label = False
-        for _ in range(MAX_LABEL_ATTEMPTS * 3):
+        if after is not None:
+            attempt = self._attempt_of(plan.label, after) + 1
+            label = doris_sql.next_label_attempt(plan.label, attempt)
+        prepared, refused_by_label = not prepare, False
+        steps = 0
+        while steps < MAX_LABEL_ATTEMPTS * 3:
+            steps += 1
             self.current_label = label
             status = self.lookup(label)
             if status is not None and status.is_cancelled:
@@ -282,7 +324,13 @@ class DorisJobClient:
             if not prepared and plan.before_submit is not None:
                 plan.before_submit()
             prepared = True
-            outcome = self.submit(label, plan.statement(label))
+            try:
+                outcome = self.submit(label, plan.statement(label))
+            except DorisAdmissionRefused as refused:
+                what = f"{self.kind.title} {label} in database {self.database}"
+                wait_out(self.admission, refused.limit, what, str(refused), self.log)
+                steps -= 1  # a wait is not a label step; the deadline bounds the waits
+                continue
             if outcome is True:
                 status = self.lookup(label)
                 if status is None:
@@ -297,8 +345,21 @@ class DorisJobClient:
             f"database {self.database}; pass a new label after fixing the cause."
         )
 
+    @staticmethod
+    def _attempt_of(base: str, label: str) -> int:
+        """Which attempt ``label`` is of ``base`` (0: the base label itself)."""
+        if label == base:
+            return 0
+        for attempt in range(1, MAX_LABEL_ATTEMPTS + 1):
+            if doris_sql.next_label_attempt(base, attempt) == label:
+                return attempt
+        raise DorisJobError(f"Label {label} is not an attempt of label {base}.")
+
     def submit(self, label: str, sql: str) -> bool | None:
-        """Send the submit statement: True if accepted, False if the label is taken, None if unknown."""
+        """Send the submit statement: True if accepted, False if the label is taken, None if unknown.
+
+        Raises ``DorisAdmissionRefused`` when Doris refuses it for now (an admission limit).
+        """
         self.log.info("Submitting %s %s:\n%s", self.kind.title, label, self.mask(sql))
         try:
             self.query(sql, retry=False, timeout=self.hook.submit_timeout)
@@ -309,6 +370,9 @@ class DorisJobClient:
             if doris_sql.is_label_already_used(str(error)):
                 self.log.info("Doris says label %s is already used; looking it up again.", label)
                 return False
+            limit = admission_limit(str(error))
+            if limit is not None:
+                raise DorisAdmissionRefused(str(error), limit) from None
             raise DorisJobError(f"Doris refused {self.kind.title} {label}: {error}") from None
         return True
 
@@ -438,7 +502,7 @@ class DorisJobOperator(JobLineage, BaseOperator):
         """Values to mask in logged SQL and messages (the OSS keys)."""
         return ()
 
-    def job_client(self, database: str) -> DorisJobClient:
+    def job_client(self, database: str, admission: AdmissionWait | None = None) -> DorisJobClient:
         """A client for this operator's job kind on ``database`` (the connection opens on first use)."""
         from airflow_provider_doris_oss.hooks.doris import DorisHook
 
@@ -449,22 +513,55 @@ class DorisJobOperator(JobLineage, BaseOperator):
             log=self.log,
             secrets=self.job_secrets(),
             reconnect_delay=min(self.poll_interval, 5.0),
+            admission=admission,
         )
 
     def execute(self, context: Context) -> Any:
         plan = self.plan_job(context)
-        with self.job_client(plan.database) as client:
+        admission = AdmissionWait.starting_now(self.execution_timeout)
+        return self._run_job(context, plan, admission, prepare=True)
+
+    def _run_job(
+        self,
+        context: Context,
+        plan: DorisJobPlan,
+        admission: AdmissionWait,
+        *,
+        prepare: bool,
+        after: str | None = None,
+    ) -> Any:
+        """Start the plan's job and wait for it; a job CANCELLED by an admission limit starts again."""
+        with self.job_client(plan.database, admission) as client:
             self._running = client
             try:
-                label, status, submitted = client.start(plan)
-                state = {**plan.state, "submitted": submitted}
-                if not status.is_final:
-                    if self.deferrable:
-                        self._defer(plan.database, label, state)
-                    status = client.wait(label, self.poll_interval)
+                label, status, submitted = client.start(plan, prepare=prepare, after=after)
+                while True:
+                    state = {**plan.state, "submitted": submitted, ADMISSION_STATE: admission.to_state()}
+                    if not status.is_final:
+                        if self.deferrable:
+                            self._defer(plan.database, label, state)
+                        status = client.wait(label, self.poll_interval)
+                    if not self._wait_out_cancelled(status, admission, plan.database):
+                        break
+                    label, status, again = client.start(plan, prepare=False, after=status.label)
+                    submitted = submitted or again
             finally:
                 self._running = None
             return self._complete(context, client, status, state)
+
+    def _wait_out_cancelled(self, status: JobStatus, admission: AdmissionWait, database: str) -> bool:
+        """Whether ``status`` is a job CANCELLED by an admission limit; if so, wait before the next try."""
+        message = " ".join(p for p in (status.error_type, status.error_msg) if p)
+        limit = admission_limit(message) if status.is_cancelled else None
+        if limit is None:
+            return False
+        what = (
+            f"{self.job_kind.title} {status.label} (job {status.job_id}) in database {database} "
+            "ended CANCELLED"
+        )
+        detail = doris_sql.mask_secrets(message, tuple(s for s in self.job_secrets() if s))
+        wait_out(admission, limit, what, detail, self.log)
+        return True
 
     def _defer(self, database: str, label: str, state: dict[str, Any]) -> None:
         from airflow_provider_doris_oss.triggers.doris import DorisJobTrigger
@@ -502,6 +599,10 @@ class DorisJobOperator(JobLineage, BaseOperator):
         if state is None:
             state = self.resume_state(context, database)
         status = self.job_kind.parse_row(event["row"])
+        admission = AdmissionWait.from_state(state.get(ADMISSION_STATE), self.execution_timeout)
+        if self._wait_out_cancelled(status, admission, database):
+            plan = self.plan_job(context)
+            return self._run_job(context, plan, admission, prepare=False, after=status.label)
         with self.job_client(database) as client:
             return self._complete(context, client, status, state)
 

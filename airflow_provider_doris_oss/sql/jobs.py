@@ -3,6 +3,8 @@
 - ``DorisJobKind``: a kind's SHOW and CANCEL statements and its row parser; ``JOB_KINDS`` maps
   the names a trigger serialises to the kinds.
 - ``poll_delays``: the wait's schedule, fast at first, then every ``poll_interval``.
+- ``admission_limit``, ``admission_delay``: which Doris limit refused a load for now (to be waited
+  out, not failed on), and the back-off between tries.
 - ``is_connection_lost``, ``plain_row``, ``describe``: reading the FE's answers.
 
 Operators and triggers both import this module; neither imports the other.
@@ -10,6 +12,7 @@ Operators and triggers both import this module; neither imports the other.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias
@@ -101,6 +104,55 @@ def poll_delays(
         yield step
         elapsed += step
         delay *= backoff
+
+
+@dataclass(frozen=True)
+class AdmissionLimit:
+    """A Doris limit that refused a load for now; waiting is the remedy. ``name`` is Doris's setting."""
+
+    name: str
+    reason: str
+
+
+# Doris's words for each limit (LoadManager; DatabaseTransactionMgr; the BE's RowsetBuilder), with
+# the older LoadManager text and the Stream Load form of -235 too.
+_ADMISSION_LIMITS = (
+    (
+        re.compile(r"There are more th[ae]n \d+ (unfinished load jobs|load jobs in waiting queue)", re.I),
+        AdmissionLimit("desired_max_waiting_jobs", "too many unfinished load jobs on the FE"),
+    ),
+    (
+        re.compile(r"current running txns on db \d+ is \d+, larger than limit \d+", re.I),
+        AdmissionLimit("max_running_txn_num_per_db", "too many running transactions in the database"),
+    ),
+    (
+        re.compile(r"\[E-235\]|TOO_MANY_VERSION|err=-235\b|version count: \d+, exceed limit: \d+", re.I),
+        AdmissionLimit(
+            "max_tablet_version_num", "too many data versions in a tablet; compaction is behind (-235)"
+        ),
+    ),
+)
+
+FIRST_ADMISSION_DELAY = 5.0
+MAX_ADMISSION_DELAY = 60.0
+
+
+def admission_limit(message: str | None) -> AdmissionLimit | None:
+    """The admission limit Doris's error or ErrorMsg names, or None for any other failure."""
+    for pattern, limit in _ADMISSION_LIMITS:
+        if message and pattern.search(message):
+            return limit
+    return None
+
+
+def admission_delay(
+    waits: int, jitter: float, *, first: float = FIRST_ADMISSION_DELAY, cap: float = MAX_ADMISSION_DELAY
+) -> float:
+    """Seconds to wait before trying again after ``waits`` earlier waits: doubling from ``first``,
+    at most ``cap``, scaled by ``0.5 + jitter / 2`` (``jitter`` in [0, 1)) so that tasks refused
+    together do not come back together."""
+    base = min(cap, first * 2.0 ** min(waits, 32))
+    return base * (0.5 + 0.5 * min(max(jitter, 0.0), 1.0))
 
 
 def is_connection_lost(error: BaseException) -> bool:
