@@ -37,10 +37,13 @@ $(STAMP): pyproject.toml $(LOCK)
 # The lane suite (tests/lanes) on one older Airflow: `make lane-3.1`.
 lane-%: .venv-%/.installed
 	@start=$$(date +%s); \
-	.venv-$*/bin/pytest -q -p no:xdist $(LANE_TESTS); rc=$$?; \
+	.venv-$*/bin/pytest -q -p no:xdist --durations=5 $(LANE_TESTS); rc=$$?; \
 	echo "lane $*: $$(( $$(date +%s) - start )) s"; exit $$rc
 
 lanes: $(addprefix lane-,$(LANES))
+
+# Lane venvs are kept between runs (a pattern rule's target would otherwise be deleted as intermediate).
+.PRECIOUS: .venv-%/.installed
 
 # Re-resolve the lock files from pyproject.toml (newest versions allowed; a lane's as of its day), then `make venv`.
 lock: $(STAMP) lock-lanes
@@ -72,16 +75,16 @@ browser:
 		|| echo "make: could not install chromium with apt-get; the browser tests will fail (did not run)." >&2; \
 	fi
 
-# The whole suite on the newest Airflow, then the smoke session on the oldest supported one.
+# The whole suite on the newest Airflow, then the lane suite on each older minor (every lane runs).
 test: lint browser
 	rm -f $(STATEMENT_LOG) && mkdir -p $(dir $(STATEMENT_LOG))
-	DORIS_FE_STATEMENT_LOG=$(STATEMENT_LOG) $(VENV)/bin/pytest -n 2 --dist loadfile -q --ignore=tests/smoke_min
+	DORIS_FE_STATEMENT_LOG=$(STATEMENT_LOG) $(VENV)/bin/pytest -n 2 --dist loadfile -q
 	$(PY) scripts/check_statement_log.py $(STATEMENT_LOG)
-	$(MAKE) test-min
+	$(MAKE) -k -j2 --output-sync=target lanes
 
 # Every benchmark, side by side with its alternative; writes benchmarks/RESULTS.md (BENCH_ARGS=--quick: a smoke run).
 bench: $(STAMP)
 	$(PY) benchmarks/run_all.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) $(MIN_VENV) .demo .test-artifacts
+	rm -rf $(VENV) $(addprefix .venv-,$(LANES)) .demo .test-artifacts
