@@ -103,21 +103,31 @@ class AbortWatch:
 
 # A part upload is answered only once its whole body (8 MiB) has arrived, and with many parts in
 # flight a busy link or server is slower than the per-read timeout Doris's property is meant for
-# (3 s by default). Transfers wait at least botocore's own default read timeout.
-TRANSFER_READ_TIMEOUT_SECONDS = 60.0
+# (3 s by default). Sending is slow too: urllib3 writes a request under the *connect* timeout (it
+# has no write timeout), so with Doris's 1 s a part whose body the server took late failed with
+# ConnectionClosedError. Doris's own client (the AWS C++ SDK over curl) bounds only the connect
+# phase with it. Transfers wait at least botocore's default (60 s) for both.
+TRANSFER_TIMEOUT_SECONDS = 60.0
 
 
-def build_client(props: OssProperties, *, min_read_timeout: float = 0.0) -> S3Client:
+def build_client(props: OssProperties, *, transfer: bool = False) -> S3Client:
     """A boto3 S3 client for the endpoint, keys and settings in ``props``.
 
-    ``min_read_timeout`` raises the read timeout to at least that many seconds (for transfers).
+    ``transfer``: a client for uploads, whose connect (hence write) and read timeouts are at least
+    ``TRANSFER_TIMEOUT_SECONDS``.
     """
     import boto3
     from botocore.config import Config
 
     kwargs = props.boto3_client_kwargs()
-    if kwargs["config"].read_timeout < min_read_timeout:
-        kwargs["config"] = kwargs["config"].merge(Config(read_timeout=min_read_timeout))
+    if transfer:
+        config = kwargs["config"]
+        kwargs["config"] = config.merge(
+            Config(
+                connect_timeout=max(config.connect_timeout, TRANSFER_TIMEOUT_SECONDS),
+                read_timeout=max(config.read_timeout, TRANSFER_TIMEOUT_SECONDS),
+            )
+        )
     client = boto3.session.Session().client("s3", **kwargs)
     register_oss_handlers(client.meta.events)
     return client

@@ -60,11 +60,11 @@ _TALLY: Counter[str] = Counter()  # faults injected by kind, requests seen and s
 
 @pytest.fixture(autouse=True)
 def transfers_use_the_connection_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Uploads normally wait at least 60 s for an answer; here they use the short test timeouts, so a
+    """Uploads normally wait at least 60 s for a write or an answer; here they use the test timeouts, so a
     persistent stall ends within the tests' bound (test_slow_part_answers_... sets it back)."""
     from airflow_provider_doris_oss.hooks import client
 
-    monkeypatch.setattr(client, "TRANSFER_READ_TIMEOUT_SECONDS", 0.0)
+    monkeypatch.setattr(client, "TRANSFER_TIMEOUT_SECONDS", 0.0)
 
 
 @pytest.fixture

@@ -12,7 +12,10 @@ then, instead:
 - ``stall``: reads the request, then holds it without an answer for ``stall_seconds`` (set it
   past the client's read timeout), then resets the connection;
 - ``slow_answer``: reads the request, waits ``stall_seconds``, then forwards it and answers (a
-  busy server that acknowledges a received part late).
+  busy server that acknowledges a received part late);
+- ``slow_read``: reads the request line and headers, then waits ``stall_seconds`` before it reads
+  the body (a busy server or a slow link: the client's socket buffers fill and its writes block),
+  then forwards it and answers.
 
 A fault matches on the HTTP method, a query parameter that must be present (``uploadId``,
 ``uploads``, ``list-type``, ``continuation-token``, ``delete``) and a substring of the path,
@@ -43,6 +46,7 @@ FaultKind = Literal[
     "reset_after_body",
     "stall",
     "slow_answer",
+    "slow_read",
 ]
 FAULT_KINDS: tuple[FaultKind, ...] = (
     "internal_error",
@@ -52,6 +56,7 @@ FAULT_KINDS: tuple[FaultKind, ...] = (
     "reset_after_body",
     "stall",
     "slow_answer",
+    "slow_read",
 )
 _ERRORS: dict[str, tuple[int, str, str]] = {
     "internal_error": (500, "InternalError", "We encountered an internal error. Please try again."),
@@ -302,8 +307,12 @@ class _FaultHandler(BaseHTTPRequestHandler):
         if fault == "reset_before_body":
             self._reset()
             return
+        if fault == "slow_read":
+            self.owner._stopping.wait(self.owner.stall_seconds)
         body = self._read_body()
-        if fault == "reset_after_body":
+        if fault == "slow_read" and len(body) < int(self.headers.get("Content-Length") or 0):
+            self._reset()  # the client gave up while its body waited: forward nothing
+        elif fault == "reset_after_body":
             self._reset()
         elif fault == "stall":
             self.owner._stopping.wait(self.owner.stall_seconds)
@@ -311,7 +320,7 @@ class _FaultHandler(BaseHTTPRequestHandler):
         elif fault == "slow_answer":
             self.owner._stopping.wait(self.owner.stall_seconds)
             self._forward(body)
-        elif fault is not None:
+        elif fault in _ERRORS:
             self._answer_error(fault)
         else:
             self._forward(body)

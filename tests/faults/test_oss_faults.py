@@ -128,7 +128,7 @@ def test_slow_part_answers_beyond_the_request_timeout_do_not_fail_the_upload(
     default is 3 s): the upload waits for it (transfers wait at least 60 s) instead of failing."""
     from airflow_provider_doris_oss.hooks import client
 
-    monkeypatch.setattr(client, "TRANSFER_READ_TIMEOUT_SECONDS", 60.0)
+    monkeypatch.setattr(client, "TRANSFER_TIMEOUT_SECONDS", 60.0)
     path, data = large_file
     faulty_oss.proxy.inject("slow_answer", method="PUT", query="uploadId", times=None)
     target = ObjectUri(faulty_oss.bucket, "up/slow-parts.bin")
@@ -138,6 +138,25 @@ def test_slow_part_answers_beyond_the_request_timeout_do_not_fail_the_upload(
     head = faulty_oss.oss.client().head_object(Bucket=faulty_oss.bucket, Key="up/slow-parts.bin")
     assert head["ContentLength"] == len(data)
     assert faulty_oss.proxy.injected["slow_answer"] == 2  # each part once: no timeout, no retry
+    assert faulty_oss.proxy.count(method="PUT") == 2
+
+
+def test_part_bodies_a_busy_server_reads_late_do_not_fail_the_upload(faulty_oss, large_file, monkeypatch):
+    """A busy server (or a slow link) takes a part's body late: the client's writes block for longer
+    than the connect timeout (1 s here, Doris's default). urllib3 sends a request under the connect
+    timeout, so with it each 8 MiB part failed (ConnectionClosedError after 5 attempts); transfers
+    wait as long for a write as for an answer."""
+    from airflow_provider_doris_oss.hooks import client
+
+    monkeypatch.setattr(client, "TRANSFER_TIMEOUT_SECONDS", 60.0)
+    path, data = large_file
+    faulty_oss.proxy.inject("slow_read", method="PUT", query="uploadId", times=None)
+    target = ObjectUri(faulty_oss.bucket, "up/slow-reads.bin")
+
+    bounded(lambda: DorisOssHook().upload_file(path, target))
+
+    assert read_back(faulty_oss, "up/slow-reads.bin") == data
+    assert faulty_oss.proxy.injected["slow_read"] == 2  # each part once: no write timeout, no retry
     assert faulty_oss.proxy.count(method="PUT") == 2
 
 
