@@ -1,33 +1,42 @@
 """The flagship, end to end: objects land in OSS and each version is loaded into Doris exactly once.
 
 Airflow's real ``scheduler``, ``triggerer`` and execution API server run
-``example_dags/example_oss_to_doris.py`` on sqlite against the local OSS and the local Doris FE.
-Along the way: an object already there before the watcher started (never loaded), the first load
-failing once and retried by Airflow, the triggerer killed (SIGKILL) while objects arrive and one
-is uploaded again unchanged, the crash window (the checkpoint PUT recording an already-stored
-event never landed, so that object is reported once more), and a changed object.
+``example_dags/example_oss_to_doris.py`` (batched loads, the default) on sqlite against the local
+OSS and the local Doris FE.
 
-Afterwards: every asset event was consumed by exactly one run, every run succeeded, Doris has
-exactly one FINISHED load per distinct object version under its bucket/key/ETag label (plus the
-one CANCELLED attempt), and the table holds exactly the rows of those versions.
+- ``test_each_object_version_is_loaded_exactly_once``: an object already there before the watcher
+  started (never loaded), the first load failing once and retried by Airflow, the triggerer
+  killed (SIGKILL) while objects arrive and one is uploaded again unchanged, the crash window (the
+  checkpoint PUT recording an already-stored event never landed, so that object is reported once
+  more), and a rewritten object.
+- ``test_a_burst_is_loaded_with_nothing_landing_after_it``: a burst of objects, and an event that
+  joined no run (the state apache/airflow#54659 leaves: the event is stored, its queue entry
+  gone), with no object landing afterwards: everything is loaded within the sweep's bound.
+
+Afterwards: every version has exactly one ledger row and its rows are in the table once, each
+ledger batch has exactly one FINISHED Broker Load, no event was consumed by two runs, and every
+run succeeded.
 """
 
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from airflow_provider_doris_oss.sql.labels import object_label
+from airflow_provider_doris_oss.sql.labels import next_label_attempt
 from airflow_provider_doris_oss.testing.airflow_processes import LocalAirflow
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "example_dags" / "example_oss_to_doris.py"
 DAG_ID = "example_oss_to_doris"
 CHECKPOINTS = "_airflow_doris_oss/event-checkpoints/"
+SWEEP_SECONDS = 15
 
 
 def csv(*order_ids: int) -> bytes:
@@ -46,6 +55,7 @@ def airflow(tmp_path: Path, local_oss: Any, oss_bucket: str, local_doris_fe: Any
         "DORIS_OSS_DEMO_DATABASE": database,
         "DORIS_OSS_DEMO_POLL_INTERVAL": "1",
         "DORIS_OSS_DEMO_RETRY_SECONDS": "1",
+        "DORIS_OSS_DEMO_SWEEP_SECONDS": str(SWEEP_SECONDS),
     }
     with LocalAirflow(tmp_path / "airflow", [EXAMPLE], env) as deployment:
         yield deployment.prepare()
@@ -79,25 +89,66 @@ def checkpoint_keys(local_oss: Any, bucket: str) -> set[str]:
     return set(json.loads(found[1])["objects"]) if found else set()
 
 
+class Loaded:
+    """What Doris holds for the flagship's database: ledger rows, table rows, load jobs."""
+
+    def __init__(self, fe: Any, database: str) -> None:
+        self.fe, self.database = fe, database
+
+    def ledger(self) -> list[tuple[str, str]]:
+        if not doris_rows(self.fe, f"SHOW DATABASES LIKE '{self.database}'") or not doris_rows(
+            self.fe, f"SHOW TABLES FROM `{self.database}` LIKE 'oss_loaded_objects'"
+        ):
+            return []
+        rows = doris_rows(self.fe, f"SELECT object_key, etag FROM `{self.database}`.`oss_loaded_objects`")
+        return [(r["object_key"], r["etag"]) for r in rows]
+
+    def check(self, versions: dict[tuple[str, str], bytes]) -> list[dict[str, Any]]:
+        """Each version once in the ledger and in the table, each batch one FINISHED job; the jobs."""
+        assert Counter(self.ledger()) == Counter(list(versions)), "ledger rows are not one per version"
+        rows = doris_rows(self.fe, f"SELECT order_id, customer FROM `{self.database}`.`orders_events`")
+        expected = Counter(
+            line.split(",", 2)[0] for body in versions.values() for line in body.decode().splitlines()
+        )
+        assert Counter(str(r["order_id"]) for r in rows) == expected
+        jobs = doris_rows(self.fe, f"SHOW LOAD FROM `{self.database}`")
+        finished = Counter(j["Label"] for j in jobs if j["State"] == "FINISHED")
+        batches = {
+            r["batch_label"]
+            for r in doris_rows(self.fe, f"SELECT batch_label FROM `{self.database}`.`oss_loaded_objects`")
+        }
+        for label in batches:
+            attempts = {label} | {next_label_attempt(label, n) for n in range(1, 10)}
+            assert sum(finished[a] for a in attempts) == 1, f"batch {label}: {finished}"
+        assert sum(finished.values()) == len(batches)
+        return jobs
+
+
+def runs_settled(airflow: Any) -> bool:
+    states = airflow.query("select state from dag_run where dag_id = ?", DAG_ID)
+    return bool(states) and all(state in ("success", "failed") for (state,) in states)
+
+
+def assert_events_consumed_at_most_once(airflow: Any) -> list[int]:
+    """No event is in two runs; returns the ids of events no run consumed."""
+    consumed = airflow.query(
+        "select e.id, count(l.dag_run_id) from asset_event e left join dagrun_asset_event l "
+        "on l.event_id = e.id group by e.id"
+    )
+    assert all(count <= 1 for _, count in consumed), f"an event consumed twice: {consumed}"
+    failed = airflow.query("select run_id from dag_run where dag_id = ? and state = 'failed'", DAG_ID)
+    assert not failed, f"runs failed: {failed}"
+    return [event_id for event_id, count in consumed if count == 0]
+
+
 def test_each_object_version_is_loaded_exactly_once(airflow, local_oss, oss_bucket, local_doris_fe):
     client = local_oss.client()
     versions: dict[tuple[str, str], bytes] = {}
+    loaded = Loaded(local_doris_fe, airflow.env["DORIS_OSS_DEMO_DATABASE"])
 
     def drop(key: str, body: bytes) -> None:
         etag = client.put_object(Bucket=oss_bucket, Key=key, Body=body)["ETag"]
-        versions[(key, etag)] = body
-
-    def runs(state: str | None = None) -> int:
-        sql = "select count(*) from dag_run where dag_id = ?" + (" and state = ?" if state else "")
-        return int(airflow.query(sql, DAG_ID, *([state] if state else []))[0][0])
-
-    database = airflow.env["DORIS_OSS_DEMO_DATABASE"]
-
-    def finished_loads() -> list[str]:
-        if not doris_rows(local_doris_fe, f"SHOW DATABASES LIKE '{database}'"):
-            return []
-        rows = doris_rows(local_doris_fe, f"SHOW LOAD FROM `{database}`")
-        return [r["Label"] for r in rows if r["State"] == "FINISHED"]
+        versions[(key, etag.strip('"'))] = body
 
     client.put_object(Bucket=oss_bucket, Key="inbox/before-the-watcher.csv", Body=csv(1, 2))
     for name in ("api-server", "scheduler", "triggerer"):
@@ -109,7 +160,7 @@ def test_each_object_version_is_loaded_exactly_once(airflow, local_oss, oss_buck
     # The first load job fails once (CANCELLED in Doris); Airflow retries the task.
     local_doris_fe.fail_next_job("injected: the first load fails once")
     drop("inbox/a.csv", csv(10, 11, 12))
-    airflow.wait_for(lambda: len(finished_loads()) == 1, "a.csv loaded after one retry")
+    airflow.wait_for(lambda: len(loaded.ledger()) == 1, "a.csv loaded after one retry")
     airflow.wait_for(
         lambda: "inbox/a.csv" in checkpoint_keys(local_oss, oss_bucket), "a.csv in the checkpoint"
     )
@@ -123,52 +174,82 @@ def test_each_object_version_is_loaded_exactly_once(airflow, local_oss, oss_buck
     drop("inbox/a.csv", csv(10, 11, 12))
     drop("inbox/c.csv", csv(30, 31))
     airflow.start("triggerer")
-    airflow.wait_for(lambda: len(airflow.asset_events()) == 4, "a.csv (again), b.csv and c.csv reported")
-    # a.csv is rewritten: a new version, loaded once more. Airflow 3.3.2 can leave events that
-    # land while the scheduler creates a run for the same asset unqueued until the asset's next
-    # event (apache/airflow#54659); this rewrite is that next event for the burst above.
-    drop("inbox/a.csv", csv(10, 11, 12, 13))
+    airflow.wait_for(lambda: len(loaded.ledger()) == 3, "b.csv and c.csv loaded")
+    drop("inbox/a.csv", csv(10, 11, 12, 13))  # rewritten: a new version, loaded once more
     assert len(versions) == 4, "a.csv uploaded again unchanged is one version; rewritten, a second"
+    airflow.wait_for(lambda: len(loaded.ledger()) == 4, "the rewritten a.csv loaded")
+    airflow.wait_for(lambda: runs_settled(airflow), "every run to finish")
 
-    airflow.wait_for(lambda: len(finished_loads()) == 4, "one FINISHED load per object version")
-    airflow.wait_for(
-        lambda: (
-            airflow.query("select count(distinct event_id) from dagrun_asset_event")[0][0] == 5
-            and runs("success") == runs()
-        ),
-        "every event consumed and every run succeeded",
-    )
-
-    events = Counter((e["key"], e["etag"]) for e in airflow.asset_events())
-    a_version = next(v for v in versions if v[0] == "inbox/a.csv")
-    assert events == Counter([*versions, a_version]), "a.csv, and only a.csv, is reported twice (the crash)"
-    consumed = airflow.query(
-        "select e.id, count(l.dag_run_id) from asset_event e left join dagrun_asset_event l on l.event_id = e.id "
-        "group by e.id"
-    )
-    assert consumed and all(count == 1 for _, count in consumed), (
-        f"events not consumed exactly once: {consumed}"
-    )
-
-    loads = doris_rows(local_doris_fe, f"SHOW LOAD FROM `{database}`")
-    labels = {object_label(oss_bucket, key, etag) for key, etag in versions}
-    finished = [r["Label"] for r in loads if r["State"] == "FINISHED"]
-    cancelled = [r["Label"] for r in loads if r["State"] == "CANCELLED"]
-    label_a = object_label(oss_bucket, *a_version)
-    assert cancelled == [label_a]
-    assert sorted(finished) == sorted((labels - {label_a}) | {label_a + "_r1"})
+    reported = Counter((e["key"], e["etag"].strip('"')) for e in airflow.asset_events())
+    first_a = next(v for v in versions if v[0] == "inbox/a.csv")
+    assert reported[first_a] == 2, "the crash window reports a.csv's first version again"
+    assert set(reported) == set(versions), "only the four versions were reported"
+    assert_events_consumed_at_most_once(airflow)
+    jobs = loaded.check(versions)
+    cancelled = [j for j in jobs if j["State"] == "CANCELLED"]
+    assert len(cancelled) == 1 and "injected" in str(cancelled[0]["ErrorMsg"])
     retried = airflow.query(
-        "select max(try_number) from task_instance where dag_id = ? and task_id = 'load_object'", DAG_ID
+        "select max(try_number) from task_instance where dag_id = ? and task_id = 'load_batch'", DAG_ID
     )
     assert retried == [(2,)]
 
-    table = doris_rows(
-        local_doris_fe,
-        f"SELECT order_id, customer FROM `{database}`.`orders_events` ORDER BY order_id",
+
+def test_a_burst_is_loaded_with_nothing_landing_after_it(airflow, local_oss, oss_bucket, local_doris_fe):
+    client = local_oss.client()
+    versions: dict[tuple[str, str], bytes] = {}
+    loaded = Loaded(local_doris_fe, airflow.env["DORIS_OSS_DEMO_DATABASE"])
+    for name in ("api-server", "scheduler", "triggerer"):
+        airflow.start(name)
+    airflow.wait_for(lambda: checkpoint(local_oss, oss_bucket), "the watcher's first listing")
+
+    def drop(n: int) -> None:
+        data = csv(n)
+        tag = client.put_object(Bucket=oss_bucket, Key=f"inbox/burst-{n:04d}.csv", Body=data)["ETag"]
+        versions[(f"inbox/burst-{n:04d}.csv", tag.strip('"'))] = data
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(drop, range(1, 81)))
+    landed = time.monotonic()
+    airflow.wait_for(lambda: len(loaded.ledger()) == 80, "the burst loaded", 400)
+    burst_took = time.monotonic() - landed
+    airflow.wait_for(lambda: runs_settled(airflow), "every run to finish")
+    unconsumed = assert_events_consumed_at_most_once(airflow)
+
+    # Then the state the race leaves, with nothing landing after it: an inbox event stored with
+    # no queue entry and no run. (Its object lies outside the watched prefix, so the watcher
+    # never reports it itself, and no later event can carry it into a run.)
+    body = csv(9000)
+    etag = client.put_object(Bucket=oss_bucket, Key="elsewhere/orphan.csv", Body=body)["ETag"]
+    versions[("elsewhere/orphan.csv", etag.strip('"'))] = body
+    payload = {
+        "uri": f"oss://{oss_bucket}/elsewhere/orphan.csv",
+        "bucket": oss_bucket,
+        "key": "elsewhere/orphan.csv",
+        "etag": etag,
+        "size": len(body),
+    }
+    (asset_id,) = airflow.query("select id from asset where name = 'oss_orders_inbox'")[0]
+    airflow.query(
+        "insert into asset_event (asset_id, extra, timestamp) values (?, ?, ?)",
+        asset_id,
+        json.dumps({"from_trigger": True, "payload": payload}),
+        time.strftime("%Y-%m-%d %H:%M:%S.000000", time.gmtime()),
     )
-    expected = sorted(
-        (int(line.split(",")[0]), line.split(",")[1])
-        for body in versions.values()
-        for line in body.decode().splitlines()
+    orphaned = time.monotonic()
+    airflow.wait_for(lambda: len(loaded.ledger()) == 81, "the orphaned event's object loaded", 400)
+    orphan_took = time.monotonic() - orphaned
+    airflow.wait_for(lambda: runs_settled(airflow), "every run to finish")
+
+    jobs = loaded.check(versions)
+    injected = airflow.query("select id from asset_event where extra like '%elsewhere/orphan.csv%'")[0][0]
+    assert injected in assert_events_consumed_at_most_once(airflow), "a run consumed the orphaned event"
+    finished = sum(j["State"] == "FINISHED" for j in jobs)
+    runs = airflow.query("select count(*) from dag_run where dag_id = ?", DAG_ID)[0][0]
+    print(
+        f"\nburst of 80 dropped in {landed - started:.1f} s, loaded {burst_took:.0f} s after the last drop; "
+        f"{len(unconsumed)} of its events joined no run; the orphaned event loaded {orphan_took:.0f} s "
+        f"after it was stored (sweep every {SWEEP_SECONDS} s); {finished} FINISHED loads, {runs} runs"
     )
-    assert [(r["order_id"], r["customer"]) for r in table] == expected
+    assert finished <= 10, f"{finished} loads for 81 objects: not batched"
+    assert orphan_took < SWEEP_SECONDS + 120
