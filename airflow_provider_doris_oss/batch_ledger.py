@@ -26,7 +26,7 @@ import json
 import logging
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -42,12 +42,7 @@ from airflow_provider_doris_oss.batches import (
     split_in_halves,
 )
 from airflow_provider_doris_oss.sql.labels import next_label_attempt
-from airflow_provider_doris_oss.sql.quoting import (
-    quote_identifier,
-    quote_string,
-    quote_table,
-    split_table_name,
-)
+from airflow_provider_doris_oss.sql.quoting import quote_identifier, quote_string, split_table_name
 from airflow_provider_doris_oss.uris import ObjectUri, parse_uri
 
 if TYPE_CHECKING:
@@ -68,27 +63,10 @@ _PRECONDITION_FAILED = ("412", "PreconditionFailed")
 log = logging.getLogger(__name__)
 
 
-def ledger_table_sql(table: str, *, properties: Mapping[str, str] | None = None) -> str:
-    """``CREATE TABLE IF NOT EXISTS`` for a ledger table (``db.table``); DUPLICATE KEY, so a version
-    loaded twice would show as two rows."""
-    props = ", ".join(f"{quote_string(k)} = {quote_string(str(v))}" for k, v in (properties or {}).items())
-    return (
-        f"CREATE TABLE IF NOT EXISTS {quote_table(table, field='table')} (\n"
-        "    version_id VARCHAR(32) NOT NULL,\n"
-        "    bucket VARCHAR(255),\n"
-        "    object_key VARCHAR(1024),\n"
-        "    etag VARCHAR(128),\n"
-        "    object_size BIGINT,\n"
-        "    batch_label VARCHAR(128)\n"
-        ")\nDUPLICATE KEY (version_id)\nDISTRIBUTED BY HASH (version_id) BUCKETS 1"
-        + (f"\nPROPERTIES ({props})" if props else "")
-    )
-
-
 class BatchLedger:
     """Plans batched loads of object versions into one Doris database, and records them.
 
-    :param table: the ledger table, ``db.table`` (create it with ``ledger_table_sql``); the
+    :param table: the ledger table, ``db.table`` (``batches.ledger_table_sql`` creates it); the
         batches' target tables must be in the same database (one Broker Load, one database).
     :param state_uri: ``oss://bucket/prefix/`` for open batches' manifests and the sweep cursor;
         one ledger per DAG, never shared by two DAGs.
@@ -158,6 +136,39 @@ class BatchLedger:
         else:
             floor = min(triggering, default=now)
         return floor - self.sweep_overlap
+
+    def plan_loads(
+        self,
+        context: Mapping[str, Any],
+        asset: Any,
+        data: Mapping[str, Any],
+        *,
+        max_files: int = DEFAULT_MAX_FILES,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        max_batches: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """A plan task's whole job: this run's events of ``asset`` and those since the last plan
+        (the task needs ``inlets=[asset]``), planned; the ``load_kwargs`` of each batch to run now.
+
+        ``max_batches`` defaults to ``min(100, [core] max_map_length)``.
+        """
+        from airflow.sdk.configuration import conf
+
+        triggering = list(context["triggering_asset_events"].get(asset, []))
+        now = datetime.now(timezone.utc)
+        since = self.sweep_from([event.timestamp for event in triggering], now)
+        swept = list(context["inlet_events"][asset].after(since.isoformat()))
+        if max_batches is None:
+            max_batches = min(DEFAULT_MAX_BATCHES, conf.getint("core", "max_map_length"))
+        batches = self.plan(
+            [(event.extra or {}).get("payload") for event in [*triggering, *swept]],
+            swept_until=now,
+            max_files=max_files,
+            max_bytes=max_bytes,
+            max_batches=max_batches,
+        )
+        log.info("%d batches, %d object versions.", len(batches), sum(len(b.members) for b in batches))
+        return [self.load_kwargs(batch, data) for batch in batches]
 
     def plan(
         self,

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from airflow_provider_doris_oss.sql.labels import MAX_LABEL_LENGTH, validate_label
+from airflow_provider_doris_oss.sql.quoting import quote_string, quote_table
 
 # Doris's guidance for Broker Load: one job per tens of GB at most (its 4 h default timeout at
 # ~10 MB/s per BE), each scanner reading at least 64 MB (min_bytes_per_broker_scanner): 10 GiB
@@ -151,6 +152,23 @@ class Batch:
                 f"not a batch manifest: its rows name {sorted(labels)}, its members {batch.label}."
             )
         return batch
+
+
+def ledger_table_sql(table: str, *, properties: Mapping[str, str] | None = None) -> str:
+    """``CREATE TABLE IF NOT EXISTS`` for a ledger table (``db.table``); DUPLICATE KEY, so a version
+    loaded twice would show as two rows."""
+    props = ", ".join(f"{quote_string(k)} = {quote_string(str(v))}" for k, v in (properties or {}).items())
+    return (
+        f"CREATE TABLE IF NOT EXISTS {quote_table(table, field='table')} (\n"
+        "    version_id VARCHAR(32) NOT NULL,\n"
+        "    bucket VARCHAR(255),\n"
+        "    object_key VARCHAR(1024),\n"
+        "    etag VARCHAR(128),\n"
+        "    object_size BIGINT,\n"
+        "    batch_label VARCHAR(128)\n"
+        ")\nDUPLICATE KEY (version_id)\nDISTRIBUTED BY HASH (version_id) BUCKETS 1"
+        + (f"\nPROPERTIES ({props})" if props else "")
+    )
 
 
 def snapshot_key(prefix: str, version: ObjectVersion) -> str:

@@ -13,9 +13,11 @@ and ``DORIS_OSS_DEMO_BATCH_BYTES`` bytes:
   its sorted bucket/key/ETag set, so a retried load finds its own job.
 - A version overwritten or deleted before its run is skipped (its bytes are gone; the new version
   has its own event); use write-once keys where every version must be loaded.
-- Besides the events that trigger a run, the plan sweeps the inbox asset's events since the last
-  plan, and the DAG also runs every ``DORIS_OSS_DEMO_SWEEP_SECONDS``: an event that joined no run
-  (apache/airflow#54659) is loaded by the next run, with no further object needed.
+- Airflow gives an asset-triggered run only the events stamped before its queue entry was
+  created; events queued behind it (while this DAG's one active run defers the next) or landing
+  as it is created join no run (apache/airflow#54659). So each plan sweeps the inbox asset's
+  events since the previous plan, and the DAG also runs every ``DORIS_OSS_DEMO_SWEEP_SECONDS``:
+  every reported version is planned by the next run, with no further object needed.
 
 ``DORIS_OSS_DEMO_LOAD_MODE=object`` loads each version with a Broker Load of its own (batches of
 one file), everything else unchanged.
@@ -33,15 +35,14 @@ checkpoint, the open batches and the sweep cursor) and ``doris_default``.
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any
 
 import pendulum
 from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
 from airflow.sdk import DAG, Asset, AssetOrTimeSchedule, AssetWatcher, DeltaTriggerTimetable, task
 
-from airflow_provider_doris_oss.batch_ledger import DEFAULT_MAX_BATCHES, ledger_table_sql
-from airflow_provider_doris_oss.batches import DEFAULT_MAX_BYTES, DEFAULT_MAX_FILES
+from airflow_provider_doris_oss.batches import DEFAULT_MAX_BYTES, DEFAULT_MAX_FILES, ledger_table_sql
 from airflow_provider_doris_oss.operators.broker_load import DorisBrokerLoadOperator
 from airflow_provider_doris_oss.triggers.object_event import OssObjectEventTrigger
 
@@ -79,7 +80,7 @@ inbox = Asset(
 
 with DAG(
     DAG_ID,
-    # A run per batch of events, and one every SWEEP at the latest for events that joined no run.
+    # A run when inbox events are queued, and one every SWEEP at the latest.
     schedule=AssetOrTimeSchedule(timetable=DeltaTriggerTimetable(SWEEP), assets=[inbox]),
     # Plans must not overlap: each one trusts that no other batch is being formed or loaded.
     max_active_runs=1,
@@ -116,30 +117,16 @@ with DAG(
     def plan_batches(**context: Any) -> list[dict[str, Any]]:
         """Batches of the object versions not loaded yet: this run's events, the events since the
         last plan, and the open batches of earlier runs (retried, or split in halves if they failed)."""
-        from airflow.sdk.configuration import conf
-
         from airflow_provider_doris_oss.batch_ledger import BatchLedger
 
         ledger = BatchLedger(table=f"{DATABASE}.{LEDGER}", state_uri=STATE_URI)
-        triggering = list(context["triggering_asset_events"].get(inbox, []))
-        now = datetime.now(timezone.utc)
-        since = ledger.sweep_from([event.timestamp for event in triggering], now)
-        swept = list(context["inlet_events"][inbox].after(since.isoformat()))
-        batches = ledger.plan(
-            [(event.extra or {}).get("payload") for event in [*triggering, *swept]],
-            swept_until=now,
-            max_files=MAX_FILES,
-            max_bytes=MAX_BYTES,
-            max_batches=min(DEFAULT_MAX_BATCHES, conf.getint("core", "max_map_length")),
-        )
         data = {
             "table": f"{DATABASE}.{TABLE}",
             "format": "csv",
             "column_separator": ",",
             "columns": ["order_id", "customer", "amount", "order_date"],
         }
-        print(f"{len(batches)} batches, {sum(len(b.members) for b in batches)} object versions.")
-        return [ledger.load_kwargs(batch, data) for batch in batches]
+        return ledger.plan_loads(context, inbox, data, max_files=MAX_FILES, max_bytes=MAX_BYTES)
 
     planned = plan_batches()
     load_batch = DorisBrokerLoadOperator.partial(

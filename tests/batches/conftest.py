@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_doris_oss.batch_ledger import BatchLedger, ledger_table_sql
+from airflow_provider_doris_oss.batch_ledger import BatchLedger
+from airflow_provider_doris_oss.batches import ledger_table_sql
 from airflow_provider_doris_oss.sql.labels import next_label_attempt
 
 
