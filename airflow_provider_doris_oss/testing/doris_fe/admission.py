@@ -155,12 +155,17 @@ class Admission:
                     self._peak("running_load_jobs", len(self._running))
                     self._cond.notify_all()
                     return True
-                self._cond.wait(0.05)
+                self._cond.wait(1.0)  # woken by release_slot and wake; the timeout is a safety net
 
     def release_slot(self, job: _Job) -> None:
         """``job`` stopped running (or never will): free its slot and its place in line."""
         with self._cond:
             self._drop(job.job_id)
+
+    def wake(self) -> None:
+        """A job ended elsewhere (cancelled, timed out): let the jobs in line look again."""
+        with self._cond:
+            self._cond.notify_all()
 
     def _drop(self, job_id: int) -> None:
         self._running.discard(job_id)

@@ -49,6 +49,7 @@ def finish_cancelled(fe: FEState, job: Job, cancel_type: str, msg: str) -> bool:
         if job.kind == "LOAD":
             fe.release_label(job.db, job.label)
         job.cond.notify_all()
+    fe.admission.wake()  # a job cancelled while in line leaves it
     return True
 
 
