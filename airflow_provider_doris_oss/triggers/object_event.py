@@ -27,34 +27,31 @@ Ordered keys (``ordered_keys=True``), for layouts where every new key sorts afte
 old objects. A rewritten old key, or a new key sorting before the mark, is never reported.
 
 The checkpoint itself (validation, refresh, the start marker that tells a vanished checkpoint
-from a first start, concurrent writers) lives in ``triggers.checkpoint``, apart from the
-shared-stream plumbing here.
+from a first start, concurrent writers) lives in ``triggers.checkpoint``, the listing producer in
+``triggers.object_listing``, apart from the shared-stream plumbing here.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
-import time
-from collections.abc import AsyncIterator, Hashable, Sequence
-from contextlib import AsyncExitStack
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Hashable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal
 
 from airflow.triggers.base import BaseEventTrigger, TriggerEvent
 
 from airflow_provider_doris_oss.arguments import OBJECT_EVENT_TRIGGER, check_arguments
-from airflow_provider_doris_oss.hooks.oss import OssOperationError
 from airflow_provider_doris_oss.triggers.checkpoint import Checkpoint, Opening
 from airflow_provider_doris_oss.triggers.checkpoint_document import (
     CHECKPOINT_NAME,
     CHECKPOINT_SUFFIX,
+    DEFAULT_CHECKPOINT_PREFIX,
     WatchIdentity,
+    check_checkpoint_area,
     checkpoint_folder,
-    is_stored_document,
 )
-from airflow_provider_doris_oss.triggers.matching import json_safe, regex_literal_prefix
+from airflow_provider_doris_oss.triggers.matching import regex_literal_prefix
+from airflow_provider_doris_oss.triggers.object_listing import Claim, ListingProducer, Snapshot
 from airflow_provider_doris_oss.uris import ObjectUri, literal_prefix, parse_uri
 from airflow_provider_doris_oss.version_compat import (
     AIRFLOW_V_3_3_PLUS,
@@ -63,38 +60,14 @@ from airflow_provider_doris_oss.version_compat import (
     SharedStreamProducer,
 )
 
+__all__ = ["Claim", "ListingProducer", "OssObjectEventTrigger", "Snapshot"]
+
 if TYPE_CHECKING:
     from airflow_provider_doris_oss.hooks.oss_async import DorisOssAsyncHook
 
 WatchMode = Literal["prefix", "wildcard", "regex"]
 StartFrom = Literal["now", "beginning"]
 START_FROM: tuple[StartFrom, ...] = ("now", "beginning")
-DEFAULT_CHECKPOINT_PREFIX = "_airflow_doris_oss/event-checkpoints/"
-
-
-@dataclass
-class Snapshot:
-    """One listing of the watched prefix, and the claims subscribers made on it.
-
-    With ordered keys it holds only the keys after the producer's mark; ``boundary`` is the last
-    key it covers, and ``epoch`` says whether it was listed before a failed snapshot rewound the mark.
-    """
-
-    bucket: str
-    objects: dict[str, dict[str, Any]]
-    claims: list[Claim] = field(default_factory=list)
-    boundary: str | None = None
-    epoch: int = 0
-    listed_at: float = field(default_factory=time.time)
-
-
-@dataclass
-class Claim:
-    """Objects one subscriber reported from one snapshot, to commit once they are persisted."""
-
-    checkpoint: Checkpoint
-    items: list[tuple[str, str]] = field(default_factory=list)
-    boundary: str | None = None
 
 
 class OssObjectEventTrigger(BaseEventTrigger):
@@ -409,133 +382,6 @@ class OssObjectEventTrigger(BaseEventTrigger):
                 yield event
         finally:
             await producer.aclose()
-
-
-class ListingProducer(SharedStreamProducer):
-    """Lists the watched prefix every interval; commits subscribers' claims on ``advance``."""
-
-    def __init__(self, trigger: OssObjectEventTrigger) -> None:
-        self.trigger = trigger
-        self._hook: DorisOssAsyncHook | None = None
-        self._lease = AsyncExitStack()
-        # Ordered keys: list after this key; a failed snapshot rewinds it and starts a new epoch.
-        self.cursor: str | None = None
-        self.epoch = 0
-
-    async def open_stream(self) -> AsyncIterator[tuple[Any, Any]]:
-        """Yield ``(snapshot, snapshot)`` once per poll interval, forever."""
-        trigger = self.trigger
-        self._hook = hook = trigger._hook()
-        await self._lease.enter_async_context(hook.lease())
-        watched = await hook.resolve(trigger.listing_prefix, trigger.bucket_name, field="prefix")
-        checkpoints = await hook.resolve(trigger.checkpoint_prefix, watched.bucket, field="checkpoint_prefix")
-        # Only the checkpoints and markers themselves are skipped (when the watched prefix holds them).
-        skip = checkpoint_folder(checkpoints.key) if checkpoints.bucket == watched.bucket else None
-        if trigger.ordered_keys:
-            start = await trigger.open_checkpoint(hook)
-            await start.open(hook)
-            self.cursor = start.after
-        while True:
-            listed_at = time.time()
-            try:
-                if trigger.ordered_keys:
-                    epoch = self.epoch
-                    objects, boundary = await self._list_after(hook, watched, skip)
-                    snapshot = Snapshot(
-                        watched.bucket, objects, boundary=boundary, epoch=epoch, listed_at=listed_at
-                    )
-                    self.cursor = boundary
-                else:
-                    objects = await self._list(hook, watched, skip)
-                    snapshot = Snapshot(watched.bucket, objects, listed_at=listed_at)
-            except OssOperationError as error:
-                # A transient OSS failure must not end every watcher of the group: try again later.
-                trigger.log.warning(
-                    "Listing %s failed, retrying in %ss: %s", watched, trigger.poll_interval, error
-                )
-                await asyncio.sleep(trigger.poll_interval)
-                continue
-            yield snapshot, snapshot
-            await asyncio.sleep(trigger.poll_interval)
-
-    @staticmethod
-    def _describe(bucket: str, obj: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "bucket": bucket,
-            "key": obj["Key"],
-            "etag": str(obj.get("ETag", "")),
-            "size": obj.get("Size"),
-            "last_modified": json_safe(obj.get("LastModified")),
-        }
-
-    async def _list(
-        self, hook: DorisOssAsyncHook, watched: ObjectUri, skip: str | None
-    ) -> dict[str, dict[str, Any]]:
-        objects: dict[str, dict[str, Any]] = {}
-        async for obj in hook.iter_objects(watched.bucket, watched.key):
-            if skip is None or not is_stored_document(obj["Key"], skip):
-                objects[obj["Key"]] = self._describe(watched.bucket, obj)
-        return objects
-
-    async def _list_after(
-        self, hook: DorisOssAsyncHook, watched: ObjectUri, skip: str | None
-    ) -> tuple[dict[str, dict[str, Any]], str | None]:
-        """The objects after the cursor (``StartAfter``), and the last key listed (or the cursor)."""
-        objects: dict[str, dict[str, Any]] = {}
-        boundary = self.cursor
-        async for page in hook.iter_pages(watched.bucket, watched.key, start_after=self.cursor or ""):
-            for obj in page:
-                boundary = obj["Key"]
-                if skip is None or not is_stored_document(obj["Key"], skip):
-                    objects[obj["Key"]] = self._describe(watched.bucket, obj)
-        return objects, boundary
-
-    async def advance(self, batch: Sequence[AdvanceItem]) -> None:
-        """Commit the claims of snapshots every subscriber accepted; release the others."""
-        touched: dict[int, Checkpoint] = {}
-        for item in batch:
-            snapshot: Snapshot = item.broker_payload
-            # An ordered snapshot listed after a failed one starts past keys not yet reported.
-            ok = item.outcome.failed == 0 and snapshot.epoch == self.epoch
-            if not ok and self.trigger.ordered_keys and snapshot.epoch == self.epoch:
-                self.epoch += 1
-                marks = [c.checkpoint.after for c in snapshot.claims]
-                self.cursor = None if not marks or None in marks else min(m for m in marks if m)
-            for claim in snapshot.claims:
-                if ok:
-                    claim.checkpoint.commit(claim.items, snapshot.objects, snapshot.listed_at)
-                    if claim.checkpoint.ordered:
-                        claim.checkpoint.advance_to(claim.boundary)
-                else:
-                    claim.checkpoint.release(claim.items)
-                touched[id(claim.checkpoint)] = claim.checkpoint
-        if self._hook is None:
-            return
-        for checkpoint in touched.values():
-            # Writes what changed and refreshes what is due; a failed write is kept and redone.
-            await checkpoint.persist(self._hook)
-
-    async def aclose(self) -> None:
-        """Release the shared client (the last holder closes it)."""
-        await self._lease.aclose()
-
-
-def check_checkpoint_area(listing_prefix: str, checkpoint_key: str, given: str) -> None:
-    """Refuse a checkpoint folder (in the watched bucket) that is empty or holds the watched prefix."""
-    folder = checkpoint_folder(checkpoint_key)
-    if not folder:
-        problem = "is empty: checkpoints would be written at the top of the watched bucket"
-    elif listing_prefix.startswith(folder):
-        problem = (
-            f"holds the watched prefix {listing_prefix!r}: checkpoints would be written among the watched "
-            "objects, and every write would look like a new object"
-        )
-    else:
-        return
-    raise ValueError(
-        f"checkpoint_prefix {given!r} {problem}. Keep checkpoints outside what is watched: leave the default "
-        f"{DEFAULT_CHECKPOINT_PREFIX!r}, name another folder, or another bucket (oss://bucket/prefix/)."
-    )
 
 
 def _modified_before(obj: dict[str, Any], since: float) -> bool:
