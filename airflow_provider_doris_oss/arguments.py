@@ -1,9 +1,12 @@
-"""Cheap checks of operator, sensor and trigger arguments; every refusal names the argument and the fix.
+"""Operator, sensor and trigger arguments: one rule per argument, judged at DAG parse and after rendering.
 
-Operators call ``check_arguments`` first thing in ``__init__`` (DAG-parse time: this module
-imports only the standard library and ``properties``, and compiles nothing at import), and
-``check_rendered`` at the start of ``execute()`` for templated arguments, which can only be judged
-after rendering. Both run before any connection is opened.
+Every operator and sensor lists its rules (``argument_rules``, a tuple of ``Arg`` and ``Together``).
+``check_arguments`` runs them first thing in ``__init__``, at DAG parse, on every value that holds
+no template; ``check_rendered`` runs the same rules at the start of ``execute()`` on the rendered
+values of the templated arguments (and on the cross-argument rules they take part in). Both run
+before any connection is opened; every refusal names the argument and the fix. This module and
+``argument_checks`` import only the standard library, ``properties`` and ``uris``; the checks that
+ask the statement builders (``argument_sql``) import them on first use.
 
 Booleans must be real ``True``/``False``: none of the flags checked here is a templated field, so
 a string such as ``"false"`` is always a mistake (and would be truthy), and is refused.
@@ -11,22 +14,35 @@ a string such as ``"false"`` is always a mistake (and would be truthy), and is r
 
 from __future__ import annotations
 
-import math
-import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
+from airflow_provider_doris_oss import argument_sql as sql_checks
+from airflow_provider_doris_oss.argument_checks import (
+    MAX_PERIOD_SECONDS,
+    Check,
+    any_text,
+    conn_id,
+    every,
+    flag,
+    items_of,
+    mapping,
+    names,
+    one_of,
+    optional,
+    partitions,
+    regex_keys,
+    seconds,
+    sequence_of_dicts,
+    text,
+    texts,
+    whole,
+)
+from airflow_provider_doris_oss.argument_checks import shown as _shown
+from airflow_provider_doris_oss.argument_sql import PENDING
 from airflow_provider_doris_oss.properties import bucket_name_problem
 from airflow_provider_doris_oss.uris import is_uri
-
-# A poll or poke interval, a sensor's inactivity period: at most a day. Larger values are
-# typos (milliseconds for seconds) and overflow time.sleep() and datetime arithmetic.
-MAX_INTERVAL_SECONDS = 24 * 60 * 60
-MAX_PERIOD_SECONDS = 366 * 24 * 60 * 60
-
-Check = Callable[[str, Any], "str | None"]
 
 
 class ArgumentError(ValueError):
@@ -49,6 +65,17 @@ class Arg:
         return self.attr or self.name
 
 
+@dataclass(frozen=True)
+class Together:
+    """A rule over several arguments; ``check`` gets their values by name, ``PENDING`` for a template."""
+
+    names: tuple[str, ...]
+    check: Callable[[Mapping[str, Any]], str | None]
+
+
+Rule = Arg | Together
+
+
 def has_template(value: Any) -> bool:
     """Whether ``value`` (or any string inside it) is a Jinja template still to be rendered."""
     if isinstance(value, str):
@@ -60,169 +87,55 @@ def has_template(value: Any) -> bool:
     return False
 
 
-def check_arguments(owner: str, rules: Iterable[Arg], values: Mapping[str, Any]) -> None:
-    """Check ``values`` (``__init__``'s ``locals()``, whose ``kwargs`` are included too).
+def check_arguments(owner: str, rules: Iterable[Rule], values: Mapping[str, Any]) -> None:
+    """Judge ``values`` (``__init__``'s ``locals()``, whose ``kwargs`` are included too) at DAG parse.
 
-    Arguments that are templates are left for ``check_rendered``.
+    A templated argument holding a template is left for ``check_rendered``; cross-argument rules
+    see it as ``PENDING``. Per-argument rules run first, so each value is named by its own rule.
     """
+    rules = tuple(rules)
     given = {**values.get("kwargs", {}), **values} if isinstance(values.get("kwargs"), Mapping) else values
+    templated = {r.name for r in rules if isinstance(r, Arg) and r.templated}
+    pending = {n for n in templated if n in given and has_template(given[n])}
     for rule in rules:
-        if rule.name not in given or (rule.when and given.get(rule.when[0]) != rule.when[1]):
+        if not isinstance(rule, Arg) or rule.name not in given or rule.name in pending:
             continue
-        value = given[rule.name]
-        if rule.templated and has_template(value):
-            continue
-        _apply(owner, rule, value)
-
-
-def check_rendered(owner: str, rules: Iterable[Arg], task: Any) -> None:
-    """Check the templated arguments' rendered values on ``task`` (call first thing in ``execute``)."""
+        if rule.when is None or given.get(rule.when[0]) == rule.when[1]:
+            _apply(owner, rule.check(rule.name, given[rule.name]))
     for rule in rules:
-        if rule.when and getattr(task, rule.when[0], None) != rule.when[1]:
+        if isinstance(rule, Together):
+            _apply(owner, rule.check({n: PENDING if n in pending else given.get(n) for n in rule.names}))
+
+
+def check_rendered(owner: str, rules: Iterable[Rule], task: Any) -> None:
+    """Judge the rendered templated arguments on ``task`` by the same rules (first thing in ``execute``).
+
+    Cross-argument rules run again when a templated argument takes part in them.
+    """
+    rules = tuple(rules)
+    attribute = {r.name: r.attribute for r in rules if isinstance(r, Arg)}
+    templated = {r.name for r in rules if isinstance(r, Arg) and r.templated}
+    for rule in rules:
+        if not isinstance(rule, Arg) or not rule.templated:
             continue
-        if rule.templated:
-            _apply(owner, rule, getattr(task, rule.attribute, None))
+        if rule.when is None or getattr(task, rule.when[0], None) == rule.when[1]:
+            _apply(owner, rule.check(rule.name, getattr(task, rule.attribute, None)))
+    for rule in rules:
+        if isinstance(rule, Together) and templated.intersection(rule.names):
+            _apply(owner, rule.check({n: getattr(task, attribute.get(n, n), None) for n in rule.names}))
 
 
-def _apply(owner: str, rule: Arg, value: Any) -> None:
-    problem = rule.check(rule.name, value)
+def rules_of(cls: type) -> tuple[Rule, ...]:
+    """The rules an operator or sensor class judges its arguments by (its ``argument_rules``)."""
+    return tuple(getattr(cls, "argument_rules", ()))
+
+
+def _apply(owner: str, problem: str | None) -> None:
     if problem:
         raise ArgumentError(f"{owner}: {problem}")
 
 
-def _shown(value: Any) -> str:
-    if isinstance(value, str):
-        return f"the string {value!r}"
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-# ---- checks: each returns the whole problem text (naming the argument and the fix) or None ----
-
-
-def optional(check: Check) -> Check:
-    """``check``, with None allowed."""
-
-    def run(name: str, value: Any) -> str | None:
-        return None if value is None else check(name, value)
-
-    return run
-
-
-def flag(name: str, value: Any) -> str | None:
-    """A real bool; the strings "true"/"false" are refused, never taken as truthy."""
-    if isinstance(value, bool):
-        return None
-    hint = ""
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        hint = f" Write {name}={value.strip().capitalize()} (no quotes)."
-    return (
-        f"{name} must be True or False, not {_shown(value)}.{hint or f' Write {name}=True or {name}=False.'}"
-    )
-
-
-def text(name: str, value: Any) -> str | None:
-    """A non-empty string."""
-    if isinstance(value, str) and value.strip():
-        return None
-    return f"{name} must be a non-empty string, not {_shown(value)}."
-
-
-def conn_id(name: str, value: Any) -> str | None:
-    """A connection id: a non-empty string without whitespace."""
-    if isinstance(value, str) and value.strip() and not any(c.isspace() for c in value):
-        return None
-    return (
-        f"{name} must be a connection id: a non-empty string without spaces, not {_shown(value)}. "
-        "Name a connection that exists, e.g. via an AIRFLOW_CONN_<ID> variable."
-    )
-
-
-def seconds(maximum: float = MAX_INTERVAL_SECONDS, *, allow_zero: bool = False) -> Check:
-    """A number of seconds (int, float or timedelta), positive (or zero) and at most ``maximum``."""
-
-    def run(name: str, value: Any) -> str | None:
-        number = value.total_seconds() if isinstance(value, timedelta) else value
-        if isinstance(number, bool) or not isinstance(number, int | float):
-            return f"{name} must be a number of seconds, not {_shown(value)}. Write e.g. {name}=30."
-        low = "0 or more" if allow_zero else "more than 0"
-        if not math.isfinite(number) or number < 0 or (number == 0 and not allow_zero):
-            return f"{name} must be {low} seconds, not {value!r}."
-        if number > maximum:
-            return (
-                f"{name} must be at most {maximum:g} seconds ({maximum / 3600:g} hours), not {number:g}; "
-                "was it given in milliseconds?"
-            )
-        return None
-
-    return run
-
-
-def whole(minimum: int, maximum: int | None = None) -> Check:
-    """An int within ``[minimum, maximum]`` (bools and numeric strings refused)."""
-
-    def run(name: str, value: Any) -> str | None:
-        if isinstance(value, bool) or not isinstance(value, int):
-            return f"{name} must be a whole number, not {_shown(value)}. Write e.g. {name}={minimum}."
-        if value < minimum or (maximum is not None and value > maximum):
-            bound = f"from {minimum} to {maximum}" if maximum is not None else f"{minimum} or more"
-            return f"{name} must be {bound}, not {value}."
-        return None
-
-    return run
-
-
-def any_text(name: str, value: Any) -> str | None:
-    """A string, possibly empty (a prefix)."""
-    return None if isinstance(value, str) else f"{name} must be a string, not {_shown(value)}."
-
-
-def query(name: str, value: Any) -> str | None:
-    """SQL text (its content is judged by the statement builder)."""
-    if isinstance(value, str):
-        return None
-    return f"{name} must be a SELECT statement as a string (or a .sql file name), not {_shown(value)}."
-
-
-def one_of(*allowed: str) -> Check:
-    """One of ``allowed`` (case-insensitive)."""
-
-    def run(name: str, value: Any) -> str | None:
-        if isinstance(value, str) and value.strip().lower() in allowed:
-            return None
-        return f"{name} must be one of {', '.join(allowed)}, not {_shown(value)}."
-
-    return run
-
-
-def _each_text(name: str, items: Sequence[Any]) -> str | None:
-    for i, item in enumerate(items):
-        if not isinstance(item, str) or not item.strip():
-            return f"{name}[{i}] must be a non-empty string, not {_shown(item)}."
-    return None
-
-
-def names(name: str, value: Any) -> str | None:
-    """A list of non-empty strings (column or partition names); a single string is refused."""
-    if isinstance(value, str):
-        return f"{name} must be a list of names, not the single string {value!r}. Write {name}=[{value!r}]."
-    if not isinstance(value, list | tuple):
-        return f"{name} must be a list of strings, not {_shown(value)}."
-    return _each_text(name, value)
-
-
-def names_or_star(name: str, value: Any) -> str | None:
-    """Partition names, or ``"*"`` (an overwrite's "the partitions the rows fall in")."""
-    return None if value == "*" else names(name, value)
-
-
-def texts(name: str, value: Any) -> str | None:
-    """A string, or a non-empty list of non-empty strings (URIs, paths, keys)."""
-    if isinstance(value, str):
-        return text(name, value)
-    if not isinstance(value, list | tuple) or not value:
-        return f"{name} must be a string or a non-empty list of strings, not {_shown(value)}."
-    return _each_text(name, value)
+# ---- checks that name URIs and buckets (URI rules live in ``uris``) ----
 
 
 def object_uri(name: str, value: Any) -> str | None:
@@ -260,52 +173,19 @@ def bucket(name: str, value: Any) -> str | None:
     )
 
 
-def mapping(name: str, value: Any) -> str | None:
-    """A dict with non-empty string keys and string, number or boolean values."""
-    if not isinstance(value, Mapping):
-        return f"{name} must be a dict, not {_shown(value)}."
-    for key, item in value.items():
-        if not isinstance(key, str) or not key.strip():
-            return f"{name}: every key must be a non-empty string, not {_shown(key)}."
-        if item is None or not isinstance(item, str | int | float | bool):
-            return f"{name}[{key!r}] must be a string, number or boolean, not {_shown(item)}."
-    return None
+def key_or_uri(name: str, value: Any) -> str | None:
+    """Keys (or one key), each a plain key or a full URI; a URI is judged as ``object_uri`` at parse."""
+    problem = texts(name, value)
+    for where, item in items_of(value, name) if problem is None else ():
+        problem = object_uri(where, item) if is_uri(item) else None
+        if problem:
+            return problem
+    return problem
 
 
-def string_mapping(name: str, value: Any) -> str | None:
-    """A dict of non-empty strings to non-empty strings (column -> expression)."""
-    if not isinstance(value, Mapping):
-        return f"{name} must be a dict of column -> expression, not {_shown(value)}."
-    for key, item in value.items():
-        if not isinstance(key, str) or not key.strip():
-            return f"{name}: every key must be a non-empty column name, not {_shown(key)}."
-        if not isinstance(item, str) or not item.strip():
-            return f"{name}[{key!r}] must be a non-empty expression string, not {_shown(item)}."
-    return None
-
-
-def sequence_of_dicts(name: str, value: Any) -> str | None:
-    """A non-empty list whose items are dicts or dataclass objects (data descriptions)."""
-    if isinstance(value, str | bytes) or not isinstance(value, list | tuple) or not value:
-        return f"{name} must be a non-empty list of DataDescription objects or dicts, not {_shown(value)}."
-    return None
-
-
-def regex_keys(name: str, value: Any) -> str | None:
-    """Each key (or the key part of each URI) compiles as a regular expression."""
-    for i, item in enumerate([value] if isinstance(value, str) else list(value or ())):
-        if not isinstance(item, str):
-            continue
-        pattern = item.partition("://")[2].partition("/")[2] if is_uri(item) else item
-        try:
-            re.compile(pattern)
-        except re.error as error:
-            where = name if isinstance(value, str) else f"{name}[{i}]"
-            return (
-                f"{where}: {pattern!r} is not a valid regular expression ({error}). Fix the pattern, or "
-                "drop use_regex to match the key exactly."
-            )
-    return None
+def _names_or_star(name: str, value: Any) -> str | None:
+    """Partition names Doris can hold, or ``"*"`` (INSERT OVERWRITE's "the partitions the rows fall in")."""
+    return None if value == "*" else sql_checks.identifiers(name, value)
 
 
 # ---- the rules of each operator, sensor and trigger (parameter names as users write them) ----
@@ -315,56 +195,69 @@ _JOB = (
     Arg("poll_interval", seconds()),
     Arg("deferrable", flag),
 )
-BROKER_LOAD: tuple[Arg, ...] = (
+_LABEL = Arg("label", optional(sql_checks.label), templated=True, attr="job_label")
+BROKER_LOAD: tuple[Rule, ...] = (
     *_JOB,
-    Arg("table", optional(text), templated=True),
-    Arg("database", optional(text), templated=True),
+    Arg("table", optional(sql_checks.table_name), templated=True),
+    Arg("database", optional(sql_checks.identifier), templated=True),
     Arg("source_uris", optional(object_uris), templated=True),
     Arg("local_files", optional(texts), templated=True),
     Arg("staging_uri", optional(object_uri), templated=True),
-    Arg("data_descriptions", optional(sequence_of_dicts), templated=True),
-    Arg("label", optional(text), templated=True, attr="job_label"),
-    Arg("properties", optional(mapping), templated=True),
-    Arg("where", optional(text), templated=True),
-    Arg("partitions", optional(names), templated=True),
+    Arg(
+        "data_descriptions",
+        optional(every(sequence_of_dicts, sql_checks.data_descriptions)),
+        templated=True,
+    ),
+    _LABEL,
+    Arg("properties", optional(sql_checks.job_properties), templated=True),
+    Arg("where", optional(sql_checks.expression), templated=True),
+    Arg("partitions", optional(partitions(star=False)), templated=True),
     Arg("format", optional(text)),
     Arg("compress_type", optional(text)),
     Arg("column_separator", optional(text)),
     Arg("line_delimiter", optional(text)),
-    Arg("columns", optional(names)),
-    Arg("columns_from_path", optional(names)),
-    Arg("set", optional(string_mapping)),
-    Arg("format_properties", optional(mapping)),
+    Arg("columns", optional(sql_checks.identifiers)),
+    Arg("columns_from_path", optional(sql_checks.identifiers)),
+    Arg("set", optional(sql_checks.set_expressions)),
+    Arg("format_properties", optional(sql_checks.format_properties)),
     Arg("oss_conn_id", conn_id),
     Arg("cleanup_staging", flag),
+    Together(
+        (*sql_checks.BROKER_LOAD_SOURCES, "table", "staging_uri", *sql_checks.BROKER_LOAD_SINGLE),
+        sql_checks.broker_load_sources,
+    ),
+    Together(("data_descriptions", *sql_checks.BROKER_LOAD_SINGLE), sql_checks.broker_load_description),
 )
-EXPORT: tuple[Arg, ...] = (
+EXPORT: tuple[Rule, ...] = (
     *_JOB,
-    Arg("table", text, templated=True),
+    Arg("table", sql_checks.table_name, templated=True),
     Arg("target_uri", object_uri, templated=True),
-    Arg("partitions", optional(names), templated=True),
-    Arg("where", optional(text), templated=True),
-    Arg("columns", optional(names), templated=True),
-    Arg("label", optional(text), templated=True, attr="job_label"),
+    Arg("partitions", optional(every(partitions(star=False), sql_checks.identifiers)), templated=True),
+    Arg("where", optional(sql_checks.expression), templated=True),
+    Arg("columns", optional(sql_checks.csv_columns), templated=True),
+    _LABEL,
     Arg("format", optional(text)),
     Arg("column_separator", optional(text)),
     Arg("line_delimiter", optional(text)),
+    Arg("max_file_size", optional(sql_checks.file_size)),
     Arg("parallelism", optional(whole(1))),
     Arg("delete_existing_files", optional(flag)),
     Arg("with_bom", optional(flag)),
+    Arg("data_consistency", optional(text)),
     Arg("timeout", optional(whole(1))),
     Arg("compress_type", optional(text)),
     Arg("oss_conn_id", conn_id),
+    Together(sql_checks.EXPORT_OPTIONS, sql_checks.export_options),
 )
-INSERT: tuple[Arg, ...] = (
-    Arg("table", text, templated=True),
+INSERT: tuple[Rule, ...] = (
+    Arg("table", sql_checks.table_name, templated=True),
     Arg("source_uri", object_uri, templated=True),
-    Arg("select_list", texts, templated=True),
-    Arg("where", optional(text), templated=True),
-    Arg("columns", optional(names), templated=True),
-    Arg("partitions", optional(names_or_star), templated=True),
+    Arg("select_list", sql_checks.expressions, templated=True),
+    Arg("where", optional(sql_checks.expression), templated=True),
+    Arg("columns", optional(sql_checks.identifiers), templated=True),
+    Arg("partitions", optional(every(partitions(star=True), _names_or_star)), templated=True),
     Arg("overwrite", flag),
-    Arg("label", optional(text), templated=True, attr="job_label"),
+    _LABEL,
     Arg("format", text),
     Arg("column_separator", optional(text)),
     Arg("line_delimiter", optional(text)),
@@ -373,14 +266,17 @@ INSERT: tuple[Arg, ...] = (
     Arg("reader_options", optional(mapping)),
     Arg("doris_conn_id", conn_id),
     Arg("oss_conn_id", conn_id),
+    Together(("partitions", "overwrite"), sql_checks.overwrite_partitions),
+    Together(sql_checks.INSERT_READER_OPTIONS, sql_checks.reader_options),
 )
-OUTFILE: tuple[Arg, ...] = (
-    Arg("sql", query, templated=True),
+OUTFILE: tuple[Rule, ...] = (
+    Arg("sql", sql_checks.query, templated=True),
     Arg("target_uri", object_uri, templated=True),
     Arg("download_to", optional(text), templated=True),
     Arg("format", text),
     Arg("column_separator", optional(text)),
     Arg("line_delimiter", optional(text)),
+    Arg("max_file_size", optional(sql_checks.file_size)),
     Arg("delete_existing_files", optional(flag)),
     Arg("success_file_name", optional(text)),
     Arg("file_suffix", optional(text)),
@@ -388,26 +284,36 @@ OUTFILE: tuple[Arg, ...] = (
     Arg("compress_type", optional(text)),
     Arg("doris_conn_id", conn_id),
     Arg("oss_conn_id", conn_id),
+    Together(("format", *sql_checks.OUTFILE_OPTIONS), sql_checks.outfile_options),
 )
-CATALOG: tuple[Arg, ...] = (
-    Arg("catalog_name", text, templated=True),
-    Arg("catalog_properties", mapping, templated=True),
+CATALOG: tuple[Rule, ...] = (
+    Arg("catalog_name", sql_checks.identifier, templated=True),
+    Arg("catalog_properties", sql_checks.catalog_properties, templated=True),
     Arg("comment", optional(text), templated=True),
     Arg("if_not_exists", flag),
     Arg("doris_conn_id", conn_id),
     Arg("oss_conn_id", conn_id),
 )
-KEY_SENSOR: tuple[Arg, ...] = (
-    Arg("bucket_key", texts, templated=True),
+SENSOR_BASE: tuple[Rule, ...] = (
+    Arg("poke_interval", optional(seconds())),
+    Arg("timeout", optional(seconds(MAX_PERIOD_SECONDS))),
+    Arg("soft_fail", optional(flag)),
+    Arg("exponential_backoff", optional(flag)),
+)
+KEY_SENSOR: tuple[Rule, ...] = (
+    *SENSOR_BASE,
+    Arg("bucket_key", key_or_uri, templated=True),
     Arg("bucket_key", regex_keys, templated=True, when=("use_regex", True)),
     Arg("bucket_name", optional(bucket), templated=True),
     Arg("oss_conn_id", conn_id, templated=True),
     Arg("wildcard_match", flag),
     Arg("use_regex", flag),
     Arg("metadata_keys", optional(names)),
+    Arg("max_xcom_files", whole(0)),
     Arg("deferrable", flag),
 )
-KEYS_UNCHANGED_SENSOR: tuple[Arg, ...] = (
+KEYS_UNCHANGED_SENSOR: tuple[Rule, ...] = (
+    *SENSOR_BASE,
     Arg("prefix", text, templated=True),
     Arg("bucket_name", optional(bucket), templated=True),
     Arg("oss_conn_id", conn_id, templated=True),
@@ -416,13 +322,7 @@ KEYS_UNCHANGED_SENSOR: tuple[Arg, ...] = (
     Arg("allow_delete", flag),
     Arg("deferrable", flag),
 )
-SENSOR_BASE: tuple[Arg, ...] = (
-    Arg("poke_interval", optional(seconds())),
-    Arg("timeout", optional(seconds(MAX_PERIOD_SECONDS))),
-    Arg("soft_fail", optional(flag)),
-    Arg("exponential_backoff", optional(flag)),
-)
-KEY_TRIGGER: tuple[Arg, ...] = (
+KEY_TRIGGER: tuple[Rule, ...] = (
     Arg("bucket_keys", texts),
     Arg("bucket_keys", regex_keys, when=("mode", "regex")),
     Arg("mode", one_of("exact", "wildcard", "regex")),
@@ -432,7 +332,7 @@ KEY_TRIGGER: tuple[Arg, ...] = (
     Arg("metadata_keys", optional(names)),
     Arg("wait_first", flag),
 )
-KEYS_UNCHANGED_TRIGGER: tuple[Arg, ...] = (
+KEYS_UNCHANGED_TRIGGER: tuple[Rule, ...] = (
     Arg("bucket_name", bucket),
     Arg("prefix", any_text),
     Arg("inactivity_period", seconds(MAX_PERIOD_SECONDS, allow_zero=True)),
@@ -441,7 +341,7 @@ KEYS_UNCHANGED_TRIGGER: tuple[Arg, ...] = (
     Arg("oss_conn_id", conn_id),
     Arg("poke_interval", seconds()),
 )
-OBJECT_EVENT_TRIGGER: tuple[Arg, ...] = (
+OBJECT_EVENT_TRIGGER: tuple[Rule, ...] = (
     Arg("prefix", any_text),
     Arg("prefix", regex_keys, when=("use_regex", True)),
     Arg("bucket_name", optional(bucket)),
@@ -452,7 +352,7 @@ OBJECT_EVENT_TRIGGER: tuple[Arg, ...] = (
     Arg("checkpoint_prefix", any_text),
     Arg("ordered_keys", flag),
 )
-JOB_TRIGGER: tuple[Arg, ...] = (
+JOB_TRIGGER: tuple[Rule, ...] = (
     Arg("doris_conn_id", conn_id),
     Arg("kind", one_of("load", "export")),
     Arg("database", text),

@@ -417,7 +417,8 @@ def _split_url(text: str, *, name: str, source: str, where: str, example: str) -
         )
     try:
         split = urlsplit(text if "://" in text else f"//{text}")
-        split.port  # noqa: B018 - parsing the port raises for a bad one
+        if split.port == 0:  # urlsplit reads ":0" as port 0, which would be dropped as "no port"
+            raise ValueError("Port out of range 1-65535")
     except ValueError as error:
         raise OssPropertiesError(
             f"{where}: {name} {shown!r} in {source} is not a valid URL ({redact_url(str(error))}); a port "

@@ -266,6 +266,17 @@ CONN_CASES = [
         "Keep one of them",
         FIELDS_ONLY,
     ),
+    # issue 15 item 10: ":0" written in an endpoint or proxy was dropped silently (port 0 would mean
+    # "no port"). The Port *field's* 0 still means "not set": test_port_field_zero_means_not_set.
+    ConnCase("endpoint-port-zero", {"endpoint": "http://127.0.0.1:0"}, "endpoint", "from 1 to 65535"),
+    ConnCase(
+        "endpoint-port-zero-bare",
+        {"endpoint": "127.0.0.1:0"},
+        "endpoint",
+        "from 1 to 65535",
+        ("fields", "extra"),  # a URI's host:0 is the Port field
+    ),
+    ConnCase("proxy-port-zero", {"proxy": "http://proxy.example.com:0"}, "proxy", "from 1 to 65535"),
 ]
 
 
@@ -559,6 +570,134 @@ ARG_CASES: list[tuple[str, dict[str, Any], str, str]] = [
     ("job_trigger", {"max_reconnects": -1}, "max_reconnects", "from 0 to 100"),
     ("job_trigger", {"max_reconnects": "3"}, "max_reconnects", "max_reconnects=0"),
     ("job_trigger", {"doris_conn_id": ""}, "doris_conn_id", "without spaces"),
+    # ---- issue 15 item 1: partitions=["*"] is a partition named "*", not PARTITION (*)
+    ("insert", {"overwrite": True, "partitions": ["*"]}, "partitions[0]", 'write partitions="*"'),
+    ("insert", {"partitions": ["p1", " * "]}, "partitions[1]", 'write partitions="*"'),
+    ("insert", {"overwrite": True, "partitions": None}, "partitions", "overwrite=True needs partitions"),
+    ("insert", {"overwrite": True, "partitions": []}, "partitions", "overwrite=True needs partitions"),
+    ("insert", {"overwrite": True, "partitions": ""}, "partitions", "not an empty string"),
+    ("insert", {"partitions": "*"}, "partitions", "set overwrite=True"),
+    ("broker_load", {"partitions": ["*"]}, "partitions[0]", "leave partitions out"),
+    ("export", {"partitions": ["*"]}, "partitions[0]", "leave partitions out"),
+    # ---- issue 15 item 10: an OUTFILE sql that is not a query
+    ("outfile", {"sql": "WITH x AS (SELECT 1) DELETE FROM t WHERE k = 1"}, "sql", "write WITH ... SELECT"),
+    (
+        "outfile",
+        {"sql": "WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x"},
+        "sql",
+        "write WITH ... SELECT",
+    ),
+    ("outfile", {"sql": "WITH x AS (SELECT 1)"}, "sql", "write WITH ... SELECT"),
+    ("outfile", {"sql": "(DELETE FROM t)"}, "sql", "write the statement as a query"),
+    ("outfile", {"sql": "UPDATE t SET a = (SELECT 1)"}, "sql", "write the statement as a query"),
+    # ---- issue 15 item 10: regular expressions that backtrack without bound (ReDoS)
+    *[
+        ("key_sensor", {"use_regex": True, "bucket_key": f"oss://{BUCKET}/{pattern}"}, "bucket_key", fix)
+        for pattern, fix in (
+            ("(a+)+$", "use wildcard_match"),
+            ("(a|aa)*b", "use wildcard_match"),
+            ("(.*)*x", "use wildcard_match"),
+            ("(a.|.a)*$", "use wildcard_match"),
+            ("(\\w+/)*x", "use wildcard_match"),
+            ("\\d+\\d+\\d+x", "at most two unbounded repeats"),
+            (".*a.*a.*b", "at most two unbounded repeats"),
+        )
+    ],
+    ("key_sensor", {"use_regex": True, "bucket_key": ["in/ok", "(x+x+)+y"]}, "bucket_key[1]", "Rewrite it"),
+    (
+        "key_trigger",
+        {"mode": "regex", "bucket_keys": [f"oss://{BUCKET}/(a|aa)*b"]},
+        "bucket_keys[0]",
+        "Rewrite",
+    ),
+    ("object_event_trigger", {"use_regex": True, "prefix": f"oss://{BUCKET}/(a+)+$"}, "prefix", "Rewrite it"),
+    # ---- issue 20 item 2: values without template markers are judged at DAG parse
+    ("export", {"max_file_size": "1MB"}, "max_file_size", "minimum of 5MB"),
+    ("export", {"max_file_size": "lots"}, "max_file_size", "text such as '512MB'"),
+    ("export", {"data_consistency": "tablet"}, "data_consistency", "partition, none"),
+    ("export", {"format": "parquet", "with_bom": True}, "with_bom", "CSV formats only"),
+    ("export", {"compress_type": "ZSTD"}, "compress_type", "set format to parquet or orc"),
+    ("export", {"columns": ["a,b"]}, "columns", "contains ','"),
+    ("export", {"where": "k1 = 1; DROP TABLE t"}, "where", "without ';'"),
+    ("export", {"label": "bad label!"}, "label", "use only letters A-Z a-z, digits"),
+    ("outfile", {"max_file_size": "1MB"}, "max_file_size", "minimum of 5MB"),
+    ("outfile", {"format": "parquet", "with_bom": True}, "with_bom", "CSV formats only"),
+    ("outfile", {"format": "xlsx"}, "format", "csv, csv_with_names"),
+    ("outfile", {"compress_type": "ZSTD"}, "compress_type", "Parquet and ORC output only"),
+    ("broker_load", {"properties": {"timeout": "--5"}}, "properties['timeout']", "is not an integer"),
+    ("broker_load", {"properties": {"timeout": 10**7}}, "properties['timeout']", "between 1 and 259200"),
+    ("broker_load", {"properties": {"max_filter_ratio": 2}}, "properties['max_filter_ratio']", "between"),
+    ("broker_load", {"properties": {"bogus": 1}}, "properties", "Valid keys: exec_mem_limit"),
+    ("broker_load", {"where": "k1 > 0; DROP TABLE t"}, "where", "without ';'"),
+    ("broker_load", {"where": "k1 > 0 # comment"}, "where", "use -- or /* */"),
+    ("broker_load", {"where": "k1 > (0"}, "where", "leaves a parenthesis open"),
+    ("broker_load", {"set": {"k1": "k1 + 1; DROP TABLE t"}}, "set['k1']", "without ';'"),
+    ("broker_load", {"format": "xlsx"}, "format", "csv, csv_with_names"),
+    ("broker_load", {"format": "parquet", "column_separator": ","}, "column_separator", "CSV formats only"),
+    ("broker_load", {"compress_type": "ZIP"}, "compress_type", "GZ, BZ2"),
+    ("broker_load", {"label": "a.b"}, "label", "no '.', ':', '/'"),
+    ("broker_load", {"table": "db.t.x"}, "table", "is ambiguous"),
+    (
+        "broker_load",
+        {"source_uris": None, "table": None, "data_descriptions": [{"source_uris": f"oss://{BUCKET}/k"}]},
+        "data_descriptions[0]",
+        "give at least 'source_uris' and 'table'",
+    ),
+    (
+        "broker_load",
+        {"source_uris": None, "table": None, "data_descriptions": [{"source_uris": "x", "table": "db.t"}]},
+        "data_descriptions[0]",
+        "oss://",
+    ),
+    ("insert", {"where": "k1 = 1 #"}, "where", "use -- or /* */"),
+    ("insert", {"select_list": ["c1", "c2); DROP TABLE t; --"]}, "select_list[1]", "without ';'"),
+    ("insert", {"select_list": ["c1", "max(c2"]}, "select_list[1]", "leaves a parenthesis open"),
+    ("insert", {"format": "xlsx"}, "format", "csv, csv_with_names"),
+    ("insert", {"reader_options": {"bogus": 1}}, "reader_options", "Valid keys: column_separator"),
+    ("insert", {"reader_options": {"skip_lines": -1}}, "reader_options['skip_lines']", "between 0 and inf"),
+    (
+        "insert",
+        {"column_separator": ",", "reader_options": {"Column_Separator": ";"}},
+        "reader_options",
+        "keep one of them",
+    ),
+    (
+        "catalog",
+        {"catalog_properties": {"type": "iceberg", "oss.endpoint": "x"}},
+        "catalog_properties",
+        "set it on the connection",
+    ),
+    (
+        "catalog",
+        {"catalog_properties": {"warehouse": "oss://b/w"}},
+        "catalog_properties",
+        "'type' is missing",
+    ),
+    (
+        "catalog",
+        {"catalog_properties": {"type": "hms", "s3.access_key": "k"}},
+        "catalog_properties",
+        "Remove it here",
+    ),
+    ("catalog", {"catalog_name": "a\x00b"}, "catalog_name", "NUL"),
+    # ---- issue 20 item 3: the refusal names the argument the user wrote
+    ("broker_load", {"format_properties": {"bogus": 1}}, "format_properties:", "Valid keys: enclose"),
+    (
+        "broker_load",
+        {"format_properties": {"skip_lines": "x"}},
+        "format_properties['skip_lines']",
+        "not an integer",
+    ),
+    ("outfile", {"max_file_size": "x"}, "max_file_size:", "text such as '512MB'"),
+    (
+        "insert",
+        {"reader_options": {"read_json_by_line": "maybe"}},
+        "reader_options['read_json_by_line']",
+        "true or false",
+    ),
+    # ---- issue 20 item 2: a URI in OssKeySensor's bucket_key is judged at parse
+    ("key_sensor", {"bucket_key": "https://host/a.json"}, "bucket_key", "oss://bucket/"),
+    ("key_sensor", {"bucket_key": ["in/ok", "https://host/a.json"]}, "bucket_key[1]", "oss://bucket/"),
 ]
 
 
@@ -683,6 +822,57 @@ RENDERED_CASES: list[tuple[str, dict[str, Any], dict[str, Any], str, str]] = [
         "oss_conn_id",
         "without spaces",
     ),
+    # ---- issue 15 item 1: a templated partitions that renders empty never overwrites the whole table
+    *[
+        ("insert", {"overwrite": True, "partitions": "{{ p }}"}, {"partitions": rendered}, "partitions", fix)
+        for rendered, fix in (
+            (None, "overwrite=True needs partitions"),
+            ([], "overwrite=True needs partitions"),
+            ((), "overwrite=True needs partitions"),
+            ("", "not an empty string"),
+            ("None", "partitions=['None']"),
+            (["*"], 'write partitions="*"'),
+            ([""], "non-empty string"),
+        )
+    ],
+    ("insert", {"partitions": "{{ p }}"}, {"partitions": "*"}, "partitions", "set overwrite=True"),
+    ("export", {"partitions": "{{ p }}"}, {"partitions": ["*"]}, "partitions[0]", "leave partitions out"),
+    (
+        "broker_load",
+        {"partitions": "{{ p }}"},
+        {"partitions": ["*"]},
+        "partitions[0]",
+        "leave partitions out",
+    ),
+    # ---- every templated argument is judged after rendering by the rule it is judged by at parse
+    ("broker_load", {"where": "{{ w }}"}, {"where": "k1 > 0; DROP TABLE t"}, "where", "without ';'"),
+    ("broker_load", {"label": "{{ l }}"}, {"job_label": "a.b"}, "label", "no '.', ':', '/'"),
+    ("broker_load", {"source_uris": "{{ s }}"}, {"source_uris": None}, "source_uris", "Give exactly one"),
+    ("broker_load", {"table": "{{ t }}"}, {"table": "a.b.c"}, "table", "is ambiguous"),
+    ("export", {"where": "{{ w }}"}, {"where": "a > (1"}, "where", "leaves a parenthesis open"),
+    ("export", {"columns": "{{ c }}"}, {"columns": ["a,b"]}, "columns", "contains ','"),
+    ("insert", {"select_list": "{{ s }}"}, {"select_list": "c1 # x"}, "select_list", "use -- or /* */"),
+    (
+        "outfile",
+        {"sql": "{{ q }}"},
+        {"sql": "WITH x AS (SELECT 1) DELETE FROM t"},
+        "sql",
+        "write WITH ... SELECT",
+    ),
+    (
+        "catalog",
+        {"catalog_properties": {"type": "{{ t }}"}},
+        {"catalog_properties": {"type": "hms", "s3.secret_key": "k"}},
+        "catalog_properties",
+        "set it on the connection",
+    ),
+    (
+        "key_sensor",
+        {"bucket_key": "{{ k }}", "use_regex": True},
+        {"bucket_key": f"oss://{BUCKET}/(a+)+$"},
+        "bucket_key",
+        "use wildcard_match",
+    ),
 ]
 
 
@@ -723,6 +913,13 @@ def test_task_on_a_bad_connection_is_refused_before_connecting(kind: str, overri
     cls, base = CLASSES[kind]
     task = cls(**{**base, **overrides})
     assert_refused(lambda: task.execute(_context()), "connection_maximum", _POOL_FIX)
+
+
+def test_port_field_zero_means_not_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Port field's 0 is "not set" (Airflow 3.3.2's Test button sends it); the endpoint's port stays."""
+    conn = {"conn_type": "doris_oss", "host": ENDPOINT, "port": 0, "login": AK, "password": SK}
+    monkeypatch.setenv("AIRFLOW_CONN_ZERO", json.dumps({**conn, "extra": '{"region": "cn-beijing"}'}))
+    assert DorisOssHook(oss_conn_id="zero").properties.endpoint_url == f"https://{ENDPOINT}"
 
 
 def test_the_table_has_at_least_150_rows() -> None:

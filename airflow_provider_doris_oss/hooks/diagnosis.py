@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from airflow_provider_doris_oss.properties import PROPERTY_SPECS
+from airflow_provider_doris_oss.properties import PROPERTY_SPECS, Endpoint
 
 if TYPE_CHECKING:
     from airflow_provider_doris_oss.properties import OssProperties
@@ -72,6 +72,11 @@ def _endpoint_host_port(props: OssProperties) -> tuple[str, int]:
     return split.hostname or props.endpoint_url, split.port or DEFAULT_PORTS.get(split.scheme, 443)
 
 
+def _plain_http(host: str, port: int) -> str:
+    """The endpoint as plain HTTP on the port that was reached (``http://host`` alone would mean port 80)."""
+    return str(Endpoint("http", host, port))
+
+
 def _can_connect(address: str, timeout_s: float) -> bool:
     split = urlsplit(address)
     try:
@@ -115,13 +120,15 @@ def network_failure(error: BaseException, props: OssProperties) -> str | None:
             return (
                 f"The proxy {proxy} answered, but the HTTPS connection to {host}:{port} through it failed "
                 f"({reason}). The endpoint's scheme may be wrong: an endpoint without a scheme means "
-                f"https://; write http://{host} if the endpoint speaks plain HTTP (as local stand-ins do)."
+                f"https://; write {_plain_http(host, port)} if the endpoint speaks plain HTTP (as local "
+                "stand-ins do)."
             )
         return f"The proxy {proxy} answered, but the request to {url} through it failed ({reason})."
     if isinstance(error, bce.SSLError):
         return (
             f"The TLS handshake with {host}:{port} failed ({reason}). The endpoint's scheme may be wrong: "
-            f"an endpoint without a scheme means https://; write http://{host} if it speaks plain HTTP. "
+            f"an endpoint without a scheme means https://; write {_plain_http(host, port)} if it speaks "
+            "plain HTTP. "
             "Otherwise its certificate is not trusted."
         )
     if isinstance(error, bce.ConnectTimeoutError):

@@ -9,10 +9,10 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_provider_doris_oss import sql as doris_sql
-from airflow_provider_doris_oss.arguments import BROKER_LOAD, check_arguments, check_rendered
+from airflow_provider_doris_oss.arguments import BROKER_LOAD, Rule, check_arguments, check_rendered
 from airflow_provider_doris_oss.operators._assets import location_asset
 from airflow_provider_doris_oss.operators.job import (
     LOAD_JOB,
@@ -36,19 +36,6 @@ if TYPE_CHECKING:
 DEFAULT_STAGING_PREFIX = "airflow-staging/"
 _UNSAFE_STAGED = re.compile(r"[^-_.A-Za-z0-9]")
 REJECTED_ROWS_SHOWN = 10
-# The single-source options; with data_descriptions each description carries its own.
-_SINGLE_SOURCE_OPTIONS = (
-    "format",
-    "compress_type",
-    "column_separator",
-    "line_delimiter",
-    "columns",
-    "columns_from_path",
-    "set",
-    "where",
-    "partitions",
-    "format_properties",
-)
 
 
 def _as_list(value: str | Sequence[str] | None) -> list[str]:
@@ -139,6 +126,7 @@ class DorisBrokerLoadOperator(DorisJobOperator):
     """
 
     job_kind = LOAD_JOB
+    argument_rules: ClassVar[tuple[Rule, ...]] = BROKER_LOAD
     template_fields: Sequence[str] = (
         "table",
         "database",
@@ -179,48 +167,7 @@ class DorisBrokerLoadOperator(DorisJobOperator):
         cleanup_staging: bool = True,
         **kwargs: Any,
     ) -> None:
-        check_arguments(type(self).__name__, BROKER_LOAD, locals())
-        given = [
-            n
-            for n, v in (
-                ("source_uris", source_uris),
-                ("local_files", local_files),
-                ("data_descriptions", data_descriptions),
-            )
-            if v
-        ]
-        if len(given) != 1:
-            raise ValueError(
-                "Give exactly one of source_uris, local_files or data_descriptions"
-                + (f" (got {', '.join(given)})." if given else ".")
-            )
-        options = dict(
-            format=format,
-            compress_type=compress_type,
-            column_separator=column_separator,
-            line_delimiter=line_delimiter,
-            columns=columns,
-            columns_from_path=columns_from_path,
-            set=set,
-            where=where,
-            partitions=partitions,
-            format_properties=format_properties,
-        )
-        if data_descriptions:
-            mixed = [name for name in _SINGLE_SOURCE_OPTIONS if options[name] is not None]
-            if table is not None:
-                mixed.insert(0, "table")
-            if mixed:
-                raise ValueError(
-                    f"{', '.join(mixed)}: with data_descriptions each description names its own table "
-                    "and options; move them into the descriptions."
-                )
-            for i, desc in enumerate(data_descriptions):
-                _check_description_keys(desc, field=f"data_descriptions[{i}]")
-        elif table is None:
-            raise ValueError("table: give the target table as 'db.table'.")
-        if staging_uri is not None and not local_files:
-            raise ValueError("staging_uri: only used with local_files; leave it out.")
+        check_arguments(type(self).__name__, self.argument_rules, locals())
         inlets = self._source_assets(source_uris, data_descriptions, staging_uri if local_files else None)
         if inlets and "inlets" not in kwargs and DECLARE_INLET_ASSETS:
             kwargs["inlets"] = inlets
@@ -295,7 +242,7 @@ class DorisBrokerLoadOperator(DorisJobOperator):
         return {"database": database, "staging_prefix": str(prefix) if prefix else None}
 
     def plan_job(self, context: Context) -> DorisJobPlan:
-        check_rendered(type(self).__name__, BROKER_LOAD, self)
+        check_rendered(type(self).__name__, self.argument_rules, self)
         label = self.base_label(context)
         prefix = self.staging_prefix(label) if self.local_files else None
         uploads = self._staging_plan(prefix) if prefix else []
@@ -329,7 +276,7 @@ class DorisBrokerLoadOperator(DorisJobOperator):
         default_db = self.database or None
         if self.data_descriptions:
             pairs = [
-                _description(desc, field=f"data_descriptions[{i}]")
+                description_of(desc, field=f"data_descriptions[{i}]")
                 for i, desc in enumerate(self.data_descriptions)
             ]
         else:
@@ -492,9 +439,10 @@ def _check_description_keys(desc: doris_sql.DataDescription | Mapping[str, Any],
             )
 
 
-def _description(
+def description_of(
     desc: doris_sql.DataDescription | Mapping[str, Any], *, field: str
 ) -> tuple[str | None, doris_sql.DataDescription]:
+    """A data description (object or dict) as ``(database or None, DataDescription)``; checked whole."""
     _check_description_keys(desc, field=field)
     if isinstance(desc, doris_sql.DataDescription):
         return None, desc

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import BaseOperator
 
 from airflow_provider_doris_oss import sql as doris_sql
-from airflow_provider_doris_oss.arguments import CATALOG, check_arguments, check_rendered
+from airflow_provider_doris_oss.arguments import CATALOG, Rule, check_arguments, check_rendered
 from airflow_provider_doris_oss.operators._statement import run_statement
 
 if TYPE_CHECKING:
@@ -31,6 +31,7 @@ class DorisCreateCatalogOperator(BaseOperator):
     :param oss_conn_id: the ``doris_oss`` connection holding the OSS endpoint and keys.
     """
 
+    argument_rules: ClassVar[tuple[Rule, ...]] = CATALOG
     template_fields: Sequence[str] = ("catalog_name", "catalog_properties", "comment")
     template_fields_renderers = {"catalog_properties": "json"}
     ui_color = "#e3f1fb"
@@ -46,7 +47,7 @@ class DorisCreateCatalogOperator(BaseOperator):
         oss_conn_id: str = "doris_oss_default",
         **kwargs: Any,
     ) -> None:
-        check_arguments(type(self).__name__, CATALOG, locals())
+        check_arguments(type(self).__name__, self.argument_rules, locals())
         super().__init__(**kwargs)
         self.catalog_name = catalog_name
         self.catalog_properties = dict(catalog_properties)
@@ -59,7 +60,7 @@ class DorisCreateCatalogOperator(BaseOperator):
         from airflow_provider_doris_oss.hooks.doris import DorisHook
         from airflow_provider_doris_oss.hooks.oss import DorisOssHook
 
-        check_rendered(type(self).__name__, CATALOG, self)
+        check_rendered(type(self).__name__, self.argument_rules, self)
         oss = DorisOssHook(oss_conn_id=self.oss_conn_id)
         sql = doris_sql.build_create_catalog(
             self.catalog_name,

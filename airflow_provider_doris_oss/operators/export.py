@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_provider_doris_oss import sql as doris_sql
-from airflow_provider_doris_oss.arguments import EXPORT, check_arguments, check_rendered
+from airflow_provider_doris_oss.arguments import EXPORT, Rule, check_arguments, check_rendered
 from airflow_provider_doris_oss.operators._assets import declare_location
 from airflow_provider_doris_oss.operators._files import collect_files, url_prefix
 from airflow_provider_doris_oss.operators.job import (
@@ -69,6 +69,7 @@ class DorisExportOperator(DorisJobOperator):
     """
 
     job_kind = EXPORT_JOB
+    argument_rules: ClassVar[tuple[Rule, ...]] = EXPORT
     template_fields: Sequence[str] = ("table", "target_uri", "partitions", "where", "columns", "job_label")
     ui_color = "#e3f1fb"
 
@@ -94,7 +95,7 @@ class DorisExportOperator(DorisJobOperator):
         oss_conn_id: str = "doris_oss_default",
         **kwargs: Any,
     ) -> None:
-        check_arguments(type(self).__name__, EXPORT, locals())
+        check_arguments(type(self).__name__, self.argument_rules, locals())
         asset = declare_location(kwargs, "outlets", target_uri, field="target_uri")
         super().__init__(**kwargs)
         self.table = table
@@ -147,7 +148,7 @@ class DorisExportOperator(DorisJobOperator):
         return schema
 
     def plan_job(self, context: Context) -> DorisJobPlan:
-        check_rendered(type(self).__name__, EXPORT, self)
+        check_rendered(type(self).__name__, self.argument_rules, self)
         label = task_label(context, self.job_label)
         database = self._database()
         storage = self.oss_hook.doris_properties()

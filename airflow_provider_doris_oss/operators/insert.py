@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import BaseOperator
 
 from airflow_provider_doris_oss import sql as doris_sql
-from airflow_provider_doris_oss.arguments import INSERT, check_arguments, check_rendered
+from airflow_provider_doris_oss.arguments import INSERT, Rule, check_arguments, check_rendered
 from airflow_provider_doris_oss.operators._assets import declare_location
 from airflow_provider_doris_oss.operators._lineage import JobLineage
 from airflow_provider_doris_oss.operators._statement import (
@@ -71,6 +71,7 @@ class DorisOssInsertOperator(JobLineage, BaseOperator):
     :param oss_conn_id: the ``doris_oss`` connection holding the OSS endpoint and keys.
     """
 
+    argument_rules: ClassVar[tuple[Rule, ...]] = INSERT
     template_fields: Sequence[str] = (
         "table",
         "source_uri",
@@ -103,17 +104,7 @@ class DorisOssInsertOperator(JobLineage, BaseOperator):
         oss_conn_id: str = "doris_oss_default",
         **kwargs: Any,
     ) -> None:
-        check_arguments(type(self).__name__, INSERT, locals())
-        if overwrite and not partitions:
-            raise ValueError(
-                f"{type(self).__name__}: overwrite=True needs partitions: the partition(s) to replace, "
-                "e.g. partitions=['p{{ ds_nodash }}'], or '*' for those the rows fall in."
-            )
-        if partitions == "*" and not overwrite:
-            raise ValueError(
-                f"{type(self).__name__}: partitions='*' is for overwrites; set overwrite=True "
-                "or name the partitions."
-            )
+        check_arguments(type(self).__name__, self.argument_rules, locals())
         declare_location(kwargs, "inlets", source_uri, field="source_uri")
         super().__init__(**kwargs)
         self.table = table
@@ -125,13 +116,9 @@ class DorisOssInsertOperator(JobLineage, BaseOperator):
             "csv_schema": csv_schema,
             "read_json_by_line": read_json_by_line,
         }
+        # check_arguments refused a named option also given in reader_options.
         self.reader_options: dict[str, Any] = dict(reader_options or {})
-        for key, value in named.items():
-            if value is None:
-                continue
-            if any(str(k).strip().lower() == key for k in self.reader_options):
-                raise ValueError(f"reader_options: {key!r} is also given as a parameter; keep one of them.")
-            self.reader_options[key] = value
+        self.reader_options.update({key: value for key, value in named.items() if value is not None})
         self.select_list = select_list
         self.columns = columns
         self.where = where
@@ -148,7 +135,7 @@ class DorisOssInsertOperator(JobLineage, BaseOperator):
         from airflow_provider_doris_oss.hooks.doris import DorisHook
         from airflow_provider_doris_oss.hooks.oss import DorisOssHook
 
-        check_rendered(type(self).__name__, INSERT, self)
+        check_rendered(type(self).__name__, self.argument_rules, self)
         oss = DorisOssHook(oss_conn_id=self.oss_conn_id)
         # SHOW LOAD shows nothing of an INSERT's table or sources, so the label carries them: the
         # same label given to a different insert becomes a different Doris label.
@@ -209,7 +196,9 @@ class DorisOssInsertOperator(JobLineage, BaseOperator):
 
     def _statement(self, label: str | None, storage: Mapping[str, str]) -> str:
         """The INSERT statement (with ``_NO_STORAGE`` and no label: what the label's owner part hashes)."""
-        tvf = doris_sql.build_s3_tvf(self.source_uri, self.format, storage, self.reader_options)
+        tvf = doris_sql.build_s3_tvf(
+            self.source_uri, self.format, storage, self.reader_options, field="reader_options"
+        )
         return doris_sql.build_insert_from_s3(
             self.table,
             tvf,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import BaseOperator
 
 from airflow_provider_doris_oss import sql as doris_sql
-from airflow_provider_doris_oss.arguments import OUTFILE, check_arguments, check_rendered
+from airflow_provider_doris_oss.arguments import OUTFILE, Rule, check_arguments, check_rendered
 from airflow_provider_doris_oss.operators._assets import declare_location
 from airflow_provider_doris_oss.operators._files import (
     MissingOutputError,
@@ -54,6 +54,7 @@ class DorisOutfileOperator(JobLineage, BaseOperator):
     :param oss_conn_id: the ``doris_oss`` connection holding the OSS endpoint and keys.
     """
 
+    argument_rules: ClassVar[tuple[Rule, ...]] = OUTFILE
     template_fields: Sequence[str] = ("sql", "target_uri", "download_to")
     template_ext: Sequence[str] = (".sql",)
     template_fields_renderers = {"sql": "sql"}
@@ -78,7 +79,7 @@ class DorisOutfileOperator(JobLineage, BaseOperator):
         oss_conn_id: str = "doris_oss_default",
         **kwargs: Any,
     ) -> None:
-        check_arguments(type(self).__name__, OUTFILE, locals())
+        check_arguments(type(self).__name__, self.argument_rules, locals())
         asset = declare_location(kwargs, "outlets", target_uri, field="target_uri")
         super().__init__(**kwargs)
         self.sql = sql
@@ -102,14 +103,12 @@ class DorisOutfileOperator(JobLineage, BaseOperator):
         self.doris_conn_id = doris_conn_id
         self.oss_conn_id = oss_conn_id
         self._asset = asset
-        if "{{" not in sql and "{%" not in sql and not sql.rstrip().endswith(".sql"):
-            doris_sql.prepare_query(sql)
 
     def execute(self, context: Context) -> dict[str, Any]:
         from airflow_provider_doris_oss.hooks.doris import DorisHook
         from airflow_provider_doris_oss.hooks.oss import DorisOssHook
 
-        check_rendered(type(self).__name__, OUTFILE, self)
+        check_rendered(type(self).__name__, self.argument_rules, self)
         oss = DorisOssHook(oss_conn_id=self.oss_conn_id)
         statement = doris_sql.build_outfile(
             self.sql,
@@ -117,6 +116,7 @@ class DorisOutfileOperator(JobLineage, BaseOperator):
             oss.doris_properties(),
             format=self.format,
             properties=self.file_options,
+            field=None,  # each option is an argument of its own: errors name it so
         )
         hook = DorisHook(doris_conn_id=self.doris_conn_id)
         answer = run_statement(

@@ -6,17 +6,15 @@ import inspect
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import BaseSensorOperator, PokeReturnValue
 
 from airflow_provider_doris_oss.arguments import (
     KEY_SENSOR,
-    SENSOR_BASE,
-    Arg,
+    Rule,
     check_arguments,
     check_rendered,
-    whole,
 )
 from airflow_provider_doris_oss.triggers.matching import (
     LIST_PAGE_SIZE,
@@ -38,9 +36,6 @@ if TYPE_CHECKING:
 
 
 MAX_XCOM_FILES = 100
-_XCOM_ARGS = (Arg("max_xcom_files", whole(0)),)
-
-
 def call_check_fn(check_fn: Callable[..., bool], files: list[dict[str, Any]], context: Any) -> bool:
     """``check_fn(files, **context)`` if it takes ``**kwargs``, else ``check_fn(files)`` (as S3KeySensor)."""
     parameters = inspect.signature(check_fn).parameters.values()
@@ -93,6 +88,7 @@ class OssKeySensor(BaseSensorOperator):
     :param deferrable: wait in the triggerer (default ``[operators] default_deferrable``).
     """
 
+    argument_rules: ClassVar[tuple[Rule, ...]] = KEY_SENSOR
     template_fields: Sequence[str] = ("bucket_key", "bucket_name", "oss_conn_id")
     ui_color = "#ff6a00"
 
@@ -110,8 +106,7 @@ class OssKeySensor(BaseSensorOperator):
         deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
         **kwargs: Any,
     ) -> None:
-        check_arguments(type(self).__name__, (*SENSOR_BASE, *KEY_SENSOR), locals())
-        check_arguments(type(self).__name__, _XCOM_ARGS, {"max_xcom_files": max_xcom_files})
+        check_arguments(type(self).__name__, self.argument_rules, locals())
         super().__init__(**kwargs)
         self.bucket_key = bucket_key
         self.bucket_name = bucket_name
@@ -174,7 +169,7 @@ class OssKeySensor(BaseSensorOperator):
 
     def execute(self, context: Context) -> Any:
         """Poke, or check once and then defer to ``OssKeyTrigger``."""
-        check_rendered(type(self).__name__, KEY_SENSOR, self)
+        check_rendered(type(self).__name__, self.argument_rules, self)
         if not self.deferrable:
             return super().execute(context)
         result = self.poke(context)

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import BaseSensorOperator
 from airflow.sdk.bases.sensor import poke_mode_only
 
 from airflow_provider_doris_oss.arguments import (
     KEYS_UNCHANGED_SENSOR,
-    SENSOR_BASE,
+    Rule,
     check_arguments,
     check_rendered,
 )
@@ -42,6 +42,7 @@ class OssKeysUnchangedSensor(BaseSensorOperator):
     :param deferrable: wait in the triggerer (default ``[operators] default_deferrable``).
     """
 
+    argument_rules: ClassVar[tuple[Rule, ...]] = KEYS_UNCHANGED_SENSOR
     template_fields: Sequence[str] = ("bucket_name", "prefix", "oss_conn_id")
     ui_color = "#ff6a00"
 
@@ -57,12 +58,8 @@ class OssKeysUnchangedSensor(BaseSensorOperator):
         deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
         **kwargs: Any,
     ) -> None:
-        check_arguments(type(self).__name__, (*SENSOR_BASE, *KEYS_UNCHANGED_SENSOR), locals())
+        check_arguments(type(self).__name__, self.argument_rules, locals())
         super().__init__(**kwargs)
-        if inactivity_period < 0:
-            raise ValueError(f"inactivity_period must be 0 or more seconds, not {inactivity_period}.")
-        if min_objects < 0:
-            raise ValueError(f"min_objects must be 0 or more, not {min_objects}.")
         self.prefix = prefix
         self.bucket_name = bucket_name
         self.inactivity_period = inactivity_period
@@ -105,7 +102,7 @@ class OssKeysUnchangedSensor(BaseSensorOperator):
 
     def execute(self, context: Context) -> Any:
         """Poke, or check once and then defer to ``OssKeysUnchangedTrigger``."""
-        check_rendered(type(self).__name__, KEYS_UNCHANGED_SENSOR, self)
+        check_rendered(type(self).__name__, self.argument_rules, self)
         if not self.deferrable:
             return super().execute(context)
         if self.poke(context):

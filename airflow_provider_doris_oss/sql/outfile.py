@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from airflow_provider_doris_oss.sql.errors import DorisSqlError
 from airflow_provider_doris_oss.sql.export import COMPRESS_TYPES, file_size_text
 from airflow_provider_doris_oss.sql.quoting import quote_string, render_properties
-from airflow_provider_doris_oss.sql.tokenizer import check_one_statement, tokenize
+from airflow_provider_doris_oss.sql.tokenizer import Token, check_one_statement, tokenize
 from airflow_provider_doris_oss.sql.values import (
     as_bool,
     check_storage,
@@ -60,11 +60,45 @@ def prepare_query(query: str) -> str:
             f"sql: starts with {shown!r}, which is not a query. INTO OUTFILE exports the result of a SELECT "
             "(or WITH ... SELECT); write the statement as a query."
         )
-    if lead.upper == "WITH" and "SELECT" not in words:
-        raise DorisSqlError("sql: a WITH clause must be followed by a SELECT.")
+    if lead.upper == "WITH":
+        main = _after_ctes(tokens[tokens.index(lead) :])
+        if main is None or main.upper != "SELECT":
+            shown = repr(main.text) if main is not None else "nothing"
+            raise DorisSqlError(
+                f"sql: the WITH clause leads into {shown}, not a SELECT. INTO OUTFILE exports the result "
+                "of a query; write WITH ... SELECT."
+            )
     if words.count("INTO"):
         raise DorisSqlError("sql: contains INTO; give a plain SELECT, the operator adds INTO OUTFILE.")
     return query
+
+
+def _after_ctes(tokens: list[Token]) -> Token | None:
+    """The first word of the statement ``WITH [RECURSIVE] name [(cols)] AS (...), ...`` leads into."""
+
+    def skip_group(i: int) -> int:
+        depth = 0
+        for j in range(i, len(tokens)):
+            depth += {"(": 1, ")": -1}.get(tokens[j].text, 0)
+            if depth == 0:
+                return j + 1
+        return len(tokens)
+
+    i = 2 if len(tokens) > 1 and tokens[1].upper == "RECURSIVE" else 1
+    while i < len(tokens):
+        i += 1  # the CTE's name
+        if i < len(tokens) and tokens[i].text == "(":
+            i = skip_group(i)
+        if i + 1 >= len(tokens) or tokens[i].upper != "AS" or tokens[i + 1].text != "(":
+            return None
+        i = skip_group(i + 1)
+        if i < len(tokens) and tokens[i].text == ",":
+            i += 1
+            continue
+        while i < len(tokens) and tokens[i].text == "(":
+            i += 1  # a parenthesised query: its first word decides
+        return tokens[i] if i < len(tokens) else None
+    return None
 
 
 def build_outfile(
@@ -74,8 +108,13 @@ def build_outfile(
     *,
     format: str = "csv",
     properties: Mapping[str, object] | None = None,
+    field: str | None = "properties",
 ) -> str:
-    """``<query>\\nINTO OUTFILE "s3://..." FORMAT AS <fmt> PROPERTIES (<storage>, <file options>)``."""
+    """``<query>\\nINTO OUTFILE "s3://..." FORMAT AS <fmt> PROPERTIES (<storage>, <file options>)``.
+
+    Errors name an option as ``<field>['name']``, or by its own name when ``field`` is None (an
+    operator whose options are separate arguments).
+    """
     body = prepare_query(query)
     fmt = choose(format, OUTFILE_FORMATS, field="format")
     options: dict[str, str] = {}
@@ -83,28 +122,30 @@ def build_outfile(
         name = key.strip().lower() if isinstance(key, str) else key
         if name not in OUTFILE_PROPERTIES:
             raise DorisSqlError(
-                f"properties: {key!r} is not an OUTFILE file option. "
+                f"{field or 'properties'}: {key!r} is not an OUTFILE file option. "
                 f"Valid keys: {', '.join(OUTFILE_PROPERTIES)}; "
                 "storage properties come from the OSS connection."
             )
         if name in options:
-            raise DorisSqlError(f"properties: {key!r} is given twice (names are case-insensitive).")
-        field = f"properties[{name!r}]"
+            raise DorisSqlError(
+                f"{field or 'properties'}: {key!r} is given twice (names are case-insensitive)."
+            )
+        where = f"{field}[{name!r}]" if field else str(name)
         if name in _CSV_ONLY and fmt not in CSV_FORMATS:
-            raise DorisSqlError(f"{field}: applies to CSV formats only, not format {fmt!r}; leave it out.")
+            raise DorisSqlError(f"{where}: applies to CSV formats only, not format {fmt!r}; leave it out.")
         if name == "max_file_size":
-            options[name] = file_size_text(value, field=field)  # type: ignore[arg-type]
+            options[name] = file_size_text(value, field=where)  # type: ignore[arg-type]
         elif name in ("delete_existing_files", "with_bom"):
-            options[name] = "true" if as_bool(value, field=field) else "false"
+            options[name] = "true" if as_bool(value, field=where) else "false"
         elif name == "compress_type":
             allowed = COMPRESS_TYPES.get(fmt)
             if allowed is None:
-                raise DorisSqlError(f"{field}: OUTFILE compresses Parquet and ORC output only.")
-            options[name] = choose(str(value), allowed, field=field, upper=True)
+                raise DorisSqlError(f"{where}: OUTFILE compresses Parquet and ORC output only.")
+            options[name] = choose(str(value), allowed, field=where, upper=True)
         else:
-            options[name] = non_empty_str(value, field=field)
+            options[name] = non_empty_str(value, field=where)
     checked_storage = check_storage(storage)
-    refuse_collisions(options, checked_storage, field="properties")
+    refuse_collisions(options, checked_storage, field=field or "properties")
     merged = {**checked_storage, **options}
     # The newline ends any trailing line comment in the user's query before INTO OUTFILE.
     return (

@@ -47,30 +47,38 @@ TVF_OPTIONS = tuple(sorted((*_BOOL_OPTIONS, *_TEXT_OPTIONS, "skip_lines")))
 
 
 def build_s3_tvf(
-    source_uri: str, format: str, storage: Mapping[str, str], options: Mapping[str, object] | None = None
+    source_uri: str,
+    format: str,
+    storage: Mapping[str, str],
+    options: Mapping[str, object] | None = None,
+    *,
+    field: str = "options",
 ) -> str:
-    """``S3("uri" = ..., "format" = ..., <storage>, <reader options>)``; option names are case-insensitive."""
+    """``S3("uri" = ..., "format" = ..., <storage>, <reader options>)``; option names are case-insensitive.
+
+    Errors about ``options`` name it ``field`` (the caller's parameter, e.g. ``reader_options``).
+    """
     checked: dict[str, str] = {}
     for key, value in (options or {}).items():
         name = key.strip().lower() if isinstance(key, str) else key
         if name in ("uri", "format"):
-            raise DorisSqlError(f"options: {key!r} comes from the source_uri/format arguments; remove it.")
+            raise DorisSqlError(f"{field}: {key!r} comes from the source_uri/format arguments; remove it.")
         if name not in TVF_OPTIONS:
             raise DorisSqlError(
-                f"options: {key!r} is not an S3 table-function reader option. "
+                f"{field}: {key!r} is not an S3 table-function reader option. "
                 f"Valid keys: {', '.join(TVF_OPTIONS)}."
             )
         if name in checked:
-            raise DorisSqlError(f"options: {key!r} is given twice (names are case-insensitive).")
-        field = f"options[{name!r}]"
+            raise DorisSqlError(f"{field}: {key!r} is given twice (names are case-insensitive).")
+        option = f"{field}[{name!r}]"
         if name in _BOOL_OPTIONS:
-            checked[name] = "true" if as_bool(value, field=field) else "false"
+            checked[name] = "true" if as_bool(value, field=option) else "false"
         elif name == "skip_lines":
-            checked[name] = str(as_int(value, field=field, minimum=0))
+            checked[name] = str(as_int(value, field=option, minimum=0))
         else:
-            checked[name] = non_empty_str(value, field=field)
+            checked[name] = non_empty_str(value, field=option)
     checked_storage = check_storage(storage)
-    refuse_collisions(checked, checked_storage, field="options")
+    refuse_collisions(checked, checked_storage, field=field)
     head = {
         "uri": to_s3_uri(source_uri, field="source_uri"),
         "format": choose(format, TVF_FORMATS, field="format"),

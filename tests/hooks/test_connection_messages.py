@@ -303,7 +303,7 @@ def test_bare_endpoint_through_a_plain_http_proxy_suspects_the_scheme(
     assert message.startswith(f"The proxy {local_oss.proxy_url} answered, but the HTTPS connection to ")
     assert (
         "The endpoint's scheme may be wrong" in message
-        and "write http://oss-cn-beijing.aliyuncs.com" in message
+        and "write http://oss-cn-beijing.aliyuncs.com:443 if" in message
     )
 
 
@@ -313,6 +313,7 @@ def test_https_to_a_plain_http_server_suspects_the_scheme(local_oss, monkeypatch
     assert not ok
     assert message.startswith(f"The TLS handshake with 127.0.0.1:{port} failed")
     assert "The endpoint's scheme may be wrong" in message
+    assert f"write http://127.0.0.1:{port} if it speaks plain HTTP" in message  # the port it reached
 
 
 @pytest.fixture

@@ -127,10 +127,11 @@ def test_the_label_and_statement_are_the_same_on_every_try(oss_env):
 
 
 def test_unknown_format_and_job_properties_are_refused_naming_the_key(oss_env):
-    with pytest.raises(DorisSqlError, match="'strip_outer_aray'"):
-        operator(format="json", format_properties={"strip_outer_aray": True}).plan_job(context())
-    with pytest.raises(DorisSqlError, match="'max_filter'"):
-        operator(properties={"max_filter": 0.1}).plan_job(context())
+    # Judged at DAG parse (no template), naming the argument as written.
+    with pytest.raises(ValueError, match="format_properties: 'strip_outer_aray'"):
+        operator(format="json", format_properties={"strip_outer_aray": True})
+    with pytest.raises(ValueError, match="properties: 'max_filter'"):
+        operator(properties={"max_filter": 0.1})
 
 
 def test_data_descriptions_load_several_tables_of_one_database(oss_env):

@@ -14,7 +14,6 @@ from airflow_provider_doris_oss.operators._statement import DorisStatementError,
 from airflow_provider_doris_oss.operators.catalog import DorisCreateCatalogOperator
 from airflow_provider_doris_oss.operators.insert import DorisOssInsertOperator
 from airflow_provider_doris_oss.operators.outfile import DorisOutfileOperator
-from airflow_provider_doris_oss.sql import DorisSqlError
 
 
 @pytest.mark.parametrize(
@@ -29,7 +28,7 @@ from airflow_provider_doris_oss.sql import DorisSqlError
     ],
 )
 def test_outfile_refuses_a_sql_that_is_not_a_plain_query(sql: str, match: str) -> None:
-    with pytest.raises(DorisSqlError, match=match):
+    with pytest.raises(ValueError, match=match):  # at DAG parse: the sql holds no template
         DorisOutfileOperator(task_id="out", sql=sql, target_uri="oss://b/dir/x_")
 
 
@@ -173,9 +172,14 @@ def test_export_declares_its_target_as_an_oss_asset_outlet() -> None:
 def test_an_insert_label_doris_would_refuse_is_refused_before_anything_is_sent(label: str) -> None:
     from types import SimpleNamespace
 
-    op = DorisOssInsertOperator(task_id="i", table="d.t", source_uri="oss://b/x", format="csv", label=label)
+    with pytest.raises(ValueError, match="label"):  # at DAG parse: nothing is ever sent
+        DorisOssInsertOperator(task_id="i", table="d.t", source_uri="oss://b/x", format="csv", label=label)
+    op = DorisOssInsertOperator(
+        task_id="i", table="d.t", source_uri="oss://b/x", format="csv", label="{{ params.label }}"
+    )
+    op.job_label = label  # as rendered
     ti = SimpleNamespace(dag_id="d", task_id="i", run_id="r", map_index=-1)
-    with pytest.raises(DorisSqlError, match="label"):
+    with pytest.raises(ValueError, match="label"):
         op.execute({"ti": ti})  # type: ignore[arg-type]
 
 
