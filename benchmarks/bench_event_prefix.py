@@ -1,21 +1,28 @@
 """Benchmark: what one poll of OssObjectEventTrigger costs on a big prefix, whole-prefix vs ordered keys.
 
-For each size (1,000 / 100,000 / 1,000,000 old objects; ``--quick``: 1,000 / 10,000) and each
-mode, a watcher starts with ``start_from="now"`` (its first poll records the baseline), then one
-new object (sorting after the old ones) lands before each of the next ``--polls`` polls. For those
-steady polls it reports: requests per poll (LIST and checkpoint PUT), the checkpoint's size, and
-the poll's wall time (listing, filtering, checkpoint write).
+For each size and each mode, a watcher starts with ``start_from="now"`` (its first poll records
+the baseline), then one new object (sorting after the old ones) lands before each of the next
+``--polls`` polls. For those steady polls it reports: requests per poll (LIST and checkpoint PUT,
+counted in the trigger's own aiobotocore client), the checkpoint's size, and the poll's wall time
+(listing, filtering, checkpoint write).
 
-Where the listing comes from:
+Where the listing comes from, in two tables:
 
-- ``server``: a fast local HTTP server (stdlib, loopback), reached through the trigger's real
-  aiobotocore client the way OSS is reached (endpoint ``http://oss-cn-beijing.aliyuncs.com``,
-  the server as HTTP proxy). It generates ListObjectsV2 pages of synthetic keys on the fly
-  (``data/000000000.csv`` ...), honouring ``prefix``, ``start-after``, ``continuation-token`` and
-  ``max-keys``; checkpoints are kept in memory. No signature checks.
-- ``stub``: the same synthetic keys from a stubbed paginator (``DorisOssAsyncHook.iter_pages``,
-  ``get_versioned``, ``head``, ``put_bytes`` replaced in process; no HTTP, no XML), used for the largest size,
-  where a million keys over HTTP would take minutes per whole-prefix poll.
+- ``seaweedfs``, a real S3 server (``LocalSeaweedFS``, ``weed mini``), with 1,000 and 10,000
+  objects really stored in it (``--quick``: 1,000), reached through the trigger's real client the
+  way OSS is reached (endpoint ``http://oss-cn-beijing.aliyuncs.com``, the server as HTTP proxy).
+  Storing 100,000 objects in it would take minutes on 2 busy cores, so the larger sizes are
+  synthetic:
+- ``synthetic-http``: a stand-in written for this benchmark, not an S3 implementation (stdlib
+  HTTP on loopback, no storage, no signature checks) that generates ListObjectsV2 pages of
+  synthetic keys (``data/000000000.csv`` ...) per request, honouring ``prefix``, ``start-after``,
+  ``continuation-token`` and ``max-keys``; checkpoints kept in memory. Used for 100,000 objects
+  (``--quick``: 10,000). The client's side (HTTP, XML parsing, filtering) is real; the server's
+  is not.
+- ``in-process``: the same synthetic keys from a stubbed paginator (``DorisOssAsyncHook.iter_pages``,
+  ``get_versioned``, ``head``, ``put_bytes`` replaced in process; no HTTP, no XML), for
+  1,000,000 objects, where a million keys over HTTP would take minutes per whole-prefix poll.
+  Its time is the trigger's own work only and is printed in a column of its own.
 
 Bounded: a fixed number of polls per case. Not part of the test suite.
 
@@ -33,7 +40,9 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -187,6 +196,51 @@ def stub_hook(store: Store) -> None:
     DorisOssAsyncHook.put_bytes = put_bytes  # type: ignore[method-assign]
 
 
+class RequestCounter:
+    """LIST and PUT requests the trigger's aiobotocore clients send (their ``before-send`` events)."""
+
+    def __init__(self) -> None:
+        self.lists = 0
+        self.puts = 0
+
+    def on_send(self, event_name: str = "", **_: Any) -> None:
+        if event_name.endswith(".ListObjectsV2"):
+            self.lists += 1
+        elif event_name.endswith(".PutObject"):
+            self.puts += 1
+
+    def install(self) -> None:
+        """Count on every shared client the async hook creates from now on."""
+        from airflow_provider_doris_oss.hooks import oss_async
+
+        original = oss_async.register_oss_handlers
+
+        def register(events: Any) -> None:
+            original(events)
+            events.register("before-send.s3", self.on_send)
+
+        oss_async.register_oss_handlers = register  # type: ignore[assignment]
+
+
+@dataclass
+class Case:
+    """One size on one source: how to count requests, land an object and size the checkpoint."""
+
+    objects: int
+    source: str  # seaweedfs | synthetic-http | in-process
+    bucket: str
+    counts: Callable[[], tuple[int, int]]  # (LIST, PUT) requests so far
+    land: Callable[[int], None]  # store object number n (sorting after every old one)
+
+    def land_next(self) -> None:
+        """Land one new object, sorting after every object already there."""
+        self.land(self.objects + self.landed)
+        self.landed += 1
+
+    checkpoint_bytes: Callable[[str], int]  # the size of the object at this key (0: none)
+    landed: int = 0  # objects landed so far, by both modes' runs
+
+
 @dataclass
 class Result:
     objects: int
@@ -199,59 +253,202 @@ class Result:
     events: int
 
 
-async def measure(store: Store, ordered: bool, polls: int) -> tuple[float, float, int, float, int]:
+async def measure(case: Case, ordered: bool, polls: int) -> Result:
     """Baseline poll, then ``polls`` polls with one new object each; averages over the latter."""
     from airflow.triggers.shared_stream import AdvanceItem, AdvanceOutcome
 
-    from airflow_provider_doris_oss.hooks.oss_async import close_shared_clients
+    from airflow_provider_doris_oss.hooks.oss_async import DorisOssAsyncHook, close_shared_clients
     from airflow_provider_doris_oss.triggers.object_event import ListingProducer, OssObjectEventTrigger
 
+    mode = "ordered" if ordered else "prefix"
     trigger = OssObjectEventTrigger(
-        prefix=f"oss://{BUCKET}/{PREFIX}", poll_interval=0.001, start_from="now", ordered_keys=ordered
+        prefix=f"oss://{case.bucket}/{PREFIX}",
+        poll_interval=0.001,
+        start_from="now",
+        ordered_keys=ordered,
+        checkpoint_name=f"bench-{mode}-{case.objects}",
     )
     producer = ListingProducer(trigger)
     samples: list[tuple[int, int, float]] = []
-    done = asyncio.Event()
 
     async def snapshots() -> AsyncIterator[Any]:
         poll = 0
         started = time.perf_counter()
-        lists, puts = store.lists, store.puts
+        lists, puts = case.counts()
         async for raw, payload in producer.open_stream():
             yield raw
             await producer.advance([AdvanceItem(payload, AdvanceOutcome(acked=1, failed=0))])
+            now_lists, now_puts = case.counts()
             if poll > 0:
-                samples.append((store.lists - lists, store.puts - puts, time.perf_counter() - started))
+                samples.append((now_lists - lists, now_puts - puts, time.perf_counter() - started))
             if poll == polls:
-                done.set()
                 return
             poll += 1
-            with store.lock:
-                store.count += 1  # one new object, sorting after every old one
+            case.land_next()
             started = time.perf_counter()
-            lists, puts = store.lists, store.puts
+            lists, puts = case.counts()
 
     events = 0
+    hook = DorisOssAsyncHook()
+    checkpoint_key = (await trigger.checkpoint_location(hook)).key
     try:
         async for _ in trigger.filter_shared_stream(snapshots()):
             events += 1
     finally:
         await producer.aclose()
         await close_shared_clients()
-    checkpoint = max((len(v) for k, v in store.objects.items() if k.endswith(".json")), default=0)
     n = len(samples)
-    return (
-        sum(s[0] for s in samples) / n,
-        sum(s[1] for s in samples) / n,
-        checkpoint,
-        sum(s[2] for s in samples) / n,
+    return Result(
+        case.objects,
+        mode,
+        case.source,
+        sum(x[0] for x in samples) / n,
+        sum(x[1] for x in samples) / n,
+        case.checkpoint_bytes(checkpoint_key),
+        sum(x[2] for x in samples) / n,
         events,
     )
 
 
+def run_cases(cases: list[Callable[[], Any]], polls: int) -> list[Result]:
+    """Each case factory is a context manager giving a ``Case``; both modes run on it."""
+    results = []
+    for make in cases:
+        with make() as case:
+            for ordered in (False, True):
+                result = asyncio.run(measure(case, ordered, polls))
+                results.append(result)
+                print(
+                    f"  {result.objects:>9,} objects  {result.mode:<7}  {result.lists:8.1f} LIST/poll  "
+                    f"{result.puts:4.1f} PUT/poll  checkpoint {result.checkpoint_bytes:>12,} B  "
+                    f"{result.seconds * 1000:10.1f} ms/poll  ({result.source})",
+                    file=sys.stderr,
+                    flush=True,
+                )
+    return results
+
+
+@contextmanager
+def seaweedfs_cases(sizes: list[int], counter: RequestCounter) -> Iterator[list[Callable[[], Any]]]:
+    """One SeaweedFS server; a bucket per size holding that many (empty) objects under ``data/``."""
+    from airflow_provider_doris_oss.testing.seaweedfs import LocalSeaweedFS
+
+    with LocalSeaweedFS() as weed:
+        client = weed.client()  # the stand-in's own client (a pool of 50), for set-up and landing
+
+        def factory(size: int) -> Callable[[], Any]:
+            @contextmanager
+            def make() -> Iterator[Case]:
+                bucket = weed.create_bucket(f"bench-events-{size}")
+                with ThreadPoolExecutor(POPULATE_THREADS) as pool:
+                    list(
+                        pool.map(
+                            lambda i: client.put_object(Bucket=bucket, Key=synthetic_key(i), Body=b""),
+                            range(size),
+                        )
+                    )
+                os.environ["AIRFLOW_CONN_DORIS_OSS_DEFAULT"] = weed.connection(
+                    "doris_oss_default", bucket=bucket
+                ).as_json()
+
+                def checkpoint_bytes(key: str) -> int:
+                    listed = client.list_objects_v2(Bucket=bucket, Prefix=key).get("Contents", [])
+                    return sum(int(o["Size"]) for o in listed if o["Key"] == key)
+
+                yield Case(
+                    size,
+                    "seaweedfs",
+                    bucket,
+                    lambda: (counter.lists, counter.puts),
+                    lambda n: client.put_object(Bucket=bucket, Key=synthetic_key(n), Body=b""),
+                    checkpoint_bytes,
+                )
+
+            return make
+
+        yield [factory(size) for size in sizes]
+
+
+def synthetic_case(size: int, source: str, server: ThreadingHTTPServer, counter: RequestCounter) -> Any:
+    """A case on the synthetic listing: over loopback HTTP, or (``in-process``) the stubbed hook."""
+
+    @contextmanager
+    def make() -> Iterator[Case]:
+        store = Store(size)
+        Handler.store = store
+        os.environ["AIRFLOW_CONN_DORIS_OSS_DEFAULT"] = json.dumps(
+            {
+                "conn_type": "doris_oss",
+                "host": f"http://{ENDPOINT_HOST}",
+                "login": "LTAI5tBENCHMARKKEY000",
+                "password": "bench-secret",
+                "extra": {
+                    "region": "cn-beijing",
+                    "proxy": f"http://127.0.0.1:{server.server_port}",
+                    "bucket": BUCKET,
+                },
+            }
+        )
+        if source == "in-process":
+            stub_hook(store)  # for good: the in-process case runs last
+            counts = lambda: (store.lists, store.puts)  # noqa: E731
+        else:
+            counts = lambda: (counter.lists, counter.puts)  # noqa: E731
+
+        def land(n: int) -> None:
+            with store.lock:
+                store.count = max(store.count, n + 1)
+
+        def checkpoint_bytes(key: str) -> int:
+            with store.lock:
+                return len(store.objects.get(key, b""))
+
+        yield Case(size, source, BUCKET, counts, land, checkpoint_bytes)
+
+    return make
+
+
+GROUPS = {
+    "seaweedfs": "A real S3 server: SeaweedFS (weed mini), the objects stored in it",
+    "synthetic-http": (
+        "Synthetic listing over loopback HTTP: a stand-in written for this benchmark, not an S3 server "
+        "(keys generated per request, no storage); the client's side is real"
+    ),
+    "in-process": "In process, no HTTP and no XML: the hook's paginator stubbed; the trigger's own work only",
+}
+
+
+def report(results: list[Result], polls: int) -> str:
+    """One table per source, never mixing a server's times with a stand-in's."""
+    lines = [f"OssObjectEventTrigger, one poll over N old objects (mean of {polls}, one new object each)"]
+    for source, title in GROUPS.items():
+        rows = [r for r in results if r.source == source]
+        if not rows:
+            continue
+        time_column = "ms/poll" if source != "in-process" else "ms/poll(no-HTTP)"
+        head = f"{'LIST/poll':>9} {'PUT/poll':>8} {'ckpt bytes':>12} {time_column:>16}"
+        lines += [
+            "",
+            f"{title}:",
+            f"{'objects':>11} {'source':>14} | {'whole prefix (default)':^48} | {'ordered_keys=True':^48}",
+            f"{'':>11} {'':>14} | {head} | {head}",
+        ]
+        for objects in dict.fromkeys(r.objects for r in rows):
+            pair = {r.mode: r for r in rows if r.objects == objects}
+            cells = [
+                f"{r.lists:>9.1f} {r.puts:>8.1f} {r.checkpoint_bytes:>12,} {r.seconds * 1000:>16.1f}"
+                for r in (pair["prefix"], pair["ordered"])
+            ]
+            lines.append(f"{objects:>11,} {source:>14} | {cells[0]} | {cells[1]}")
+    return "\n".join(lines)
+
+
+POPULATE_THREADS = 16
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="1,000 and 10,000 objects only, over HTTP")
+    parser.add_argument("--quick", action="store_true", help="1,000 objects on SeaweedFS, 10,000 synthetic")
     parser.add_argument("--polls", type=int, default=2, help="steady polls measured per case (default 2)")
     args = parser.parse_args()
     os.environ.update(
@@ -261,54 +458,25 @@ def main() -> int:
             "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
         }
     )
+    counter = RequestCounter()
+    counter.install()
     server = start_server()
-    os.environ["AIRFLOW_CONN_DORIS_OSS_DEFAULT"] = json.dumps(
-        {
-            "conn_type": "doris_oss",
-            "host": f"http://{ENDPOINT_HOST}",
-            "login": "LTAI5tBENCHMARKKEY000",
-            "password": "bench-secret",
-            "extra": {
-                "region": "cn-beijing",
-                "proxy": f"http://127.0.0.1:{server.server_port}",
-                "bucket": BUCKET,
-            },
-        }
-    )
-    cases = (
-        [(1_000, "server"), (10_000, "server")]
+    weed_sizes = [1_000] if args.quick else [1_000, 10_000]
+    synthetic = (
+        [(10_000, "synthetic-http")]
         if args.quick
-        else [(1_000, "server"), (100_000, "server"), (1_000_000, "stub")]
+        else [(100_000, "synthetic-http"), (1_000_000, "in-process")]
     )
-    results: list[Result] = []
-    for objects, source in cases:
-        for ordered in (False, True):
-            store = Store(objects)
-            Handler.store = store
-            if source == "stub":
-                stub_hook(store)
-            lists, puts, size, seconds, events = asyncio.run(measure(store, ordered, args.polls))
-            mode = "ordered" if ordered else "prefix"
-            results.append(Result(objects, mode, source, lists, puts, size, seconds, events))
-            print(
-                f"  {objects:>9,} objects  {mode:<7}  {lists:8.1f} LIST/poll  {puts:4.1f} PUT/poll  "
-                f"checkpoint {size:>12,} B  {seconds * 1000:10.1f} ms/poll  ({source})",
-                file=sys.stderr,
-                flush=True,
-            )
-    server.shutdown()
-
-    print(f"\nOssObjectEventTrigger, one poll over N old objects (mean of {args.polls}, one new object each)")
-    print(f"{'objects':>11} {'source':>7} | {'whole prefix (default)':^41} | {'ordered_keys=True':^41}")
-    head = f"{'LIST/poll':>9} {'PUT/poll':>8} {'ckpt bytes':>12} {'ms/poll':>9}"
-    print(f"{'':>11} {'':>7} | {head} | {head}")
-    for objects, source in cases:
-        row = {r.mode: r for r in results if r.objects == objects}
-        cells = [
-            f"{r.lists:>9.1f} {r.puts:>8.1f} {r.checkpoint_bytes:>12,} {r.seconds * 1000:>9.1f}"
-            for r in (row["prefix"], row["ordered"])
-        ]
-        print(f"{objects:>11,} {source:>7} | {cells[0]} | {cells[1]}")
+    try:
+        with seaweedfs_cases(weed_sizes, counter) as weed_cases:
+            results = run_cases(weed_cases, args.polls)
+        results += run_cases(
+            [synthetic_case(n, source, server, counter) for n, source in synthetic], args.polls
+        )
+    finally:
+        server.shutdown()
+    print()
+    print(report(results, args.polls))
     bad = [r for r in results if r.events != args.polls]
     if bad:
         print(f"FAILED: a case did not report exactly one event per poll: {bad}")

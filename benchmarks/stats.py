@@ -40,11 +40,29 @@ def repeat(run: Callable[[int], None], times: int, prepare: Callable[[int], None
     return timing
 
 
-def bar(name: str, measured: float, target: float, *, higher_is_better: bool, unit: str = "") -> str:
-    """A Markdown table row ``| bar | target | measured | met |``."""
-    met = measured >= target if higher_is_better else measured <= target
+def bar(
+    name: str, measured: float, target: float, *, higher_is_better: bool, unit: str = "", void: str = ""
+) -> str:
+    """A Markdown table row ``| bar | target | measured | met |``.
+
+    ``void``: why there is no valid measurement (e.g. "2 of 5 repetitions FAILED"); the bar is then
+    not met, whatever ``measured`` is: a bar is computed from all repetitions, and one failure fails it.
+    """
     sign = ">=" if higher_is_better else "<="
+    if void:
+        return f"| {name} | {sign} {target:g}{unit} | {void} | NO |"
+    met = measured >= target if higher_is_better else measured <= target
     return f"| {name} | {sign} {target:g}{unit} | {measured:.3g}{unit} | {'yes' if met else 'NO'} |"
+
+
+def failed_repetitions(*timings: Timing) -> str:
+    """``k of n repetitions FAILED (first error)`` over ``timings``; "" when every one succeeded."""
+    failures = [f for t in timings for f in t.failures]
+    if not failures:
+        return ""
+    total = sum(len(t.seconds) + len(t.failures) for t in timings)
+    first = failures[0][:120].replace("|", "/")  # a Markdown table cell
+    return f"{len(failures)} of {total} repetitions FAILED ({first})"
 
 
 BAR_HEADER = "| bar | target | measured | met |\n|---|---|---|---|"
