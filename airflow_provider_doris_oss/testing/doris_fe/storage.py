@@ -53,6 +53,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "use_path_style": ("oss.use_path_style", "s3.path-style-access", "use_path_style", "s3.use_path_style"),
     "provider": ("provider",),
 }
+ENDPOINT_NAMES = _ALIASES["endpoint"]  # every name an endpoint property may have
 _UNSUPPORTED = ("s3.sts_endpoint", "s3.sts_region", "s3.iam_role", "s3.external_id", "oss.iam_role")
 _OSS_ENDPOINT = re.compile(r"^(https?://)?(s3\.)?oss-([a-z0-9-]+?)(-internal)?\.aliyuncs\.com$")
 

@@ -1,8 +1,10 @@
 """The S3 table-valued function: its parameters, and the files it names as an Arrow table.
 
-CSV columns are ``c1..cN`` strings (or the header's names, or ``csv_schema``'s typed columns),
-JSON objects give their keys, Parquet/ORC keep their schema; ``path_partition_keys`` adds
-columns taken from ``key=value`` path segments.
+The ``uri`` is read by Doris's URI rules (``s3_uri``): without ``s3.endpoint`` the endpoint (and
+the bucket) come from a virtual-hosted ``http(s)://bucket.endpoint/key`` URI, or a path-style one
+with ``use_path_style``. CSV columns are ``c1..cN`` strings (or the header's names, or
+``csv_schema``'s typed columns), JSON objects give their keys, Parquet/ORC keep their schema;
+``path_partition_keys`` adds columns taken from ``key=value`` path segments.
 """
 
 from __future__ import annotations
@@ -14,13 +16,19 @@ from airflow_provider_doris_oss.testing.doris_fe import fileio
 from airflow_provider_doris_oss.testing.doris_fe.convert import convert_value
 from airflow_provider_doris_oss.testing.doris_fe.loader import convert_separator
 from airflow_provider_doris_oss.testing.doris_fe.model import Column, DorisError
+from airflow_provider_doris_oss.testing.doris_fe.s3_uri import S3Uri, S3UriError, parse_s3_uri
 from airflow_provider_doris_oss.testing.doris_fe.sources import (
     ListingError,
     list_matching,
     path_values,
     read_object,
 )
-from airflow_provider_doris_oss.testing.doris_fe.storage import client_for, parse_storage
+from airflow_provider_doris_oss.testing.doris_fe.storage import (
+    ENDPOINT_NAMES,
+    StorageProps,
+    client_for,
+    parse_storage,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -51,24 +59,47 @@ def _arrow_type(name: str) -> Any:
     raise _err(f"csv_schema type {name} is not supported; use int, bigint, double, decimal(p,s), string ...")
 
 
+def _flag(params: Mapping[str, str], name: str) -> bool:
+    return params.get(name, "false").strip().lower() == "true"
+
+
+def tvf_location(params: Mapping[str, str]) -> tuple[S3Uri, StorageProps]:
+    """The location and storage an ``S3(...)`` call names (parameter names lower-cased).
+
+    As Doris: the ``uri`` is parsed with ``use_path_style`` and ``force_parsing_by_standard_uri``;
+    an endpoint property wins, else the endpoint the URI names (virtual-hosted or path-style).
+    The endpoint is reached as any statement's endpoint is (through the FE's proxy).
+    """
+    uri = params.get("uri")
+    if not uri:
+        raise _err("Properties 'uri' is required.")
+    try:
+        path_style = _flag(params, "use_path_style")
+        location = parse_s3_uri(uri, path_style, _flag(params, "force_parsing_by_standard_uri"))
+    except S3UriError as exc:
+        raise _err(f"parse s3 uri failed, uri = {uri}") from exc
+    storage_params = dict(params)
+    if location.endpoint and not any(storage_params.get(n) for n in ENDPOINT_NAMES):
+        storage_params["s3.endpoint"] = location.endpoint
+    return location, parse_storage(storage_params)
+
+
 def read_tvf(params: Mapping[str, str], proxy: str | None) -> pa.Table:
     """The rows the S3 table function yields for ``params``."""
     import pyarrow as pa
 
     lowered = {k.lower(): v for k, v in params.items()}
-    uri = lowered.get("uri")
-    if not uri:
-        raise _err("Properties 'uri' is required")
     fmt = lowered.get("format")
     if not fmt:
         raise _err("Property 'format' is required.")
     fmt = fmt.lower()
     if fmt not in TVF_FORMATS:
         raise _err(f"format:{fmt} is not supported.")
-    storage = parse_storage(lowered)
+    location, storage = tvf_location(lowered)
+    uri = lowered["uri"]
     client = client_for(storage, proxy)
     try:
-        objects = list_matching(client, uri, braces=True)
+        objects = list_matching(client, location.location, braces=True)
     except ListingError as exc:
         raise _err(f"Failed to list files for uri {uri}: {exc}") from exc
     if not objects:
@@ -83,6 +114,8 @@ def read_tvf(params: Mapping[str, str], proxy: str | None) -> pa.Table:
         compress = fileio.check_compress(lowered["compress_type"]) if lowered.get("compress_type") else None
         data = fileio.decompress(raw, compress or fileio.guess_compress(obj.key))
         table = _read_one(data, fmt, lowered)
+        if table.num_columns == 0:  # the BE's CSV reader takes the column count from the first line
+            raise _err("(127.0.0.1)[INTERNAL_ERROR]The first line is empty, can not parse column numbers")
         for key, value in path_values(obj.key, partition_keys).items():
             table = table.append_column(key, pa.array([value] * table.num_rows, pa.string()))
         tables.append(table)
