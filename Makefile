@@ -5,6 +5,14 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # Pinned versions: the dev environment installs exactly what CI tested (docs/development.md).
 LOCK := requirements/dev.lock
+# The dev environment: the project's published extras (editable) plus the dev dependency group.
+DEV_EXTRAS := testing fs openlineage seaweedfs
+comma := ,
+empty :=
+space := $(empty) $(empty)
+# The built sdist and wheel (make dist), and the venv the wheel's smoke tests run in (make wheel-smoke).
+DIST := dist
+WHEEL_VENV := .venv-wheel
 # One lane per older Airflow minor users run (docs/compatibility.md): a venv .venv-<lane> pinned by
 # requirements/airflow-<lane>.lock, compiled from airflow-<lane>.in as of that release's day, the way
 # Airflow's constraints file pins it; the test kit's own tools (not Airflow's) may be newer.
@@ -20,12 +28,12 @@ LANE_TESTS := tests/lanes tests/triggers/test_event_e2e.py
 # Every statement the local Doris FE receives during the tests; checked for coverage afterwards.
 STATEMENT_LOG := $(CURDIR)/.test-artifacts/fe-statements.jsonl
 
-.PHONY: venv demo test lanes lint bench clean lock lock-lanes browser
+.PHONY: venv demo test lanes lint bench clean lock lock-lanes browser dist wheel-smoke
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet -c $(LOCK) pip uv
-	$(VENV)/bin/uv pip install --python $(PY) -c $(LOCK) -e '.[dev]'
+	$(VENV)/bin/uv pip install --python $(PY) -c $(LOCK) -e '.[$(subst $(space),$(comma),$(DEV_EXTRAS))]' --group dev
 	touch $(STAMP)
 
 .venv-%/.installed: pyproject.toml requirements/airflow-%.lock requirements/airflow-%.in | $(STAMP)
@@ -47,8 +55,8 @@ lanes: $(addprefix lane-,$(LANES))
 
 # Re-resolve the lock files from pyproject.toml (newest versions allowed; a lane's as of its day), then `make venv`.
 lock: $(STAMP) lock-lanes
-	$(VENV)/bin/uv pip compile --quiet --upgrade --python $(PY) --extra dev \
-		pyproject.toml requirements/dev.in -o $(LOCK)
+	$(VENV)/bin/uv pip compile --quiet --upgrade --python $(PY) $(addprefix --extra ,$(DEV_EXTRAS)) \
+		--group pyproject.toml:dev pyproject.toml requirements/dev.in -o $(LOCK)
 
 # A lane's lock resolves as of its day, so re-running it gives the same pins until its .in or pyproject.toml changes.
 lock-lanes: $(STAMP)
@@ -75,11 +83,34 @@ browser:
 		|| echo "make: could not install chromium with apt-get; the browser tests will fail (did not run)." >&2; \
 	fi
 
-# The whole suite on the newest Airflow, then the lane suite on each older minor (every lane runs).
+# The sdist and the wheel, built as a release builds them (build backend pinned by the lock), then
+# checked: twine's metadata and long-description check, and the files each must hold.
+dist: $(STAMP)
+	rm -rf $(DIST)
+	$(VENV)/bin/uv build --quiet --build-constraint $(LOCK) --out-dir $(DIST)
+	$(VENV)/bin/twine check --strict $(DIST)/*
+	$(PY) scripts/check_dist.py $(DIST)
+
+# The built wheel, not the tree: an unconstrained pip resolves its dependencies without backtracking;
+# installed with the testing and fs extras in its own venv (kept between runs), the smoke tests run from a
+# temporary directory, so only the installed package can be imported.
+wheel-smoke: dist
+	DORIS_OSS_DIST=$(CURDIR)/$(DIST) $(VENV)/bin/pytest -q -p no:xdist tests/wheel/test_resolution.py
+	$(VENV)/bin/uv venv --quiet --allow-existing --python $(PY) $(WHEEL_VENV)
+	$(VENV)/bin/uv pip install --quiet --python $(WHEEL_VENV)/bin/python -c $(LOCK) \
+		--reinstall-package airflow-provider-doris-oss "$$(ls $(DIST)/*.whl)[testing,fs]"
+	@start=$$(date +%s); tmp=$$(mktemp -d); \
+	cp tests/conftest.py tests/wheel/test_installed_wheel.py $$tmp/ && \
+	(cd $$tmp && $(CURDIR)/$(WHEEL_VENV)/bin/pytest -q -p no:cacheprovider --durations=5 .); rc=$$?; \
+	rm -rf $$tmp; echo "wheel smoke: $$(( $$(date +%s) - start )) s"; exit $$rc
+
+# The whole suite on the newest Airflow, the built wheel's smoke tests, then the lane suite on each
+# older minor (every lane runs).
 test: lint browser
 	rm -f $(STATEMENT_LOG) && mkdir -p $(dir $(STATEMENT_LOG))
 	DORIS_FE_STATEMENT_LOG=$(STATEMENT_LOG) $(VENV)/bin/pytest -n 2 --dist loadfile -q
 	$(PY) scripts/check_statement_log.py $(STATEMENT_LOG)
+	$(MAKE) wheel-smoke
 	$(MAKE) -k -j2 --output-sync=target lanes
 
 # Every benchmark, side by side with its alternative; writes benchmarks/RESULTS.md (BENCH_ARGS=--quick: a smoke run).
@@ -87,4 +118,4 @@ bench: $(STAMP)
 	$(PY) benchmarks/run_all.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) $(addprefix .venv-,$(LANES)) .demo .test-artifacts
+	rm -rf $(VENV) $(addprefix .venv-,$(LANES)) $(WHEEL_VENV) $(DIST) .demo .test-artifacts

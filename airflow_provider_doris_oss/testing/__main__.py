@@ -2,7 +2,9 @@
 
 Creates the buckets named with ``--bucket``, prints an ``export AIRFLOW_CONN_...`` line per
 connection, a ``mysql`` command line, a ``curl`` command that uploads a file through the local OSS,
-and the endpoint, proxy and keys; then serves until interrupted (Ctrl-C or SIGTERM). With
+the values to type into Airflow's connection form, and the endpoint, proxy and keys; then serves
+until interrupted (Ctrl-C or SIGTERM). Without the ``testing`` extra it says which extra to
+install and exits with status 2. With
 ``--https`` the OSS endpoint is ``https://`` with a throw-away certificate, and an
 ``export AWS_CA_BUNDLE=...`` line lets the provider's clients verify it.
 """
@@ -148,6 +150,27 @@ def upload_command(oss: Any, bucket: str, key: str = "inbox/orders.csv", path: s
     )
 
 
+def _form_section(oss_conn: Any, doris_conn: Any, *, https: bool) -> list[str]:
+    """The values to type into Airflow's Add Connection form, one block per connection."""
+    from airflow_provider_doris_oss.connection_types import doris_connection_type, doris_oss_connection_type
+    from airflow_provider_doris_oss.testing.form_values import form_lines
+
+    # The endpoint's own port changes nothing, and Airflow 3.3.2's Test button needs Port filled in.
+    port_note = "the endpoint's own port; the Test button needs Port filled in"
+    secret_note = "copy it: this local OSS's throw-away key"
+    return [
+        "Or type these into Airflow's UI (Admin > Connections > Add connection); leave the rest as is:",
+        *form_lines(
+            oss_conn,
+            doris_oss_connection_type(),
+            overrides={"port": 443 if https else 80},
+            notes={"port": port_note, "password": secret_note},
+        ),
+        "",
+        *form_lines(doris_conn, doris_connection_type(), notes={"port": "the FE's MySQL port"}),
+    ]
+
+
 def serve(
     port: int,
     password: str,
@@ -196,6 +219,7 @@ def serve(
         )
         doris_conn = fe.connection("doris_default")
         oss_conn = oss.connection("doris_oss_default", bucket=default_bucket)
+        form = _form_section(oss_conn, doris_conn, https=https)
         password_flag = f" -p{shlex.quote(password)}" if password else ""
         lines = [
             "Local Doris FE and local OSS are running. Ctrl-C stops both.",
@@ -214,6 +238,8 @@ def serve(
             + upload_command(oss, default_bucket or "BUCKET")
             + ("" if buckets else "   (after creating BUCKET: restart with --bucket BUCKET)"),
             "",
+            *form,
+            "",
             f"OSS endpoint:          {oss.endpoint}",
             f"OSS region:            {oss.region}",
             f"OSS HTTP proxy:        {oss.proxy_url}  (clients outside the FE reach the endpoint through it)",
@@ -228,18 +254,24 @@ def serve(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from airflow_provider_doris_oss.testing.extras import MissingExtraError
+
     args = _parser().parse_args(argv)
     if args.command == "serve":
         limits = {name: getattr(args, name) for name in LIMIT_FLAGS if getattr(args, name) is not None}
-        serve(
-            args.port,
-            args.password,
-            args.statement_log,
-            args.job_seconds,
-            args.bucket,
-            limits,
-            https=args.https,
-        )
+        try:
+            serve(
+                args.port,
+                args.password,
+                args.statement_log,
+                args.job_seconds,
+                args.bucket,
+                limits,
+                https=args.https,
+            )
+        except MissingExtraError as error:
+            print(f"serve: {error}", file=sys.stderr)
+            return 2
     return 0
 
 

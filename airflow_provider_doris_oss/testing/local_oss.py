@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from airflow_provider_doris_oss.testing.extras import LOCAL_OSS_MODULES, TESTING, require_extra
 from airflow_provider_doris_oss.testing.sigv4 import SignatureProblem, check_signature
 from airflow_provider_doris_oss.testing.stand_in import OssStandIn
 from airflow_provider_doris_oss.testing.tls import make_tls
@@ -315,6 +316,7 @@ class LocalOss(OssStandIn):
     def __init__(
         self, *, access_key: str | None = None, secret_key: str | None = None, https: bool = False
     ) -> None:
+        require_extra("LocalOss", TESTING, LOCAL_OSS_MODULES)
         super().__init__(access_key=access_key, secret_key=secret_key)
         self.https = https
         self._requests: list[RecordedRequest] = []

