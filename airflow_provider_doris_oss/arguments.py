@@ -42,7 +42,7 @@ from airflow_provider_doris_oss.argument_checks import (
 from airflow_provider_doris_oss.argument_checks import shown as _shown
 from airflow_provider_doris_oss.argument_sql import PENDING
 from airflow_provider_doris_oss.properties import bucket_name_problem
-from airflow_provider_doris_oss.uris import is_uri
+from airflow_provider_doris_oss.uris import is_uri, role_of, uri_problem
 
 
 class ArgumentError(ValueError):
@@ -139,13 +139,10 @@ def _apply(owner: str, problem: str | None) -> None:
 
 
 def object_uri(name: str, value: Any) -> str | None:
-    """An ``oss://bucket/path`` or ``s3://bucket/path`` URI."""
+    """An object URI or OSS object URL by ``uris.parse_uri``'s rules, for the parameter's role."""
     if not isinstance(value, str) or not value.strip():
         return f"{name} must be an oss://bucket/path URI, not {_shown(value)}."
-    scheme, sep, rest = value.strip().partition("://")
-    if not sep or scheme.lower() not in ("oss", "s3") or not rest.partition("/")[0]:
-        return f"{name}: {value!r} is not an object URI. Write it as oss://bucket/path."
-    return None
+    return uri_problem(value, field=name, role=role_of(name))
 
 
 def object_uris(name: str, value: Any) -> str | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_doris_oss.uris import uri_problem
+
 if TYPE_CHECKING:
     from urllib.parse import SplitResult
 
@@ -11,9 +13,16 @@ if TYPE_CHECKING:
 
 
 def sanitize_uri(uri: SplitResult) -> SplitResult:
-    """Airflow's URI handler for ``oss://``: a bucket is required; the rest is kept as written."""
+    """Airflow's URI handler for ``oss://``: the provider's object-URI rules; the rest is kept as written.
+
+    Airflow has already dropped a password (with a warning) and sorted the query; a user name, a
+    port, an invalid bucket name or a key OSS cannot hold (``oss://bucket//k``) is refused here.
+    """
     if not uri.netloc:
         raise ValueError("An oss:// asset URI must name a bucket: oss://bucket/path")
+    problem = uri_problem(f"oss://{uri.netloc}{uri.path}", field="asset URI")
+    if problem:
+        raise ValueError(problem)
     return uri
 
 

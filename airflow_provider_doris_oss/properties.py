@@ -196,6 +196,12 @@ def derive_region(endpoint: str) -> str | None:
     return match.group(2) if match else None
 
 
+def is_acceleration_endpoint(endpoint: str) -> bool:
+    """Whether ``endpoint`` is OSS's global acceleration endpoint, which names no region."""
+    host = _host_of(endpoint)
+    return bool(host and _ACCELERATE_HOST.match(host))
+
+
 class Endpoint(NamedTuple):
     """An endpoint split into its optional scheme, host and optional port."""
 

@@ -964,3 +964,187 @@ def test_trigger_on_a_bad_connection_ends_with_the_message(trigger: Callable[[],
     assert payload["status"] == "error"
     assert "connection_maximum" in payload["message"] and _POOL_FIX in payload["message"]
     assert SK not in payload["message"]
+
+
+# ---------------------------------------------------------------- issue 15 items 3, 9, 10: object locations
+# (uris.py's rules, everywhere a URI is taken; kept apart from the tables above)
+
+_CREDS = f"{AK}:{SK}@"
+_CONSOLE = f"https://{BUCKET}.oss-cn-beijing.aliyuncs.com"
+_NO_CREDS = "belong in the OSS connection"
+LOCATION_CASES: list[tuple[str, dict[str, Any], str, str]] = [
+    # item 3: user information or a port where the bucket belongs, in every kind of location
+    ("broker_load", {"source_uris": f"oss://{_CREDS}{BUCKET}/k.csv"}, "source_uris", _NO_CREDS),
+    (
+        "broker_load",
+        {"source_uris": [BL["source_uris"], f"s3://{AK}@{BUCKET}/k"]},
+        "source_uris[1]",
+        _NO_CREDS,
+    ),
+    (
+        "broker_load",
+        {"source_uris": None, "local_files": "/a.csv", "staging_uri": f"oss://{_CREDS}{BUCKET}/st/"},
+        "staging_uri",
+        _NO_CREDS,
+    ),
+    (
+        "insert",
+        {"source_uri": f"https://{_CREDS}{BUCKET}.oss-cn-beijing.aliyuncs.com/k"},
+        "source_uri",
+        _NO_CREDS,
+    ),
+    ("export", {"target_uri": f"oss://{_CREDS}{BUCKET}/out/x_"}, "target_uri", _NO_CREDS),
+    ("outfile", {"target_uri": f"oss://{BUCKET}:8443/out/x_"}, "target_uri", "write oss://bucket/path"),
+    ("outfile", {"target_uri": f"oss://{AK}:{SK}/out/x_"}, "target_uri", _NO_CREDS),
+    ("key_sensor", {"bucket_key": f"oss://{_CREDS}{BUCKET}/k"}, "bucket_key", _NO_CREDS),
+    ("keys_unchanged_sensor", {"prefix": f"s3://{_CREDS}{BUCKET}/p/"}, "prefix", _NO_CREDS),
+    ("key_trigger", {"bucket_keys": [f"oss://{_CREDS}{BUCKET}/k"]}, "bucket_keys[0]", _NO_CREDS),
+    ("object_event_trigger", {"prefix": f"oss://{_CREDS}{BUCKET}/in/"}, "prefix", _NO_CREDS),
+    # item 3: OSS's bucket-name rules apply to the bucket inside a URI
+    ("broker_load", {"source_uris": "oss://My_Bucket/k"}, "source_uris", "Example: oss://my-bucket-1/path"),
+    ("export", {"target_uri": "oss://ab/out/x_"}, "target_uri", "3 to 63"),
+    ("insert", {"source_uri": "s3://bad_bucket/k"}, "source_uri", "lowercase letters, digits and hyphens"),
+    ("key_sensor", {"bucket_key": "oss://-bucket/k"}, "bucket_key", "start and end with a letter or digit"),
+    ("object_event_trigger", {"prefix": "oss://UPPER/in/"}, "prefix", "uppercase"),
+    # item 9: keys OSS cannot hold, so no object ever matches (a wait without an end)
+    ("key_sensor", {"bucket_key": f"oss://{BUCKET}//a/b.csv"}, "bucket_key", f"Write oss://{BUCKET}/a/b.csv"),
+    ("key_sensor", {"bucket_key": "/a/b.csv", "bucket_name": BUCKET}, "bucket_key", "Write 'a/b.csv'"),
+    ("key_sensor", {"bucket_key": ["ok", "\\a.csv"]}, "bucket_key[1]", "cannot start with '/' or '\\'"),
+    ("key_sensor", {"bucket_key": "/in/*.csv", "wildcard_match": True}, "bucket_key", "Write 'in/*.csv'"),
+    ("key_sensor", {"bucket_key": "\\/in/.*", "use_regex": True}, "bucket_key", "Drop the leading '/'"),
+    ("key_sensor", {"bucket_key": f"oss://{BUCKET}/" + "k" * 1024}, "bucket_key", "at most 1023"),
+    ("key_sensor", {"bucket_key": f"oss://{BUCKET}/\udcff"}, "bucket_key", "OSS object names are UTF-8"),
+    ("key_sensor", {"bucket_key": f" oss://{BUCKET}/k"}, "bucket_key", "Remove it"),
+    ("keys_unchanged_sensor", {"prefix": "/p/"}, "prefix", "Write 'p/'"),
+    (
+        "broker_load",
+        {"source_uris": f"oss://{BUCKET}//in/*.csv"},
+        "source_uris",
+        f"Write oss://{BUCKET}/in/*.csv",
+    ),
+    ("key_trigger", {"bucket_keys": [f"oss://{BUCKET}//k"]}, "bucket_keys[0]", f"Write oss://{BUCKET}/k"),
+    ("key_trigger", {"bucket_keys": ["k"]}, "bucket_keys[0]", "Write it as oss://bucket/path"),
+    # item 9: OSS object URLs: accepted (test_object_urls_are_accepted), or refused saying why
+    (
+        "key_sensor",
+        {"bucket_key": f"{_CONSOLE}/k?OSSAccessKeyId={AK}&Signature={SK}"},
+        "bucket_key",
+        "Drop it",
+    ),
+    ("key_sensor", {"bucket_key": f"{_CONSOLE}/k#frag"}, "bucket_key", f"write oss://{BUCKET}/key"),
+    ("insert", {"source_uri": f"https://oss-cn-beijing.aliyuncs.com/{BUCKET}/k"}, "source_uri", "path-style"),
+    ("export", {"target_uri": "https://files.example.com/out/x_"}, "target_uri", "a custom domain does not"),
+    ("key_sensor", {"bucket_key": f"{_CONSOLE}/%FF"}, "bucket_key", "Fix the escapes"),
+    # item 10: no key where one is needed
+    (
+        "broker_load",
+        {"source_uris": f"oss://{BUCKET}"},
+        "source_uris",
+        f"oss://{BUCKET}/* if you really mean",
+    ),
+    ("broker_load", {"source_uris": [f"oss://{BUCKET}/"]}, "source_uris[0]", f"write oss://{BUCKET}/*"),
+    ("insert", {"source_uri": f"s3://{BUCKET}/"}, "source_uri", "read every object in bucket"),
+    ("insert", {"source_uri": f"{_CONSOLE}/"}, "source_uri", f"oss://{BUCKET}/* if you really mean"),
+    ("export", {"target_uri": f"oss://{BUCKET}"}, "target_uri", f"Write oss://{BUCKET}/dir/prefix_"),
+    ("outfile", {"target_uri": f"oss://{BUCKET}/"}, "target_uri", "delete every object in the bucket"),
+    ("key_sensor", {"bucket_key": f"oss://{BUCKET}"}, "bucket_key", f"Write oss://{BUCKET}/key"),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "overrides", "field_name", "fix"),
+    [pytest.param(*row, id=f"{row[0]}-{row[2]}-{i}") for i, row in enumerate(LOCATION_CASES)],
+)
+def test_location_refused(kind: str, overrides: dict[str, Any], field_name: str, fix: str) -> None:
+    cls, base = CLASSES[kind]
+    assert_refused(lambda: cls(**{**base, **overrides}), field_name, fix)
+
+
+def test_a_data_description_without_a_key_is_refused() -> None:
+    """Refused at DAG parse or, at the latest, before the statement is built."""
+    cls, base = CLASSES["broker_load"]
+    descriptions = [{"source_uris": f"oss://{BUCKET}", "table": "db.t"}]
+    args = {**base, "source_uris": None, "table": None, "data_descriptions": descriptions}
+    assert_refused(
+        lambda: cls(**args).execute(_context()), "source_uris", f"oss://{BUCKET}/* if you really mean"
+    )
+
+
+LOCATION_RENDERED_CASES: list[tuple[str, dict[str, Any], dict[str, Any], str, str]] = [
+    (
+        "broker_load",
+        {"source_uris": "{{ s }}"},
+        {"source_uris": f"oss://{_CREDS}{BUCKET}/k"},
+        "source_uris",
+        _NO_CREDS,
+    ),
+    (
+        "insert",
+        {"source_uri": "{{ s }}"},
+        {"source_uri": f"oss://{BUCKET}"},
+        "source_uri",
+        f"oss://{BUCKET}/*",
+    ),
+    ("export", {"target_uri": "{{ t }}"}, {"target_uri": f"s3://{BUCKET}/"}, "target_uri", "dir/prefix_"),
+    (
+        "outfile",
+        {"target_uri": "{{ t }}"},
+        {"target_uri": f"oss://{_CREDS}{BUCKET}/x_"},
+        "target_uri",
+        _NO_CREDS,
+    ),
+    ("key_sensor", {"bucket_key": "{{ k }}"}, {"bucket_key": f"oss://{BUCKET}//k"}, "bucket_key", "'//'"),
+    ("key_sensor", {"bucket_key": "{{ k }}"}, {"bucket_key": ["ok", "/k"]}, "bucket_key[1]", "Write 'k'"),
+    (
+        "keys_unchanged_sensor",
+        {"prefix": "{{ p }}"},
+        {"prefix": f"oss://{_CREDS}{BUCKET}/"},
+        "prefix",
+        _NO_CREDS,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "template", "rendered", "field_name", "fix"),
+    [pytest.param(*row, id=f"{row[0]}-{row[3]}-{i}") for i, row in enumerate(LOCATION_RENDERED_CASES)],
+)
+def test_rendered_location_refused_at_execute(
+    kind: str, template: dict[str, Any], rendered: dict[str, Any], field_name: str, fix: str
+) -> None:
+    cls, base = CLASSES[kind]
+    task = cls(**{**base, **template})
+    for attr, value in rendered.items():
+        setattr(task, attr, value)
+    assert_refused(lambda: task.execute(_context()), field_name, fix)
+
+
+@pytest.mark.parametrize(
+    ("kind", "overrides"),
+    [
+        ("broker_load", {"source_uris": f"{_CONSOLE}/in/*.csv"}),
+        ("broker_load", {"source_uris": f"oss://{BUCKET}/*"}),  # the whole bucket, said explicitly
+        ("insert", {"source_uri": f"https://{BUCKET}.oss-cn-beijing-internal.aliyuncs.com/in/a%20b.csv"}),
+        ("export", {"target_uri": f"https://{BUCKET}.oss-accelerate.aliyuncs.com/out/x_"}),
+        ("outfile", {"target_uri": f"https://{BUCKET}.s3.oss-cn-beijing.aliyuncs.com/out/"}),
+        ("key_sensor", {"bucket_key": f"{_CONSOLE}/in/a.csv"}),
+        ("key_sensor", {"bucket_key": "\\d+\\.csv", "use_regex": True, "bucket_name": BUCKET}),
+        ("keys_unchanged_sensor", {"prefix": f"{_CONSOLE}/p/"}),
+        ("keys_unchanged_sensor", {"prefix": f"oss://{BUCKET}/"}),  # a prefix may be the whole bucket
+        ("broker_load", {"source_uris": None, "local_files": "/a.csv", "staging_uri": f"oss://{BUCKET}"}),
+        ("object_event_trigger", {"prefix": f"{_CONSOLE}/in/"}),
+    ],
+)
+def test_object_urls_and_bucket_roots_are_accepted_where_they_make_sense(
+    kind: str, overrides: dict[str, Any]
+) -> None:
+    cls, base = CLASSES[kind]
+    assert cls(**{**base, **overrides}) is not None
+
+
+def test_an_asset_uri_with_user_information_is_refused() -> None:
+    from airflow.sdk import Asset
+
+    assert_refused(lambda: Asset(uri=f"oss://{AK}@{BUCKET}/k"), "asset URI", _NO_CREDS)
+    assert_refused(lambda: Asset(uri=f"oss://{BUCKET}//k"), "asset URI", f"Write oss://{BUCKET}/k")
+    assert_refused(lambda: Asset(uri="oss://Bad_Bucket/k"), "asset URI", "lowercase")

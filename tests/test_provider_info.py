@@ -164,6 +164,6 @@ def test_oss_asset_scheme_is_registered_and_validated() -> None:
     from airflow_provider_doris_oss.assets import create_asset, sanitize_uri
 
     assert "oss" in ProvidersManager().asset_uri_handlers
-    assert create_asset(bucket="b", key="dir/part_").uri == "oss://b/dir/part_"
+    assert create_asset(bucket="bkt", key="dir/part_").uri == "oss://bkt/dir/part_"
     with pytest.raises(ValueError, match="must name a bucket"):
         sanitize_uri(urlsplit("oss:///no-bucket"))

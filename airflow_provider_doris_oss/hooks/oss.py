@@ -99,7 +99,14 @@ class DorisOssHook(BaseHook):
 
     def resolve(self, uri_or_key: str, bucket: str | None = None, *, field: str = "key") -> ObjectUri:
         """A full URI as it is, or a key in ``bucket`` (else the connection's default bucket)."""
-        return resolve(uri_or_key, bucket or self.properties.bucket, conn_id=self.oss_conn_id, field=field)
+        properties = self.properties
+        return resolve(
+            uri_or_key,
+            bucket or properties.bucket,
+            conn_id=self.oss_conn_id,
+            field=field,
+            region=properties.region,
+        )
 
     def upload_files(self, uploads: Sequence[tuple[str | os.PathLike[str], ObjectUri]]) -> list[ObjectUri]:
         """Upload local files in parallel (multipart above 8 MiB), at most connection.maximum at once."""

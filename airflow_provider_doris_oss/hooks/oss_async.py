@@ -154,8 +154,14 @@ class DorisOssAsyncHook:
 
     async def resolve(self, uri_or_key: str, bucket: str | None = None, *, field: str = "key") -> ObjectUri:
         """A full URI as it is, or a key in ``bucket`` (else the connection's default bucket)."""
-        default = bucket or (await self.properties()).bucket
-        return resolve(uri_or_key, default, conn_id=self.oss_conn_id, field=field)
+        properties = await self.properties()
+        return resolve(
+            uri_or_key,
+            bucket or properties.bucket,
+            conn_id=self.oss_conn_id,
+            field=field,
+            region=properties.region,
+        )
 
     async def iter_pages(
         self, bucket: str, prefix: str = "", *, page_size: int = 1000, start_after: str = ""

@@ -25,7 +25,7 @@ from airflow_provider_doris_oss.operators.job import (
     job_comment,
     task_label,
 )
-from airflow_provider_doris_oss.uris import ObjectUri, has_wildcard, literal_prefix, parse_uri
+from airflow_provider_doris_oss.uris import ObjectUri, check_region, has_wildcard, literal_prefix, parse_uri
 from airflow_provider_doris_oss.version_compat import DECLARE_INLET_ASSETS
 
 if TYPE_CHECKING:
@@ -247,6 +247,10 @@ class DorisBrokerLoadOperator(DorisJobOperator):
         prefix = self.staging_prefix(label) if self.local_files else None
         uploads = self._staging_plan(prefix) if prefix else []
         database, descriptions = self._descriptions([target.as_s3() for _, target in uploads])
+        region = self.oss_hook.properties.region
+        for i, desc in enumerate(descriptions):  # an OSS URL must be in the connection's region
+            field = "source_uris" if self.source_uris else f"data_descriptions[{i}]['source_uris']"
+            check_region(desc.source_uris, region, field=field, conn_id=self.oss_conn_id)
         source_fingerprint = fingerprint([database, *(d.render() for d in descriptions)])
         comment = job_comment(context, source_fingerprint)
         storage = self.oss_hook.doris_properties()

@@ -17,6 +17,7 @@ from airflow_provider_doris_oss.operators.job import (
     JobStatus,
     task_label,
 )
+from airflow_provider_doris_oss.uris import check_region
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -149,6 +150,8 @@ class DorisExportOperator(DorisJobOperator):
 
     def plan_job(self, context: Context) -> DorisJobPlan:
         check_rendered(type(self).__name__, self.argument_rules, self)
+        region = self.oss_hook.properties.region
+        check_region(self.target_uri, region, field="target_uri", conn_id=self.oss_conn_id)
         label = task_label(context, self.job_label)
         database = self._database()
         storage = self.oss_hook.doris_properties()

@@ -17,6 +17,7 @@ from airflow_provider_doris_oss.operators._statement import (
     statement_timeout,
 )
 from airflow_provider_doris_oss.operators.job import fingerprint, task_label
+from airflow_provider_doris_oss.uris import check_region
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -137,6 +138,7 @@ class DorisOssInsertOperator(JobLineage, BaseOperator):
 
         check_rendered(type(self).__name__, self.argument_rules, self)
         oss = DorisOssHook(oss_conn_id=self.oss_conn_id)
+        check_region(self.source_uri, oss.properties.region, field="source_uri", conn_id=self.oss_conn_id)
         # SHOW LOAD shows nothing of an INSERT's table or sources, so the label carries them: the
         # same label given to a different insert becomes a different Doris label.
         label = doris_sql.owned_label(

@@ -18,7 +18,7 @@ from airflow_provider_doris_oss.operators._files import (
 )
 from airflow_provider_doris_oss.operators._lineage import JobLineage
 from airflow_provider_doris_oss.operators._statement import run_statement, statement_timeout
-from airflow_provider_doris_oss.uris import parse_uri
+from airflow_provider_doris_oss.uris import check_region, parse_uri
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -110,6 +110,7 @@ class DorisOutfileOperator(JobLineage, BaseOperator):
 
         check_rendered(type(self).__name__, self.argument_rules, self)
         oss = DorisOssHook(oss_conn_id=self.oss_conn_id)
+        check_region(self.target_uri, oss.properties.region, field="target_uri", conn_id=self.oss_conn_id)
         statement = doris_sql.build_outfile(
             self.sql,
             self.target_uri,

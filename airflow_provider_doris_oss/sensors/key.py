@@ -21,6 +21,7 @@ from airflow_provider_doris_oss.triggers.matching import (
     KeyPattern,
     Mode,
     head_metadata,
+    key_rules,
     listed_metadata,
     mode_for,
     needs_head,
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
 
 
 MAX_XCOM_FILES = 100
+
+
 def call_check_fn(check_fn: Callable[..., bool], files: list[dict[str, Any]], context: Any) -> bool:
     """``check_fn(files, **context)`` if it takes ``**kwargs``, else ``check_fn(files)`` (as S3KeySensor)."""
     parameters = inspect.signature(check_fn).parameters.values()
@@ -107,12 +110,14 @@ class OssKeySensor(BaseSensorOperator):
         **kwargs: Any,
     ) -> None:
         check_arguments(type(self).__name__, self.argument_rules, locals())
+        match_mode = mode_for(wildcard_match, use_regex)
+        check_arguments(type(self).__name__, key_rules("bucket_key", match_mode), {"bucket_key": bucket_key})
         super().__init__(**kwargs)
         self.bucket_key = bucket_key
         self.bucket_name = bucket_name
         self.wildcard_match = wildcard_match
         self.use_regex = use_regex
-        self.match_mode: Mode = mode_for(wildcard_match, use_regex)  # not ``mode``: that is poke/reschedule
+        self.match_mode: Mode = match_mode  # not ``mode``: that is poke/reschedule
         self.check_fn = check_fn
         self.metadata_keys = metadata_keys or ["Size"]
         self.max_xcom_files = max_xcom_files
@@ -132,9 +137,16 @@ class OssKeySensor(BaseSensorOperator):
         if not keys:
             raise ValueError("bucket_key is empty: give at least one key or oss:// URI.")
         patterns = []
-        for key in keys:
-            bucket = self.bucket_name or self.hook.properties.bucket
-            target = resolve_key(key, bucket, field="bucket_key", conn_id=self.oss_conn_id)
+        properties = self.hook.properties
+        for i, key in enumerate(keys):
+            target = resolve_key(
+                key,
+                self.bucket_name or properties.bucket,
+                field="bucket_key" if isinstance(self.bucket_key, str) else f"bucket_key[{i}]",
+                conn_id=self.oss_conn_id,
+                mode=self.match_mode,
+                region=properties.region,
+            )
             if self.bucket_name and target.bucket != self.bucket_name:
                 raise ValueError(
                     f"bucket_key {key!r} names bucket {target.bucket!r} but bucket_name is "
@@ -170,6 +182,7 @@ class OssKeySensor(BaseSensorOperator):
     def execute(self, context: Context) -> Any:
         """Poke, or check once and then defer to ``OssKeyTrigger``."""
         check_rendered(type(self).__name__, self.argument_rules, self)
+        check_rendered(type(self).__name__, key_rules("bucket_key", self.match_mode), self)
         if not self.deferrable:
             return super().execute(context)
         result = self.poke(context)

@@ -12,11 +12,13 @@ from airflow.sdk.bases.sensor import poke_mode_only
 
 from airflow_provider_doris_oss.arguments import (
     KEYS_UNCHANGED_SENSOR,
+    Arg,
     Rule,
     check_arguments,
     check_rendered,
 )
 from airflow_provider_doris_oss.triggers.keys_unchanged import InactivityTracker
+from airflow_provider_doris_oss.uris import location_problem
 from airflow_provider_doris_oss.version_compat import conf
 
 if TYPE_CHECKING:
@@ -24,6 +26,14 @@ if TYPE_CHECKING:
 
     from airflow_provider_doris_oss.hooks.oss import DorisOssHook
     from airflow_provider_doris_oss.uris import ObjectUri
+
+
+def _prefix_problem(name: str, value: Any) -> str | None:
+    return location_problem(value, field=name, role="prefix") if isinstance(value, str) else None
+
+
+# ``prefix`` by OSS's naming rules (a prefix starting with '/' matches nothing); a bucket root is fine.
+_PREFIX_ARGS = (Arg("prefix", _prefix_problem, templated=True),)
 
 
 @poke_mode_only
@@ -42,7 +52,7 @@ class OssKeysUnchangedSensor(BaseSensorOperator):
     :param deferrable: wait in the triggerer (default ``[operators] default_deferrable``).
     """
 
-    argument_rules: ClassVar[tuple[Rule, ...]] = KEYS_UNCHANGED_SENSOR
+    argument_rules: ClassVar[tuple[Rule, ...]] = (*KEYS_UNCHANGED_SENSOR, *_PREFIX_ARGS)
     template_fields: Sequence[str] = ("bucket_name", "prefix", "oss_conn_id")
     ui_color = "#ff6a00"
 

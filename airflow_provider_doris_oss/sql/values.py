@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 
 from airflow_provider_doris_oss.sql.errors import DorisSqlError
-from airflow_provider_doris_oss.uris import parse_uri
+from airflow_provider_doris_oss.uris import parse_uri, role_of
 
 
 def to_s3_uri(uri: str, *, field: str) -> str:
@@ -18,7 +18,7 @@ def to_s3_uri(uri: str, *, field: str) -> str:
     if not isinstance(uri, str):
         raise DorisSqlError(f"{field}: {uri!r} is not a string; write it as oss://bucket/path.")
     try:
-        return parse_uri(uri, field=field).as_s3()
+        return parse_uri(uri, field=field, role=role_of(field)).as_s3()
     except ValueError as error:
         raise DorisSqlError(str(error)) from None
 

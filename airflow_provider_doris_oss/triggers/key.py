@@ -14,6 +14,7 @@ from airflow_provider_doris_oss.triggers.matching import (
     KeyPattern,
     Mode,
     head_metadata,
+    key_rules,
     listed_metadata,
     needs_head,
 )
@@ -92,6 +93,7 @@ class OssKeyTrigger(BaseTrigger):
         wait_first: bool = False,
     ) -> None:
         check_arguments(type(self).__name__, KEY_TRIGGER, locals())
+        check_arguments(type(self).__name__, key_rules("bucket_keys", mode, uris_only=True), locals())
         super().__init__()
         self.bucket_keys = list(bucket_keys)
         self.mode: Mode = mode

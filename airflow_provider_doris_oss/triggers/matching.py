@@ -15,7 +15,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from airflow_provider_doris_oss.uris import ObjectUri, is_uri, literal_prefix, parse_uri
+from airflow_provider_doris_oss.arguments import Arg
+from airflow_provider_doris_oss.uris import (
+    ObjectUri,
+    check_region,
+    is_uri,
+    literal_prefix,
+    location_problem,
+    parse_uri,
+    uri_problem,
+)
 
 Mode = Literal["exact", "wildcard", "regex"]
 
@@ -64,19 +73,80 @@ def regex_literal_prefix(pattern: str) -> str:
     return _literal_run(parsed)[0]
 
 
-def split_key_uri(uri: str, *, field: str = "bucket_key") -> ObjectUri:
-    """``parse_uri`` for object keys: the key is taken verbatim, trailing whitespace included."""
-    target = parse_uri(uri, field=field)
-    return ObjectUri(target.bucket, uri.partition("://")[2].partition("/")[2])
+def split_key_uri(uri: str, *, field: str = "bucket_key", mode: Mode = "exact") -> ObjectUri:
+    """``parse_uri`` for a key to wait for: a key is required, and taken verbatim."""
+    return parse_uri(uri, field=field, role="key", regex=mode == "regex")
 
 
-def resolve_key(key: str, bucket: str | None, *, field: str = "bucket_key", conn_id: str = "") -> ObjectUri:
-    """A ``scheme://bucket/key`` URI as it is, else ``key`` verbatim in ``bucket``.
+def key_pattern_problem(key: str, mode: Mode, *, field: str = "bucket_key") -> str | None:
+    """Why the key (or ``oss://`` URI, or OSS URL) ``key`` can never match an object, or None.
 
-    Only a leading scheme makes a URI: ``mirror/https://x`` is a key, as in S3KeySensor.
+    OSS's object naming rules apply to exact keys and wildcards alike; a regex is judged by the
+    literal start every match must have, so one that can only match keys starting with ``/`` or
+    ``\\`` is refused too. A regex that does not compile is left to the regex check.
     """
+    problem = location_problem(key, field=field, role="key", regex=mode == "regex")
+    if problem or mode != "regex":
+        return problem
+    pattern = parse_uri(key, field=field, role="key", regex=True).key if is_uri(key) else key
+    try:
+        start = regex_literal_prefix(pattern)
+    except re.error:
+        return None
+    if start[:1] in ("/", "\\"):
+        return (
+            f"{field}: the regular expression {pattern!r} matches only keys that start with {start[0]!r}, "
+            "and OSS object names cannot start with '/' or '\\', so it matches nothing. Drop the leading "
+            f"{start[0]!r}."
+        )
+    return None
+
+
+def key_rules(name: str, mode: Mode, *, uris_only: bool = False) -> tuple[Arg, ...]:
+    """The argument rule for ``name`` (a key, a URI, or a list of them): each must be able to match.
+
+    With ``uris_only`` (a trigger's ``bucket_keys``) every item must be a full URI.
+    """
+
+    def check(field: str, value: Any) -> str | None:
+        items = [value] if isinstance(value, str) else list(value)
+        for i, item in enumerate(items):
+            where = field if isinstance(value, str) else f"{field}[{i}]"
+            if not isinstance(item, str):
+                continue
+            if uris_only and not is_uri(item):
+                problem = uri_problem(item, field=where, role="key")
+            else:
+                problem = key_pattern_problem(item, mode, field=where)
+            if problem:
+                return problem
+        return None
+
+    return (Arg(name, check, templated=True),)
+
+
+def resolve_key(
+    key: str,
+    bucket: str | None,
+    *,
+    field: str = "bucket_key",
+    conn_id: str = "",
+    mode: Mode = "exact",
+    region: str | None = None,
+) -> ObjectUri:
+    """A ``scheme://bucket/key`` URI (or OSS URL) as it is, else ``key`` verbatim in ``bucket``.
+
+    Only a leading scheme makes a URI: ``mirror/https://x`` is a key, as in S3KeySensor. A key
+    that can never match (``key_pattern_problem``) is refused, as is a URL in another region than
+    ``region`` (the connection's).
+    """
+    problem = key_pattern_problem(key, mode, field=field)
+    if problem:
+        raise ValueError(problem)
     if is_uri(key):
-        return split_key_uri(key, field=field)
+        if region:
+            check_region(key, region, field=field, conn_id=conn_id)
+        return split_key_uri(key, field=field, mode=mode)
     if not bucket:
         raise ValueError(
             f"{field}: {key!r} names no bucket. Give a full oss://bucket/key URI, pass bucket_name, "
@@ -96,7 +166,7 @@ class KeyPattern:
     @classmethod
     def from_uri(cls, uri: str, mode: Mode, *, field: str = "bucket_key") -> KeyPattern:
         """A pattern from its ``oss://bucket/pattern`` form."""
-        target = split_key_uri(uri, field=field)
+        target = split_key_uri(uri, field=field, mode=mode)
         if mode == "regex":
             re.compile(target.key)
         return cls(target.bucket, target.key, mode)

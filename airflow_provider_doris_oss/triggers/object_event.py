@@ -135,7 +135,7 @@ class OssObjectEventTrigger(BaseEventTrigger):
             )
         self.checkpoint_name = checkpoint_name
         if "://" in prefix:
-            target = parse_uri(prefix, field="prefix")
+            target = parse_uri(prefix, field="prefix", regex=use_regex)
             if bucket_name and bucket_name != target.bucket:
                 raise ValueError(
                     f"prefix {prefix!r} names bucket {target.bucket!r} but bucket_name is {bucket_name!r}: "

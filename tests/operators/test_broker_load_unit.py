@@ -36,7 +36,7 @@ def operator(**kwargs: Any) -> DorisBrokerLoadOperator:
 def test_deferrable_defaults_to_the_operators_setting():
     probe = (
         "from airflow_provider_doris_oss.operators.broker_load import DorisBrokerLoadOperator as O\n"
-        "print(O(task_id='t', table='d.t', source_uris='oss://b/k').deferrable)\n"
+        "print(O(task_id='t', table='d.t', source_uris='oss://bkt/k').deferrable)\n"
     )
     env = {**os.environ, "AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE": "True"}
     out = subprocess.run(
@@ -49,15 +49,15 @@ def test_deferrable_defaults_to_the_operators_setting():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"source_uris": "oss://b/k", "local_files": "/tmp/x.csv"}, "exactly one of"),
+        ({"source_uris": "oss://bkt/k", "local_files": "/tmp/x.csv"}, "exactly one of"),
         ({"source_uris": None, "table": "db.t"}, "exactly one of"),
         ({"table": None}, "table"),
         (
-            {"data_descriptions": [{"source_uris": "oss://b/k", "table": "db.t"}], "format": "csv"},
+            {"data_descriptions": [{"source_uris": "oss://bkt/k", "table": "db.t"}], "format": "csv"},
             "format",
         ),
-        ({"data_descriptions": [{"source_uris": "oss://b/k", "tabel": "db.t"}]}, "'tabel'"),
-        ({"staging_uri": "oss://b/stage/"}, "staging_uri"),
+        ({"data_descriptions": [{"source_uris": "oss://bkt/k", "tabel": "db.t"}]}, "'tabel'"),
+        ({"staging_uri": "oss://bkt/stage/"}, "staging_uri"),
         ({"poll_interval": 0}, "poll_interval"),
     ],
 )
@@ -137,8 +137,8 @@ def test_unknown_format_and_job_properties_are_refused_naming_the_key(oss_env):
 def test_data_descriptions_load_several_tables_of_one_database(oss_env):
     op = operator(
         data_descriptions=[
-            {"source_uris": "oss://b/a/*.csv", "table": "db2.a", "column_separator": ","},
-            DataDescription(source_uris="oss://b/b.parquet", table="b", format="parquet"),
+            {"source_uris": "oss://bkt/a/*.csv", "table": "db2.a", "column_separator": ","},
+            DataDescription(source_uris="oss://bkt/b.parquet", table="b", format="parquet"),
         ],
         label="two_tables",
     )
@@ -149,8 +149,8 @@ def test_data_descriptions_load_several_tables_of_one_database(oss_env):
     with pytest.raises(DorisSqlError, match="different databases"):
         operator(
             data_descriptions=[
-                {"source_uris": "oss://b/a", "table": "db2.a"},
-                {"source_uris": "oss://b/b", "table": "db3.b"},
+                {"source_uris": "oss://bkt/a", "table": "db2.a"},
+                {"source_uris": "oss://bkt/b", "table": "db3.b"},
             ]
         ).plan_job(context())
 

@@ -9,7 +9,7 @@ from airflow_provider_doris_oss.sql import DorisSqlError
 from airflow_provider_doris_oss.sql.tvf import build_insert_from_s3, build_s3_tvf
 
 STORAGE = {"s3.endpoint": "oss-cn-beijing.aliyuncs.com", "s3.access_key": "ak", "s3.secret_key": "sk"}
-TVF = build_s3_tvf("oss://b/events/dt=2026-01-02/*.csv", "csv", STORAGE)
+TVF = build_s3_tvf("oss://bkt/events/dt=2026-01-02/*.csv", "csv", STORAGE)
 
 
 def test_overwrite_names_the_partitions_then_the_label_then_the_columns() -> None:
@@ -42,7 +42,7 @@ def test_without_overwrite_the_insert_is_unchanged() -> None:
 
 def _operator(**kwargs: object) -> DorisOssInsertOperator:
     return DorisOssInsertOperator(
-        task_id="t", table="db.events", source_uri="oss://b/events/", format="csv", **kwargs
+        task_id="t", table="db.events", source_uri="oss://bkt/events/", format="csv", **kwargs
     )
 
 

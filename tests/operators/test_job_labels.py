@@ -31,9 +31,9 @@ def test_a_mapped_task_and_a_task_named_like_its_index_get_different_labels() ->
 @pytest.mark.parametrize(
     "make",
     [
-        lambda: DorisBrokerLoadOperator(task_id="x", table="db.t", source_uris="oss://b/k", label=None),
-        lambda: DorisExportOperator(task_id="x", table="db.t", target_uri="oss://b/out_"),
-        lambda: DorisOssInsertOperator(task_id="x", table="db.t", source_uri="oss://b/k", format="csv"),
+        lambda: DorisBrokerLoadOperator(task_id="x", table="db.t", source_uris="oss://bkt/k", label=None),
+        lambda: DorisExportOperator(task_id="x", table="db.t", target_uri="oss://bkt/out_"),
+        lambda: DorisOssInsertOperator(task_id="x", table="db.t", source_uri="oss://bkt/k", format="csv"),
     ],
 )
 def test_every_operator_derives_distinct_labels_for_mapped_and_lookalike_tasks(make: Any) -> None:
@@ -45,7 +45,7 @@ def test_every_operator_derives_distinct_labels_for_mapped_and_lookalike_tasks(m
 
 
 def test_broker_load_base_label_keeps_a_mapped_task_apart_from_a_lookalike_name() -> None:
-    op = DorisBrokerLoadOperator(task_id="x", table="db.t", source_uris="oss://b/k")
+    op = DorisBrokerLoadOperator(task_id="x", table="db.t", source_uris="oss://bkt/k")
     assert op.base_label(ti_context("load", map_index=3)) != op.base_label(ti_context("load-3"))
 
 

@@ -19,8 +19,8 @@ from airflow_provider_doris_oss.operators.outfile import DorisOutfileOperator
 @pytest.mark.parametrize(
     ("sql", "match"),
     [
-        ("SELECT 1 INTO OUTFILE 's3://b/x_'", "already contains INTO OUTFILE"),
-        ('select * from t\ninto   outfile "s3://b/x_" format as csv', "already contains INTO OUTFILE"),
+        ("SELECT 1 INTO OUTFILE 's3://bkt/x_'", "already contains INTO OUTFILE"),
+        ('select * from t\ninto   outfile "s3://bkt/x_" format as csv', "already contains INTO OUTFILE"),
         ("DELETE FROM t WHERE 1 = 1", "not a query"),
         ("INSERT INTO t SELECT 1", "not a query"),
         ("SELECT 1; DROP TABLE t", "more than one statement"),
@@ -29,12 +29,12 @@ from airflow_provider_doris_oss.operators.outfile import DorisOutfileOperator
 )
 def test_outfile_refuses_a_sql_that_is_not_a_plain_query(sql: str, match: str) -> None:
     with pytest.raises(ValueError, match=match):  # at DAG parse: the sql holds no template
-        DorisOutfileOperator(task_id="out", sql=sql, target_uri="oss://b/dir/x_")
+        DorisOutfileOperator(task_id="out", sql=sql, target_uri="oss://bkt/dir/x_")
 
 
 def test_outfile_accepts_a_query_whose_text_mentions_outfile_only_inside_strings() -> None:
     op = DorisOutfileOperator(
-        task_id="out", sql="SELECT 'INTO OUTFILE' AS s, `into` FROM t;", target_uri="oss://b/dir/x_"
+        task_id="out", sql="SELECT 'INTO OUTFILE' AS s, `into` FROM t;", target_uri="oss://bkt/dir/x_"
     )
     assert op.sql.startswith("SELECT")
 
@@ -50,7 +50,7 @@ def test_outfile_declares_its_target_as_an_oss_asset_outlet() -> None:
 
 
 def test_a_templated_target_declares_no_asset_it_cannot_know() -> None:
-    op = DorisOutfileOperator(task_id="out", sql="SELECT 1", target_uri="oss://b/{{ ds }}/x_")
+    op = DorisOutfileOperator(task_id="out", sql="SELECT 1", target_uri="oss://bkt/{{ ds }}/x_")
     assert op.outlets == []
 
 
@@ -66,7 +66,7 @@ def test_insert_refuses_a_reader_option_given_twice() -> None:
         DorisOssInsertOperator(
             task_id="ins",
             table="db.t",
-            source_uri="oss://b/x.csv",
+            source_uri="oss://bkt/x.csv",
             format="csv",
             column_separator=",",
             reader_options={"Column_Separator": ";"},
@@ -76,8 +76,8 @@ def test_insert_refuses_a_reader_option_given_twice() -> None:
 @pytest.mark.parametrize(
     "op",
     [
-        DorisOutfileOperator(task_id="a", sql="SELECT 1", target_uri="oss://b/x_"),
-        DorisOssInsertOperator(task_id="b", table="db.t", source_uri="oss://b/x", format="csv"),
+        DorisOutfileOperator(task_id="a", sql="SELECT 1", target_uri="oss://bkt/x_"),
+        DorisOssInsertOperator(task_id="b", table="db.t", source_uri="oss://bkt/x", format="csv"),
         DorisCreateCatalogOperator(task_id="c", catalog_name="c", catalog_properties={"type": "hms"}),
     ],
     ids=lambda op: type(op).__name__,
@@ -130,7 +130,7 @@ class _FakeHook:
 
 def test_run_statement_masks_the_secret_in_the_log_and_in_the_error(caplog: pytest.LogCaptureFixture) -> None:
     secret = "s3cr3t'\\value"
-    sql = 'SELECT 1 FROM S3("s3.secret_key" = "s3cr3t\\\'\\\\value", "uri" = "s3://b/x")'
+    sql = 'SELECT 1 FROM S3("s3.secret_key" = "s3cr3t\\\'\\\\value", "uri" = "s3://bkt/x")'
     hook = _FakeHook(error=Exception(1105, f"errCode = 2, detailMessage = bad value near {secret}"))
     log = logging.getLogger("test.run_statement")
     with (
@@ -143,7 +143,7 @@ def test_run_statement_masks_the_secret_in_the_log_and_in_the_error(caplog: pyte
     assert raised.value.code == 1105
     assert secret not in str(raised.value) and "***" in str(raised.value)
     logged = "\n".join(r.getMessage() for r in caplog.records)
-    assert "s3://b/x" in logged
+    assert "s3://bkt/x" in logged
     assert "s3cr3t" not in logged
 
 
@@ -152,7 +152,7 @@ def test_export_deferrable_defaults_to_the_operators_setting() -> None:
 
     probe = (
         "from airflow_provider_doris_oss.operators.export import DorisExportOperator as O\n"
-        "print(O(task_id='t', table='d.t', target_uri='oss://b/x_').deferrable)\n"
+        "print(O(task_id='t', table='d.t', target_uri='oss://bkt/x_').deferrable)\n"
     )
     env = {**os.environ, "AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE": "True"}
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, env=env)
@@ -173,9 +173,9 @@ def test_an_insert_label_doris_would_refuse_is_refused_before_anything_is_sent(l
     from types import SimpleNamespace
 
     with pytest.raises(ValueError, match="label"):  # at DAG parse: nothing is ever sent
-        DorisOssInsertOperator(task_id="i", table="d.t", source_uri="oss://b/x", format="csv", label=label)
+        DorisOssInsertOperator(task_id="i", table="d.t", source_uri="oss://bkt/x", format="csv", label=label)
     op = DorisOssInsertOperator(
-        task_id="i", table="d.t", source_uri="oss://b/x", format="csv", label="{{ params.label }}"
+        task_id="i", table="d.t", source_uri="oss://bkt/x", format="csv", label="{{ params.label }}"
     )
     op.job_label = label  # as rendered
     ti = SimpleNamespace(dag_id="d", task_id="i", run_id="r", map_index=-1)
@@ -186,7 +186,7 @@ def test_an_insert_label_doris_would_refuse_is_refused_before_anything_is_sent(l
 def test_mapped_insert_tasks_get_distinct_labels_that_stay_the_same_across_tries() -> None:
     from types import SimpleNamespace
 
-    op = DorisOssInsertOperator(task_id="i", table="d.t", source_uri="oss://b/x", format="csv")
+    op = DorisOssInsertOperator(task_id="i", table="d.t", source_uri="oss://bkt/x", format="csv")
 
     def label(map_index: int, try_number: int) -> str:
         ti = SimpleNamespace(dag_id="d", task_id="i", run_id="r", map_index=map_index, try_number=try_number)

@@ -87,12 +87,89 @@ def test_a_plain_key_containing_a_scheme_separator_is_a_key(aws_conn, local_oss)
     assert found(ours) is True
 
 
-def test_a_url_with_another_scheme_is_refused_by_both(aws_conn):
-    amazon, ours = both(bucket_key="https://elsewhere/a.json", bucket_name=aws_conn)
+def test_a_url_of_another_service_is_refused_by_both(aws_conn):
+    from airflow.providers.amazon.aws.sensors.s3 import S3KeySensor
+
+    from airflow_provider_doris_oss.sensors.key import OssKeySensor
+
+    args = {"bucket_key": "https://elsewhere/a.json", "bucket_name": aws_conn}
     with pytest.raises(TypeError, match="relative path"):
-        amazon.poke({})
-    with pytest.raises(ValueError, match="bucket_key"):
-        ours.poke({})
+        S3KeySensor(task_id="amazon", **args).poke({})
+    with pytest.raises(ValueError, match=r"bucket_key: 'https://elsewhere/a\.json' is not an OSS object URL"):
+        OssKeySensor(task_id="ours", **args)  # at DAG parse, before any poke
+
+
+@pytest.mark.parametrize("with_bucket_name", [True, False])
+def test_a_space_before_a_uri_is_refused_by_both(aws_conn, local_oss, with_bucket_name):
+    """A key is verbatim, but a space before ``s3://`` makes no key: both sensors refuse it."""
+    from airflow.providers.amazon.aws.sensors.s3 import S3KeySensor
+
+    from airflow_provider_doris_oss.sensors.key import OssKeySensor
+
+    put(local_oss, aws_conn, "sp/a.csv")
+    args: dict[str, Any] = {"bucket_key": f" s3://{aws_conn}/sp/a.csv"}
+    if with_bucket_name:
+        args["bucket_name"] = aws_conn
+    from airflow.providers.amazon.aws.exceptions import S3HookUriParseFailure
+
+    with pytest.raises(TypeError if with_bucket_name else S3HookUriParseFailure):
+        S3KeySensor(task_id="amazon", **args).poke({})
+    with pytest.raises(ValueError, match="starts with whitespace"):
+        OssKeySensor(task_id="ours", **args)
+
+
+def test_the_console_url_of_an_object_is_accepted_by_both(aws_conn, local_oss):
+    """Each sensor takes the virtual-hosted URL its console copies: S3's, and OSS's."""
+    from airflow.providers.amazon.aws.sensors.s3 import S3KeySensor
+
+    from airflow_provider_doris_oss.sensors.key import OssKeySensor
+
+    put(local_oss, aws_conn, "u/a b.csv")
+    amazon = S3KeySensor(
+        task_id="amazon", bucket_key=f"https://{aws_conn}.s3.cn-beijing.amazonaws.com/u/a b.csv"
+    )
+    ours = OssKeySensor(
+        task_id="ours", bucket_key=f"https://{aws_conn}.oss-cn-beijing.aliyuncs.com/u/a%20b.csv"
+    )
+    assert found(amazon) is True
+    assert found(ours) is True
+    assert [f["Key"] for f in ours.poke(CONTEXT).xcom_value] == ["u/a b.csv"]
+
+
+def test_a_double_slash_after_the_bucket(aws_conn, local_oss):
+    """Amazon strips the leading '/' and waits for 'a/b.csv'; OSS has no key '/a/b.csv', so ours refuses."""
+    from airflow.providers.amazon.aws.sensors.s3 import S3KeySensor
+
+    from airflow_provider_doris_oss.sensors.key import OssKeySensor
+
+    put(local_oss, aws_conn, "a/b.csv")
+    assert found(S3KeySensor(task_id="amazon", bucket_key=f"s3://{aws_conn}//a/b.csv")) is True
+    with pytest.raises(ValueError, match=r"bucket_key: .*the key '/a/b.csv' starts with '/'.*Write oss://"):
+        OssKeySensor(task_id="ours", bucket_key=f"s3://{aws_conn}//a/b.csv")
+
+
+def test_check_fn_with_a_list_of_keys(aws_conn, local_oss):
+    """Amazon calls ``check_fn`` once per key, each time with that key's files; ours once, with all."""
+    put(local_oss, aws_conn, "two/a.csv", b"1")
+    put(local_oss, aws_conn, "two/b.csv", b"22")
+    seen: dict[str, list[list[str]]] = {"amazon": [], "ours": []}
+
+    def recorder(name: str) -> Any:
+        def check(files: list[dict[str, Any]]) -> bool:
+            seen[name].append(sorted(str(f["Size"]) for f in files))
+            return True
+
+        return check
+
+    from airflow.providers.amazon.aws.sensors.s3 import S3KeySensor
+
+    from airflow_provider_doris_oss.sensors.key import OssKeySensor
+
+    args = {"bucket_key": ["two/a.csv", "two/b.csv"], "bucket_name": aws_conn}
+    assert found(S3KeySensor(task_id="amazon", check_fn=recorder("amazon"), **args)) is True
+    assert found(OssKeySensor(task_id="ours", check_fn=recorder("ours"), **args)) is True
+    assert seen["amazon"] == [["1"], ["2"]]
+    assert seen["ours"] == [["1", "2"]]
 
 
 def test_regex_with_a_parenthesis_in_a_class_before_a_top_level_alternative(aws_conn, local_oss):

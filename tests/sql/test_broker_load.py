@@ -62,8 +62,8 @@ def test_clause_order_and_values(doris):
 
 
 def test_several_descriptions_one_job():
-    a = DataDescription("oss://b/a.csv", "t1")
-    b = DataDescription("oss://b/b.json", "t2", format="json", properties={"strip_outer_array": "true"})
+    a = DataDescription("oss://bkt/a.csv", "t1")
+    b = DataDescription("oss://bkt/b.json", "t2", format="json", properties={"strip_outer_array": "true"})
     sql = build_broker_load("db", "l", [a, b], STORAGE)
     assert sql.count("DATA INFILE") == 2
     assert "PROPERTIES" in sql and "COMMENT" not in sql
@@ -98,14 +98,14 @@ def test_several_descriptions_one_job():
     ],
 )
 def test_description_validation(kwargs, message):
-    base = {"source_uris": "oss://b/k.csv", "table": "t"}
+    base = {"source_uris": "oss://bkt/k.csv", "table": "t"}
     with pytest.raises(DorisSqlError, match=message):
         DataDescription(**{**base, **kwargs})
 
 
 def test_unknown_format_property_lists_valid_keys():
     with pytest.raises(DorisSqlError) as err:
-        DataDescription("oss://b/k", "t", properties={"json_rot": "$"})
+        DataDescription("oss://bkt/k", "t", properties={"json_rot": "$"})
     assert "'json_rot'" in str(err.value) and "json_root" in str(err.value)
 
 
@@ -125,14 +125,14 @@ def test_unknown_format_property_lists_valid_keys():
 )
 def test_job_property_validation(props, message):
     with pytest.raises(DorisSqlError, match=message):
-        build_broker_load("db", "l", DataDescription("oss://b/k", "t"), STORAGE, properties=props)
+        build_broker_load("db", "l", DataDescription("oss://bkt/k", "t"), STORAGE, properties=props)
 
 
 def test_job_properties_normalised(doris):
     sql = build_broker_load(
         "db",
         "l",
-        DataDescription("oss://b/k", "t"),
+        DataDescription("oss://bkt/k", "t"),
         STORAGE,
         properties={"priority": "high", "strict_mode": "TRUE", "max_filter_ratio": "0.25", "TIMEOUT": "60"},
     )
@@ -146,12 +146,12 @@ def test_job_properties_normalised(doris):
 @pytest.mark.parametrize("label", ["a.b", "db.l", "bad label", ""])
 def test_bad_label_refused(label):
     with pytest.raises(DorisSqlError, match="label"):
-        build_broker_load("db", label, DataDescription("oss://b/k", "t"), STORAGE)
+        build_broker_load("db", label, DataDescription("oss://bkt/k", "t"), STORAGE)
 
 
 def test_empty_storage_and_descriptions_refused():
     with pytest.raises(DorisSqlError, match="storage"):
-        build_broker_load("db", "l", DataDescription("oss://b/k", "t"), {})
+        build_broker_load("db", "l", DataDescription("oss://bkt/k", "t"), {})
     with pytest.raises(DorisSqlError, match="descriptions"):
         build_broker_load("db", "l", [], STORAGE)
 

@@ -25,7 +25,7 @@ STORAGE = {
 def test_export_shape(doris):
     sql = build_export(
         "db.t",
-        "oss://b/dir/p_",
+        "oss://bkt/dir/p_",
         STORAGE,
         partitions=["p1"],
         where="k > 1",
@@ -45,7 +45,7 @@ def test_export_shape(doris):
         "EXPORT TABLE `db`.`t`",
         "PARTITION (`p1`)",
         "WHERE k > 1",
-        'TO "s3://b/dir/p_"',
+        'TO "s3://bkt/dir/p_"',
         "PROPERTIES",
         "WITH S3",
     ]
@@ -79,18 +79,18 @@ def test_export_shape(doris):
 )
 def test_export_validation(kwargs, message):
     with pytest.raises(DorisSqlError, match=message):
-        build_export("db.t", "oss://b/p_", STORAGE, **kwargs)
+        build_export("db.t", "oss://bkt/p_", STORAGE, **kwargs)
 
 
 def test_export_compress_type_for_parquet(doris):
-    sql = build_export("t", "s3://b/p_", STORAGE, format="parquet", compress_type="zstd")
+    sql = build_export("t", "s3://bkt/p_", STORAGE, format="parquet", compress_type="zstd")
     assert doris.properties(sql)["compress_type"] == "ZSTD"
 
 
 def test_outfile_shape(doris):
     sql = build_outfile(
         "SELECT a FROM t -- trailing comment\n;",
-        "oss://b/out/r_",
+        "oss://bkt/out/r_",
         STORAGE,
         format="PARQUET",
         properties={"max_file_size": "64MB", "success_file_name": "_SUCCESS", "compress_type": "snappy"},
@@ -119,7 +119,7 @@ def test_outfile_shape(doris):
 )
 def test_outfile_refuses(query, message):
     with pytest.raises(DorisSqlError, match=message):
-        build_outfile(query, "oss://b/r_", STORAGE)
+        build_outfile(query, "oss://bkt/r_", STORAGE)
 
 
 @pytest.mark.parametrize(
@@ -134,7 +134,7 @@ def test_outfile_refuses(query, message):
     ],
 )
 def test_outfile_accepts_queries_mentioning_keywords_in_strings_or_comments(query):
-    assert "INTO OUTFILE" in build_outfile(query, "oss://b/r_", STORAGE)
+    assert "INTO OUTFILE" in build_outfile(query, "oss://bkt/r_", STORAGE)
 
 
 @pytest.mark.parametrize(
@@ -147,25 +147,25 @@ def test_outfile_accepts_queries_mentioning_keywords_in_strings_or_comments(quer
 )
 def test_outfile_property_errors(props, message):
     with pytest.raises(DorisSqlError, match=message):
-        build_outfile("SELECT 1", "oss://b/r_", STORAGE, format="orc", properties=props)
+        build_outfile("SELECT 1", "oss://bkt/r_", STORAGE, format="orc", properties=props)
 
 
 def test_outfile_collision_with_storage():
     with pytest.raises(DorisSqlError, match="storage property"):
         build_outfile(
-            "SELECT 1", "oss://b/r_", {**STORAGE, "max_file_size": "5MB"}, properties={"max_file_size": "6MB"}
+            "SELECT 1", "oss://bkt/r_", {**STORAGE, "max_file_size": "5MB"}, properties={"max_file_size": "6MB"}
         )
 
 
 def test_tvf_and_insert(doris):
     tvf = build_s3_tvf(
-        "oss://b/in/*.csv",
+        "oss://bkt/in/*.csv",
         "CSV",
         STORAGE,
         {"Column_Separator": ",", "skip_lines": 1, "read_json_by_line": False},
     )
     props = doris.properties(tvf)
-    assert props["uri"] == "s3://b/in/*.csv" and props["format"] == "csv"
+    assert props["uri"] == "s3://bkt/in/*.csv" and props["format"] == "csv"
     assert props["column_separator"] == "," and props["read_json_by_line"] == "false"
     sql = build_insert_from_s3(
         "db.t",
@@ -202,29 +202,29 @@ def test_tvf_and_insert(doris):
 )
 def test_tvf_option_errors(options, message):
     with pytest.raises(DorisSqlError, match=message):
-        build_s3_tvf("oss://b/k", "csv", STORAGE, options)
+        build_s3_tvf("oss://bkt/k", "csv", STORAGE, options)
 
 
 def test_tvf_use_path_style_collides_with_storage():
     with pytest.raises(DorisSqlError, match="storage property"):
-        build_s3_tvf("oss://b/k", "csv", {**STORAGE, "use_path_style": "true"}, {"use_path_style": True})
+        build_s3_tvf("oss://bkt/k", "csv", {**STORAGE, "use_path_style": "true"}, {"use_path_style": True})
 
 
 def test_insert_refuses_foreign_tvf_and_bad_label():
     with pytest.raises(DorisSqlError, match="build_s3_tvf"):
         build_insert_from_s3("t", "(SELECT 1)")
-    tvf = build_s3_tvf("oss://b/k", "csv", STORAGE)
+    tvf = build_s3_tvf("oss://bkt/k", "csv", STORAGE)
     with pytest.raises(DorisSqlError, match="label"):
         build_insert_from_s3("t", tvf, label="a.b")
 
 
 def test_catalog(doris):
     sql = build_create_catalog(
-        "ice`berg", {"type": "iceberg", "warehouse": "oss://b/w/"}, STORAGE, if_not_exists=True, comment='c"x'
+        "ice`berg", {"type": "iceberg", "warehouse": "oss://bkt/w/"}, STORAGE, if_not_exists=True, comment='c"x'
     )
     assert sql.startswith("CREATE CATALOG IF NOT EXISTS `ice``berg` COMMENT")
     assert doris.strings(sql)[0] == 'c"x'
-    assert doris.properties(sql)["warehouse"] == "oss://b/w/"
+    assert doris.properties(sql)["warehouse"] == "oss://bkt/w/"
     assert build_drop_catalog("c", if_exists=True) == "DROP CATALOG IF EXISTS `c`"
     assert build_drop_catalog("c") == "DROP CATALOG `c`"
 

@@ -73,11 +73,11 @@ def test_pick_latest():
 @pytest.mark.parametrize(
     "info",
     [
-        '[[{"fileNumber":"2","totalRows":"10","fileSize":"123bytes","url":"s3://b/p_x_*"}],'
-        ' [{"fileNumber":"1","totalRows":"5","fileSize":"7bytes","url":"s3://b/p_y_*"}]]',
+        '[[{"fileNumber":"2","totalRows":"10","fileSize":"123bytes","url":"s3://bkt/p_x_*"}],'
+        ' [{"fileNumber":"1","totalRows":"5","fileSize":"7bytes","url":"s3://bkt/p_y_*"}]]',
         [
-            {"fileNumber": 2, "totalRows": 10, "fileSize": 123, "url": "s3://b/p_x_*"},
-            {"fileNumber": 1, "totalRows": 5, "fileSize": "7", "url": "s3://b/p_y_*"},
+            {"fileNumber": 2, "totalRows": 10, "fileSize": 123, "url": "s3://bkt/p_x_*"},
+            {"fileNumber": 1, "totalRows": 5, "fileSize": "7", "url": "s3://bkt/p_y_*"},
         ],
     ],
 )
@@ -93,12 +93,12 @@ def test_export_status_outfile_info(info):
 
 def test_outfile_result_sums_by_name():
     rows = [
-        {"FileNumber": 1, "TotalRows": 10, "FileSize": 100, "URL": "s3://b/r_a_", "WriteTimeSec": 1},
-        {"URL": "s3://b/r_b_", "FileSize": "50", "TotalRows": "5", "FileNumber": "2"},
+        {"FileNumber": 1, "TotalRows": 10, "FileSize": 100, "URL": "s3://bkt/r_a_", "WriteTimeSec": 1},
+        {"URL": "s3://bkt/r_b_", "FileSize": "50", "TotalRows": "5", "FileNumber": "2"},
     ]
     r = OutfileResult.from_rows(rows)
     assert (r.file_number, r.total_rows, r.file_size) == (3, 15, 150)
-    assert r.urls == ("s3://b/r_a_", "s3://b/r_b_")
+    assert r.urls == ("s3://bkt/r_a_", "s3://bkt/r_b_")
 
 
 @pytest.mark.parametrize(
@@ -139,7 +139,7 @@ def test_error_helpers():
 def test_mask_known_and_named_secrets():
     secret = 'se"cr\\et'
     storage = {"s3.access_key": "AKID", "s3.secret_key": secret, "s3.endpoint": "oss-cn-beijing.aliyuncs.com"}
-    sql = build_broker_load("db", "l", DataDescription("oss://b/k", "t"), storage, comment=f"about {secret}")
+    sql = build_broker_load("db", "l", DataDescription("oss://bkt/k", "t"), storage, comment=f"about {secret}")
     masked = mask_secrets(sql, ["AKID", secret])
     assert "AKID" not in masked and 'se\\"cr' not in masked and "cr\\\\et" not in masked
     assert "oss-cn-beijing.aliyuncs.com" in masked

@@ -328,7 +328,7 @@ def test_provider_statements_are_accepted() -> None:
         "s3.secret_key": "b",
     }
     desc = broker_load.DataDescription(
-        source_uris=["oss://b/x/*.csv"],
+        source_uris=["oss://bkt/x/*.csv"],
         table="t",
         format="csv",
         column_separator=",",
@@ -342,12 +342,12 @@ def test_provider_statements_are_accepted() -> None:
     )
     load = grammar.parse(broker_load.build_broker_load("db", "my-label", [desc, desc], storage))
     assert isinstance(load, LoadStmt) and len(load.descs) == 2
-    exp = grammar.parse(export.build_export("db.t", "oss://b/out/p_", storage, label="e1", format="parquet"))
+    exp = grammar.parse(export.build_export("db.t", "oss://bkt/out/p_", storage, label="e1", format="parquet"))
     assert isinstance(exp, ExportStmt) and exp.properties["label"] == "e1"
     out = grammar.parse(
-        outfile.build_outfile("SELECT * FROM t", "oss://b/r_", storage, format="csv_with_names")
+        outfile.build_outfile("SELECT * FROM t", "oss://bkt/r_", storage, format="csv_with_names")
     )
     assert isinstance(out, OutfileStmt) and out.format.lower() == "csv_with_names"
-    tvf_sql = tvf.build_s3_tvf("oss://b/x/*.csv", "csv", storage)
+    tvf_sql = tvf.build_s3_tvf("oss://bkt/x/*.csv", "csv", storage)
     ins = grammar.parse(tvf.build_insert_from_s3("db.t", tvf_sql, label="l1"))
     assert isinstance(ins, TvfQueryStmt) and ins.label == "l1" and ins.insert_table == "t"

@@ -131,7 +131,7 @@ def test_key_trigger_reports_errors_as_events(local_oss, oss_conn):
 
 def test_key_trigger_serialize_round_trips():
     trigger = OssKeyTrigger(
-        ["oss://b/k*"],
+        ["oss://bkt/k*"],
         mode="wildcard",
         oss_conn_id="c",
         poke_interval=3,

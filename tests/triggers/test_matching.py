@@ -78,14 +78,55 @@ def test_every_match_starts_with_the_regex_prefix(pattern):
 def test_key_uris_keep_trailing_whitespace_and_plain_keys_may_contain_a_scheme():
     from airflow_provider_doris_oss.triggers.matching import resolve_key
 
-    assert KeyPattern.from_uri("oss://b/k ", "exact") == KeyPattern("b", "k ", "exact")
-    assert resolve_key("s3://b/k\t", None) == ("b", "k\t")
+    assert KeyPattern.from_uri("oss://bkt/k ", "exact") == KeyPattern("bkt", "k ", "exact")
+    assert resolve_key("s3://bkt/k\t", None) == ("bkt", "k\t")
     assert resolve_key("mirror/https://x/y", "bkt") == ("bkt", "mirror/https://x/y")
     assert resolve_key("k ", "bkt") == ("bkt", "k ")
     with pytest.raises(ValueError, match=r"bucket_key: 'k' names no bucket.*conn_x"):
         resolve_key("k", None, conn_id="conn_x")
-    with pytest.raises(ValueError, match="not an object URI"):
+    with pytest.raises(ValueError, match="not an OSS object URL"):
         resolve_key("https://host/k", "bkt")
+
+
+def test_a_leading_space_before_a_uri_is_refused_not_stripped():
+    """A URI starts with its scheme; a space before it was silently dropped before."""
+    from airflow_provider_doris_oss.triggers.matching import resolve_key
+
+    with pytest.raises(ValueError, match=r"bucket_key: ' oss://bkt/k' starts with whitespace"):
+        resolve_key(" oss://bkt/k", None)
+    assert resolve_key(" k", "bkt") == ("bkt", " k")  # a plain key is verbatim, leading space included
+
+
+@pytest.mark.parametrize(
+    ("key", "mode"),
+    [
+        ("oss://bkt//a/b.csv", "exact"),
+        ("/a/b.csv", "exact"),
+        ("\\a.csv", "exact"),
+        ("oss://bkt//a/*.csv", "wildcard"),
+        ("/a/*.csv", "wildcard"),
+        ("/a/.*", "regex"),
+        ("oss://bkt/\\/a", "regex"),  # the regex \/a matches only keys starting with '/'
+        ("(?:/a)b", "regex"),
+    ],
+)
+def test_keys_no_object_can_have_are_refused_naming_the_field(key, mode):
+    from airflow_provider_doris_oss.triggers.matching import key_pattern_problem, resolve_key
+
+    problem = key_pattern_problem(key, mode, field="bucket_key[2]")
+    assert problem is not None and problem.startswith("bucket_key[2]: ")
+    assert "cannot start with '/' or '\\'" in problem
+    with pytest.raises(ValueError, match=r"^bucket_key: "):
+        resolve_key(key, "bkt", mode=mode)
+
+
+@pytest.mark.parametrize(
+    ("key", "mode"), [(r"\d+\.csv", "regex"), (r"oss://bkt/\d+", "regex"), ("a/*", "wildcard")]
+)
+def test_patterns_that_can_match_are_accepted(key, mode):
+    from airflow_provider_doris_oss.triggers.matching import key_pattern_problem
+
+    assert key_pattern_problem(key, mode) is None
 
 
 def test_from_uri_accepts_both_schemes_and_checks_regexes():
