@@ -31,6 +31,7 @@ BENCHMARKS: list[tuple[str, list[str], list[str]]] = [
     ("bench_job_polling.py", [], ["--lengths", "1,3", "--scale", "60"]),
     ("bench_import.py", ["--repeat", "7"], ["--repeat", "3"]),
     ("bench_oss_hook.py", ["--server", "seaweedfs", "--repeat", "3"], ["--repeat", "1"]),
+    ("bench_batched_loads.py", [], ["--quick"]),
 ]
 
 
