@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from airflow_provider_doris_oss.operators.catalog import DorisCreateCatalogOperator
-from airflow_provider_doris_oss.sql import DorisSqlError
 
 EXAMPLE = Path(__file__).parents[2] / "example_dags" / "example_catalog.py"
 HOSTILE = 'it\'s "q" \\ `b`\n東京\t'
@@ -71,9 +70,14 @@ def test_a_rerun_succeeds_with_if_not_exists_and_fails_without(doris: Any) -> No
     "key", ["s3.endpoint", "OSS.Secret_Key", "AWS_ACCESS_KEY", "fs.oss.accessKeyId", "region"]
 )
 def test_a_catalog_property_that_collides_with_the_connection_is_refused(doris: Any, key: str) -> None:
+    with pytest.raises(ValueError, match="comes from the OSS connection"):  # at DAG parse
+        DorisCreateCatalogOperator(
+            task_id="c", catalog_name="bad", catalog_properties={"type": "hms", key: "value"}
+        )
     op = DorisCreateCatalogOperator(
-        task_id="c", catalog_name="bad", catalog_properties={"type": "hms", key: "value"}
+        task_id="c", catalog_name="bad", catalog_properties={"type": "{{ params.t }}"}
     )
-    with pytest.raises(DorisSqlError, match="comes from the OSS connection"):
+    op.catalog_properties = {"type": "hms", key: "value"}  # as rendered
+    with pytest.raises(ValueError, match="comes from the OSS connection"):
         op.execute({})  # type: ignore[arg-type]
     assert not [s for s in doris.statements() if "CATALOG" in s.upper()]

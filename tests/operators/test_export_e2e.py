@@ -12,7 +12,6 @@ import pytest
 
 from airflow_provider_doris_oss.operators.export import DorisExportOperator
 from airflow_provider_doris_oss.operators.job import DorisJobError
-from airflow_provider_doris_oss.sql import DorisSqlError
 
 
 @pytest.fixture
@@ -123,10 +122,18 @@ def test_hostile_columns_where_and_path_reach_doris_intact(doris: Any) -> None:
 
 @pytest.mark.parametrize("label", ['bad"label', "new\nline", "dotted.label", "ü"])
 def test_a_label_doris_would_refuse_is_refused_before_anything_is_sent(doris: Any, label: str) -> None:
+    with pytest.raises(ValueError, match="label"):  # at DAG parse
+        DorisExportOperator(
+            task_id="export", table=f"{doris.db}.orders", target_uri=f"oss://{doris.bucket}/l/x_", label=label
+        )
     op = DorisExportOperator(
-        task_id="export", table=f"{doris.db}.orders", target_uri=f"oss://{doris.bucket}/l/x_", label=label
+        task_id="export",
+        table=f"{doris.db}.orders",
+        target_uri=f"oss://{doris.bucket}/l/x_",
+        label="{{ params.label }}",
     )
-    with pytest.raises(DorisSqlError, match="label"):
+    op.job_label = label  # as rendered
+    with pytest.raises(ValueError, match="label"):
         op.execute(context())
     assert not [s for s in doris.statements() if "EXPORT" in s.upper()]
 
