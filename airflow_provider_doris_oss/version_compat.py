@@ -37,8 +37,6 @@ if TYPE_CHECKING:
     from airflow.sdk.exceptions import AirflowException
     from airflow.triggers.shared_stream import AdvanceItem, AdvanceOutcome, SharedStreamProducer
 else:
-    from airflow.sdk import Connection
-
     if AIRFLOW_V_3_1_PLUS:
         from airflow.sdk import BaseHook
     else:
@@ -51,14 +49,6 @@ else:
         from airflow.sdk.exceptions import AirflowException
     except ImportError:  # 3.0
         from airflow.exceptions import AirflowException
-    if AIRFLOW_V_3_3_PLUS:
-        from airflow.triggers.shared_stream import AdvanceItem, AdvanceOutcome, SharedStreamProducer
-    else:
-        from airflow_provider_doris_oss.triggers.poll_loop import (
-            AdvanceItem,
-            AdvanceOutcome,
-            SharedStreamProducer,
-        )
 
 __all__ = [
     "AIRFLOW_VERSION",
@@ -71,7 +61,6 @@ __all__ = [
     "AdvanceOutcome",
     "AirflowException",
     "BaseHook",
-    "Connection",
     "SharedStreamProducer",
     "aget_connection",
     "amask_secret",
@@ -80,6 +69,22 @@ __all__ = [
     "new_connection",
     "require_airflow",
 ]
+
+
+_SHARED_STREAM_NAMES = ("AdvanceItem", "AdvanceOutcome", "SharedStreamProducer")
+
+
+def __getattr__(name: str) -> Any:
+    """The shared-stream names, imported on first use: DAG files never need them, and
+    ``airflow.triggers.shared_stream`` costs about 100 ms to import (stand-ins below 3.3)."""
+    if name not in _SHARED_STREAM_NAMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    home = "airflow.triggers.shared_stream" if AIRFLOW_V_3_3_PLUS else f"{__package__}.triggers.poll_loop"
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
 
 
 async def aget_connection(conn_id: str) -> Connection:
@@ -139,19 +144,21 @@ def _json_form(conn: Connection) -> str:
     return json.dumps({name: value for name, value in fields.items() if value not in (None, "")})
 
 
-class _JsonConnection(Connection):
-    """A Connection with ``as_json()`` (the ``AIRFLOW_CONN_<ID>`` form), which 3.0 lacks."""
-
-    def as_json(self) -> str:
-        return _json_form(self)
-
-
 def new_connection(**fields: Any) -> Connection:
     """An ``airflow.sdk.Connection`` that has ``as_json()`` on every version (``Connection.as_json``
     appears in 3.1); the test kit's connections are made here."""
+    from airflow.sdk import Connection
+
     if hasattr(Connection, "as_json"):
         return Connection(**fields)
-    return _JsonConnection(**fields)
+
+    class JsonConnection(Connection):
+        """A Connection with ``as_json()``, the ``AIRFLOW_CONN_<ID>`` form."""
+
+        def as_json(self) -> str:
+            return _json_form(self)
+
+    return JsonConnection(**fields)
 
 
 def require_airflow(minimum: str, feature: str, way_out: str) -> None:
