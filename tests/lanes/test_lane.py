@@ -157,3 +157,63 @@ def test_key_sensor_dag_run_deferred(run_dag: Any, local_oss: Any, oss_conn: str
         """
     )
     assert result.task_states == {"wait": "success"}
+
+
+@pytest.mark.parametrize(
+    ("hook_path", "declared"),
+    [
+        ("airflow_provider_doris_oss.hooks.oss.DorisOssHook", doris_oss_connection_type()),
+        ("airflow_provider_doris_oss.hooks.doris.DorisHook", doris_connection_type()),
+    ],
+    ids=["doris_oss", "doris"],
+)
+def test_the_hooks_form_methods_mirror_the_provider_info(
+    hook_path: str, declared: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What Airflow 3.0 and 3.1 read, checked on every version with WTForms stand-ins of its shape."""
+    import types
+
+    class Field:
+        def __init__(self, label: str, **options: Any) -> None:
+            self.label, self.options = label, options
+
+    class StringField(Field): ...
+
+    class IntegerField(Field): ...
+
+    class BooleanField(Field): ...
+
+    class Optional: ...
+
+    wtforms = types.ModuleType("wtforms")
+    wtforms.StringField, wtforms.IntegerField, wtforms.BooleanField = StringField, IntegerField, BooleanField  # type: ignore[attr-defined]
+    validators = types.ModuleType("wtforms.validators")
+    validators.Optional = Optional  # type: ignore[attr-defined]
+    babel = types.ModuleType("flask_babel")
+    babel.lazy_gettext = lambda text: f"gettext:{text}"  # type: ignore[attr-defined]
+    widgets = types.ModuleType("flask_appbuilder.fieldwidgets")
+    widgets.BS3TextFieldWidget = type("BS3TextFieldWidget", (), {})  # type: ignore[attr-defined]
+    for name, module in {
+        "wtforms": wtforms,
+        "wtforms.validators": validators,
+        "flask_babel": babel,
+        "flask_appbuilder": types.ModuleType("flask_appbuilder"),
+        "flask_appbuilder.fieldwidgets": widgets,
+    }.items():
+        monkeypatch.setitem(__import__("sys").modules, name, module)
+
+    module_name, class_name = hook_path.rsplit(".", 1)
+    hook = getattr(importlib.import_module(module_name), class_name)
+    form = hook.get_connection_form_widgets()
+    kinds = {"string": StringField, "integer": IntegerField, "boolean": BooleanField}
+    assert set(form) == set(declared["conn-fields"])
+    for name, field in declared["conn-fields"].items():
+        widget = form[name]
+        assert type(widget) is kinds[next(t for t in field["schema"]["type"] if t != "null")], name
+        assert widget.label == f"gettext:{field['label']}"
+        assert widget.options["description"] == field["description"]
+        assert widget.options.get("default") == field["schema"].get("default")
+        assert [type(v) for v in widget.options["validators"]] == [Optional]
+    behaviour = hook.get_ui_field_behaviour()
+    assert behaviour == {k.replace("-", "_"): v for k, v in declared["ui-field-behaviour"].items()}
+    assert behaviour["relabeling"]["host"] == declared["ui-field-behaviour"]["relabeling"]["host"]
