@@ -21,10 +21,10 @@ AIRFLOW_V_3_1_PLUS = _release >= (3, 1)
 AIRFLOW_V_3_2_PLUS = _release >= (3, 2)
 # Shared trigger streams in ack mode (airflow.triggers.shared_stream).
 AIRFLOW_V_3_3_PLUS = _release >= (3, 3)
-# Airflow 3.0's scheduler deactivates assets that only task inlets reference (apache/airflow#58303,
-# fixed by #58368 in 3.1), failing those tasks with AirflowInactiveAssetInInletOrOutletException:
+# The scheduler before 3.1.4 deactivates assets that only task inlets reference (apache/airflow#58303,
+# fixed by #58368 in 3.1.4), failing those tasks with AirflowInactiveAssetInInletOrOutletException:
 # there the operators declare no inlet asset of their own.
-DECLARE_INLET_ASSETS = AIRFLOW_V_3_1_PLUS
+DECLARE_INLET_ASSETS = _release >= (3, 1, 4)
 # Airflow 3.0 registers an asset's watcher triggers only for an active asset, and activates new
 # assets after that step (DAG.bulk_write_to_db): a new watcher starts at its DAG's second parse.
 WATCHERS_AT_FIRST_PARSE = AIRFLOW_V_3_1_PLUS
@@ -67,7 +67,6 @@ __all__ = [
     "conf",
     "get_hook_lineage_collector",
     "new_connection",
-    "require_airflow",
 ]
 
 
@@ -75,8 +74,8 @@ _SHARED_STREAM_NAMES = ("AdvanceItem", "AdvanceOutcome", "SharedStreamProducer")
 
 
 def __getattr__(name: str) -> Any:
-    """The shared-stream names, imported on first use: DAG files never need them, and
-    ``airflow.triggers.shared_stream`` costs about 100 ms to import (stand-ins below 3.3)."""
+    """The shared-stream names, imported on first use: DAG files never need them, and importing
+    ``airflow.triggers.shared_stream`` took about 100 ms on a busy 2-core machine (stand-ins below 3.3)."""
     if name not in _SHARED_STREAM_NAMES:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     import importlib
@@ -159,12 +158,3 @@ def new_connection(**fields: Any) -> Connection:
             return _json_form(self)
 
     return JsonConnection(**fields)
-
-
-def require_airflow(minimum: str, feature: str, way_out: str) -> None:
-    """Refuse ``feature`` on an Airflow older than ``minimum``, naming both versions and the way out."""
-    if _release < Version(minimum).release:
-        raise RuntimeError(
-            f"{feature} needs Apache Airflow {minimum} or newer; this is Airflow {_AIRFLOW_RELEASE}. "
-            f"{way_out}"
-        )
