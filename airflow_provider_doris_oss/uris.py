@@ -50,9 +50,15 @@ prefix Doris writes ``<prefix><query-id>_<n>.<ext>`` under; without a key the fi
 the bucket's root, and ``delete_existing_files`` would first delete every object in the bucket.
 """
 
-# What a missing key means for the operator parameters that take a location; any other field
-# takes a prefix.
-PARAMETER_ROLES: dict[str, Role] = {"source_uris": "source", "source_uri": "source", "target_uri": "target"}
+# What a missing key means for the parameters that take a location; any other field (``prefix``,
+# ``staging_uri``, ``checkpoint_prefix``) takes a prefix.
+PARAMETER_ROLES: dict[str, Role] = {
+    "source_uris": "source",
+    "source_uri": "source",
+    "target_uri": "target",
+    "bucket_key": "key",
+    "bucket_keys": "key",
+}
 
 _MISSING_KEY: dict[str, str] = {
     "key": "names no object key. Write oss://{bucket}/key.",

@@ -99,16 +99,18 @@ def test_a_uri_without_a_key(uri):
     assert parse_uri("oss://lake/*", role="source").key == "*"  # everything, said explicitly
 
 
-def test_roles_of_the_operator_parameters():
-    assert [
-        role_of(f) for f in ("source_uris", "source_uris[3]", "source_uri", "target_uri", "staging_uri")
-    ] == [
-        "source",
-        "source",
-        "source",
-        "target",
+def test_roles_of_the_parameters():
+    fields = (
+        "source_uris",
+        "source_uris[3]",
+        "source_uri",
+        "target_uri",
+        "bucket_key[1]",
+        "bucket_keys",
         "prefix",
-    ]
+    )
+    assert [role_of(f) for f in fields] == ["source", "source", "source", "target", "key", "key", "prefix"]
+    assert role_of("staging_uri") == role_of("checkpoint_prefix") == "prefix"
 
 
 def test_whitespace_before_the_scheme_is_refused_and_after_the_key_kept():
