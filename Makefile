@@ -91,9 +91,9 @@ dist: $(STAMP)
 	$(VENV)/bin/twine check --strict $(DIST)/*
 	$(PY) scripts/check_dist.py $(DIST)
 
-# The built wheel, not the tree: an unconstrained pip resolves its dependencies without backtracking;
-# installed with the testing and fs extras in its own venv (kept between runs), the smoke tests run from a
-# temporary directory, so only the installed package can be imported.
+# The built wheel, not the tree: its dependencies resolve from scratch without backtracking (uv; pip
+# with DORIS_OSS_RESOLVER=pip); installed with the testing and fs extras in its own venv (kept between
+# runs), the smoke tests run from a temporary directory, so only the installed package can be imported.
 wheel-smoke: dist
 	DORIS_OSS_DIST=$(CURDIR)/$(DIST) $(VENV)/bin/pytest -q -p no:xdist tests/wheel/test_resolution.py
 	$(VENV)/bin/uv venv --quiet --allow-existing --python $(PY) $(WHEEL_VENV)
