@@ -26,7 +26,6 @@ from airflow_provider_doris_oss.argument_checks import (
     conn_id,
     every,
     flag,
-    items_of,
     mapping,
     names,
     one_of,
@@ -42,7 +41,7 @@ from airflow_provider_doris_oss.argument_checks import (
 from airflow_provider_doris_oss.argument_checks import shown as _shown
 from airflow_provider_doris_oss.argument_sql import PENDING
 from airflow_provider_doris_oss.properties import bucket_name_problem
-from airflow_provider_doris_oss.uris import is_uri, role_of, uri_problem
+from airflow_provider_doris_oss.uris import role_of, uri_problem
 
 
 class ArgumentError(ValueError):
@@ -170,16 +169,6 @@ def bucket(name: str, value: Any) -> str | None:
     )
 
 
-def key_or_uri(name: str, value: Any) -> str | None:
-    """Keys (or one key), each a plain key or a full URI; a URI is judged as ``object_uri`` at parse."""
-    problem = texts(name, value)
-    for where, item in items_of(value, name) if problem is None else ():
-        problem = object_uri(where, item) if is_uri(item) else None
-        if problem:
-            return problem
-    return problem
-
-
 def _names_or_star(name: str, value: Any) -> str | None:
     """Partition names Doris can hold, or ``"*"`` (INSERT OVERWRITE's "the partitions the rows fall in")."""
     return None if value == "*" else sql_checks.identifiers(name, value)
@@ -299,7 +288,7 @@ SENSOR_BASE: tuple[Rule, ...] = (
 )
 KEY_SENSOR: tuple[Rule, ...] = (
     *SENSOR_BASE,
-    Arg("bucket_key", key_or_uri, templated=True),
+    Arg("bucket_key", texts, templated=True),  # keys and URIs by matching.key_rules (mode-aware)
     Arg("bucket_key", regex_keys, templated=True, when=("use_regex", True)),
     Arg("bucket_name", optional(bucket), templated=True),
     Arg("oss_conn_id", conn_id, templated=True),

@@ -915,6 +915,12 @@ def test_task_on_a_bad_connection_is_refused_before_connecting(kind: str, overri
     assert_refused(lambda: task.execute(_context()), "connection_maximum", _POOL_FIX)
 
 
+@pytest.mark.parametrize("key", [f"oss://{BUCKET}/\\d+\\.csv", f"oss://{BUCKET}/in/(a|b)+\\.csv", "\\w+/x"])
+def test_a_regex_that_cannot_backtrack_without_bound_is_accepted(key: str) -> None:
+    """A regex key is judged as a regex (a leading escape such as \\d is no backslash in the key)."""
+    assert OssKeySensor(task_id="t", bucket_key=key, use_regex=True, bucket_name=None) is not None
+
+
 def test_port_field_zero_means_not_set(monkeypatch: pytest.MonkeyPatch) -> None:
     """The Port field's 0 is "not set" (Airflow 3.3.2's Test button sends it); the endpoint's port stays."""
     conn = {"conn_type": "doris_oss", "host": ENDPOINT, "port": 0, "login": AK, "password": SK}
