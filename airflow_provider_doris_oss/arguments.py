@@ -141,7 +141,10 @@ def object_uri(name: str, value: Any) -> str | None:
     """An object URI or OSS object URL by ``uris.parse_uri``'s rules, for the parameter's role."""
     if not isinstance(value, str) or not value.strip():
         return f"{name} must be an oss://bucket/path URI, not {_shown(value)}."
-    return uri_problem(value, field=name, role=role_of(name))
+    role = role_of(name)
+    # A key to wait for may be a regex (a leading backslash is an escape): the sensors and triggers
+    # judge it again by their match mode (``triggers.matching.key_rules``).
+    return uri_problem(value, field=name, role=role, regex=role == "key")
 
 
 def object_uris(name: str, value: Any) -> str | None:

@@ -1135,6 +1135,10 @@ def test_rendered_location_refused_at_execute(
         ("outfile", {"target_uri": f"https://{BUCKET}.s3.oss-cn-beijing.aliyuncs.com/out/"}),
         ("key_sensor", {"bucket_key": f"{_CONSOLE}/in/a.csv"}),
         ("key_sensor", {"bucket_key": "\\d+\\.csv", "use_regex": True, "bucket_name": BUCKET}),
+        (
+            "key_sensor",
+            {"bucket_key": f"oss://{BUCKET}/\\d+\\.csv", "use_regex": True},
+        ),  # an escape, not a key
         ("keys_unchanged_sensor", {"prefix": f"{_CONSOLE}/p/"}),
         ("keys_unchanged_sensor", {"prefix": f"oss://{BUCKET}/"}),  # a prefix may be the whole bucket
         ("broker_load", {"source_uris": None, "local_files": "/a.csv", "staging_uri": f"oss://{BUCKET}"}),
