@@ -3,16 +3,23 @@
 Non-strict mode (Doris's default): a value that cannot be converted becomes NULL, and the row is
 filtered only if the column is NOT NULL. Strict mode: a non-NULL value that converts to NULL
 filters the row. A string longer than a CHAR/VARCHAR column always filters the row.
+
+Doris's DATE/DATETIME range starts at year 0 (``0000-01-01``), which Python's ``datetime`` cannot
+hold: such a value is returned as days (DATE) or microseconds (DATETIME) since 1970, as Arrow
+stores it. An ARRAY cell (``[1.5, 2]``, ``["a", "b"]`` or a list) has each element converted to
+the element type, so ``ARRAY<DECIMAL(10,2)>`` keeps its scale.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import decimal
+import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
-from airflow_provider_doris_oss.testing.doris_fe.model import Column
+from airflow_provider_doris_oss.testing.doris_fe.model import Column, DorisError
 
 _LENGTH = re.compile(r"^\s*(?:VAR)?CHAR\s*\(\s*(\d+)\s*\)", re.IGNORECASE)
 _INT_BITS = {"int8": 8, "int16": 16, "int32": 32, "int64": 64, "uint8": 8, "uint16": 16, "uint32": 32}
@@ -39,26 +46,75 @@ def _to_int(value: Any, bits: int) -> int:
     return number
 
 
-def _to_datetime(value: Any) -> dt.datetime:
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+_DAYS_400_YEARS = 146097  # the Gregorian calendar repeats every 400 years
+_YEAR_ZERO = re.compile(r"^0000-(\d\d)-(\d\d)(?:[ T](\d\d):(\d\d):(\d\d)(?:\.(\d{1,6})\d*)?)?$")
+
+
+def _year_zero(text: str) -> tuple[int, int] | None:
+    """(days, microseconds of the day) since 1970 of a year-0 date or datetime text, else None."""
+    match = _YEAR_ZERO.match(text)
+    if match is None:
+        return None
+    month, day, hour, minute, second, fraction = match.groups()
+    days = dt.date(400, int(month), int(day)).toordinal() - _DAYS_400_YEARS - _EPOCH_ORDINAL
+    micros = (int(hour or 0) * 3600 + int(minute or 0) * 60 + int(second or 0)) * 1_000_000
+    return days, micros + int((fraction or "0").ljust(6, "0"))
+
+
+def _to_datetime(value: Any) -> dt.datetime | int:
     if isinstance(value, dt.datetime):
         return value.replace(tzinfo=None)
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day)
     text = str(value).strip().replace("T", " ")
+    zero = _year_zero(text)
+    if zero is not None:
+        return zero[0] * 86_400_000_000 + zero[1]
     if len(text) == 10:
         return dt.datetime.strptime(text, "%Y-%m-%d")
     return dt.datetime.fromisoformat(text)
 
 
-def _to_date(value: Any) -> dt.date:
+def _to_date(value: Any) -> dt.date | int:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
     text = str(value).strip()
+    zero = _year_zero(text)
+    if zero is not None:
+        return zero[0]
     if len(text) > 10:
-        return _to_datetime(text).date()
+        converted = _to_datetime(text)
+        assert isinstance(converted, dt.datetime)
+        return converted.date()
     return dt.datetime.strptime(text, "%Y-%m-%d").date()
+
+
+def _array_items(value: Any) -> list[Any]:
+    """The elements of an ARRAY cell: a list, or Doris's text form ``[1, 2]`` / ``["a", null]``."""
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    text = str(value).strip()
+    if not (text.startswith("[") and text.endswith("]")):
+        raise ValueError(value)
+    try:
+        items = json.loads(text, parse_float=str, parse_int=str)
+    except ValueError:
+        body = text[1:-1].strip()
+        items = [] if not body else [_unquote(part.strip()) for part in body.split(",")]
+    if not isinstance(items, list):
+        raise ValueError(value)
+    return items
+
+
+def _unquote(text: str) -> str | None:
+    if text.lower() == "null":
+        return None
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1]
+    return text
 
 
 def _to_bool(value: Any) -> bool:
@@ -104,11 +160,23 @@ def convert_value(value: Any, column: Column) -> Any:
         return _to_datetime(value)
     if t.is_date(arrow_type):
         return _to_date(value)
+    if t.is_list(arrow_type) or t.is_large_list(arrow_type):
+        assert isinstance(arrow_type, (pa.ListType, pa.LargeListType))
+        element = Column(column.name, _element_type(column.doris_type), arrow_type.value_type)
+        return [None if item is None else convert_value(item, element) for item in _array_items(value)]
     if t.is_string(arrow_type) or t.is_large_string(arrow_type):
         from airflow_provider_doris_oss.testing.doris_fe.fileio import format_cell
 
         return value if isinstance(value, str) else format_cell(value)
     return value
+
+
+def _element_type(doris_type: str) -> str:
+    """``decimal(10,2)`` of ``array<decimal(10,2)>``."""
+    inner = doris_type.strip()
+    if inner.lower().startswith("array<") and inner.endswith(">"):
+        return inner[len("array<") : -1]
+    return inner
 
 
 def convert_cell(value: Any, column: Column, strict: bool) -> Any:
@@ -137,3 +205,20 @@ def convert_cell(value: Any, column: Column, strict: bool) -> Any:
             f"actual length: {len(converted.encode())}; "
         )
     return converted
+
+
+def filter_ratio(variables: Mapping[str, Any]) -> float:
+    """The session's ``insert_max_filter_ratio`` (Doris's default 1.0: any share may be filtered)."""
+    try:
+        return float(variables.get("insert_max_filter_ratio", "1.0"))
+    except (TypeError, ValueError):
+        return 1.0
+
+
+def check_filter_ratio(strict: bool, filtered: int, total: int, ratio: float) -> None:
+    """Doris's check after a non-strict INSERT: more than ``ratio`` of the rows filtered fails it."""
+    if not strict and filtered > ratio * total:
+        raise DorisError(
+            f"errCode = 2, detailMessage = Insert has too many filtered data {filtered}/{total} "
+            f"insert_max_filter_ratio is {ratio:f}"
+        )

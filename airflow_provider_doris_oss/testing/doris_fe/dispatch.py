@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_doris_oss.sql.tokenizer import NEREIDS, lex
 from airflow_provider_doris_oss.testing.doris_fe.ddl import split_statements, words
-from airflow_provider_doris_oss.testing.doris_fe.lexer import IDENT, NUMBER, QIDENT, STRING, tokenize
+from airflow_provider_doris_oss.testing.doris_fe.errors import shape
 from airflow_provider_doris_oss.testing.doris_fe.model import (
     DorisError,
     FEState,
@@ -22,6 +22,7 @@ from airflow_provider_doris_oss.testing.doris_fe.model import (
     ResultSet,
     StatementContext,
 )
+from airflow_provider_doris_oss.testing.doris_fe.session_vars import run_set, show_variables
 from airflow_provider_doris_oss.testing.doris_fe.variables import SessionVariables
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ class StatementRouter:
         self.user = user
         self.host = host
         self.database = database
-        self.variables = SessionVariables()
+        self.variables = SessionVariables(fe.global_variables)
         self.last_insert: Any = None
         self.log = log
         self._handler = doris_statements()
@@ -82,14 +83,12 @@ class StatementRouter:
         """Run one statement, logging it with its outcome."""
         try:
             result = self._run(sql)
-        except DorisError as exc:
-            if self.log is not None:
-                self.log.write(self.connection_id, sql, f"error: {exc.code} {exc.message}")
-            raise
-        except Exception as exc:  # an emulator bug must still reach the client as an error packet
-            error = DorisError(f"errCode = 2, detailMessage = {type(exc).__name__}: {exc}")
+        except Exception as exc:  # every failure leaves in Doris's shape (errors.shape), never internals
+            error = shape(exc, sql)
             if self.log is not None:
                 self.log.write(self.connection_id, sql, f"error: {error.code} {error.message}")
+            if error is exc:
+                raise
             raise error from exc
         if self.log is not None:
             self.log.write(self.connection_id, sql, "ok")
@@ -101,7 +100,7 @@ class StatementRouter:
             raise DorisError("Query was empty", 1065, "42000")
         first = head[0] if head else ""
         if first == "SET":
-            return self._set(sql)
+            return run_set(sql, self.variables)
         if head in (["COMMIT"], ["ROLLBACK"], ["BEGIN"], ["START", "TRANSACTION"]) or (
             first in ("COMMIT", "ROLLBACK") and head[1:2] == ["WORK"]
         ):
@@ -122,68 +121,6 @@ class StatementRouter:
         self.last_insert = ctx.last_insert
         return result
 
-    # ------------------------------------------------------------------ SET
-
-    def _set(self, sql: str) -> Result:
-        tokens = [t for t in tokenize(sql)[1:] if not t.is_op(";")][:-1]
-        first = tokens[0] if tokens else None
-        second = tokens[1] if len(tokens) > 1 else None
-        if first is None:
-            from airflow_provider_doris_oss.testing.doris_fe.lexer import syntax_error
-
-            raise syntax_error(sql, tokenize(sql)[-1])
-        if first.is_kw("NAMES", "CHARSET") or (first.is_kw("CHARACTER") and second and second.is_kw("SET")):
-            return OkResult()
-        if first.is_kw("TRANSACTION") or (
-            first.is_kw("SESSION", "GLOBAL", "LOCAL") and second and second.is_kw("TRANSACTION")
-        ):
-            return OkResult()
-        if first.is_kw("PASSWORD", "PROPERTY", "LDAP_ADMIN_PASSWORD"):
-            raise DorisError(
-                f"errCode = 2, detailMessage = The local Doris FE does not emulate SET {first.value.upper()}"
-            )
-        for assignment in _split_commas(tokens):
-            self._assign(sql, assignment)
-        return OkResult()
-
-    def _assign(self, sql: str, tokens: list[Any]) -> None:
-        from airflow_provider_doris_oss.testing.doris_fe.lexer import syntax_error
-
-        pos = 0
-        if tokens and tokens[0].is_op("@") and len(tokens) > 1 and tokens[1].is_op("@"):
-            pos = 2
-            if (
-                len(tokens) > pos + 1
-                and tokens[pos].is_kw("SESSION", "GLOBAL", "LOCAL")
-                and tokens[pos + 1].is_op(".")
-            ):
-                pos += 2
-        elif tokens and tokens[0].is_op("@"):
-            return  # a user variable: accepted, not kept
-        elif tokens and tokens[0].is_kw("SESSION", "GLOBAL", "LOCAL"):
-            pos = 1
-        if pos >= len(tokens) or tokens[pos].kind not in (IDENT, QIDENT):
-            raise syntax_error(sql, tokens[pos] if pos < len(tokens) else tokenize(sql)[-1])
-        name = tokens[pos].value
-        pos += 1
-        if pos >= len(tokens) or not (tokens[pos].is_op("=") or tokens[pos].is_op(":=")):
-            raise syntax_error(sql, tokens[pos] if pos < len(tokens) else tokenize(sql)[-1], "'='")
-        value_tokens = tokens[pos + 1 :]
-        if not value_tokens:
-            raise syntax_error(sql, tokenize(sql)[-1])
-        value: Any
-        if len(value_tokens) == 2 and value_tokens[0].is_op("-") and value_tokens[1].kind == NUMBER:
-            value = "-" + value_tokens[1].value
-        elif len(value_tokens) == 1 and value_tokens[0].kind in (STRING, NUMBER, IDENT, QIDENT):
-            value = value_tokens[0].value
-            if value_tokens[0].is_kw("DEFAULT"):
-                from airflow_provider_doris_oss.testing.doris_fe.variables import DEFAULTS
-
-                value = DEFAULTS.get(name.lower(), value)
-        else:
-            value = sql[value_tokens[0].start : value_tokens[-1].end]
-        self.variables.set(name, value)
-
     # ----------------------------------------------------------------- SHOW
 
     def _show(self, sql: str, head: list[str]) -> Result | None:
@@ -191,19 +128,7 @@ class StatementRouter:
         if rest[:1] in (["SESSION"], ["GLOBAL"], ["LOCAL"]):
             rest = rest[1:]
         if rest[:1] == ["VARIABLES"]:
-            tokens = tokenize(sql)
-            pattern = None
-            names: set[str] | None = None
-            for i, token in enumerate(tokens):
-                if token.is_kw("LIKE") and tokens[i + 1].kind == STRING:
-                    text = tokens[i + 1].value
-                    regex = "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in text)
-                    pattern = re.compile(f"^{regex}$", re.IGNORECASE)
-                if token.is_kw("WHERE"):
-                    names = {t.value.lower() for t in tokens[i + 1 :] if t.kind == STRING}
-            return ResultSet(
-                ["Variable_name", "Value", "Default_Value", "Changed"], self.variables.show(pattern, names)
-            )
+            return show_variables(sql, self.variables, "GLOBAL" if head[1:2] == ["GLOBAL"] else "SESSION")
         if rest[:1] in (["WARNINGS"], ["ERRORS"]):
             return ResultSet(["Level", "Code", "Message"], [])
         if rest[:1] == ["COLLATION"]:
@@ -247,7 +172,8 @@ class StatementRouter:
 
         value: Any
         if isinstance(node, exp.SessionParameter):
-            value = self.variables.get(node.name)
+            scope = str(node.args.get("kind") or "SESSION").upper()
+            value = self.variables.get(node.name, "GLOBAL" if scope == "GLOBAL" else "SESSION")
         elif isinstance(node, exp.CurrentSchema):
             value = self.database
         elif isinstance(node, exp.CurrentVersion):
@@ -264,6 +190,8 @@ class StatementRouter:
             return node
         if value is None:
             return exp.null()
+        if isinstance(value, float):
+            return exp.cast(exp.Literal.number(value), "DOUBLE")
         if isinstance(value, int):
             return exp.Literal.number(value)
         return exp.Literal.string(str(value))
@@ -290,18 +218,3 @@ def _column_name(item: exp.Expression) -> str:
     if isinstance(item, exp.SessionParameter):
         return item.sql(dialect="doris")
     return item.sql(dialect="doris", normalize_functions="lower")
-
-
-def _split_commas(tokens: list[Any]) -> list[list[Any]]:
-    parts: list[list[Any]] = [[]]
-    depth = 0
-    for token in tokens:
-        if token.is_op("("):
-            depth += 1
-        elif token.is_op(")"):
-            depth -= 1
-        if token.is_op(",") and depth == 0:
-            parts.append([])
-        else:
-            parts[-1].append(token)
-    return [p for p in parts if p]

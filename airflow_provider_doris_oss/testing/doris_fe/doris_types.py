@@ -38,6 +38,7 @@ class DorisType:
     display: str  # as DESC shows it: int, varchar(20), decimal(10,2), array<int>
     duckdb: str  # the storage type in DuckDB
     length: int | None = None  # CHAR/VARCHAR length
+    scale: int | None = None  # DATETIME(scale): digits of the second kept
 
 
 def _error(text: str) -> DorisError:
@@ -60,7 +61,7 @@ def scalar(name: str, params: list[int]) -> DorisType:
         if len(params) > 1 or (params and not 0 <= params[0] <= 6):
             raise _error(f"Scale of Datetime/Time must between 0 and 6. Scale was set to: {params[0]}")
         scale = params[0] if params else 0
-        return DorisType("datetime" if not scale else f"datetime({scale})", "TIMESTAMP")
+        return DorisType("datetime" if not scale else f"datetime({scale})", "TIMESTAMP", scale=scale)
     if upper in _STRINGS:
         if len(params) > 1:
             raise _error(f"{upper} takes one length, got {len(params)}")
@@ -87,6 +88,24 @@ def array_of(element: DorisType) -> DorisType:
 
 def is_string(t: DorisType) -> bool:
     return t.duckdb == "VARCHAR"
+
+
+def cast_sql(value_sql: str, t: DorisType) -> str:
+    """DuckDB SQL converting ``value_sql`` to a column of type ``t`` as a Doris load or INSERT does.
+
+    A value that does not convert is NULL (``TRY_CAST``). A DATETIME keeps ``scale`` digits of the
+    second, rounded half up (Doris rounds on every cast to DATETIMEV2: ``DateTimeV2Literal`` in the
+    FE since 2.0, the BE's string cast since 2.1), so ``10:00:00.9996`` is ``10:00:01.000`` in a
+    DATETIME(3) column.
+    """
+    cast = f"TRY_CAST({value_sql} AS {t.duckdb})"
+    if t.scale is None or t.scale >= 6:
+        return cast
+    step = 10 ** (6 - t.scale)
+    return (
+        f"(date_trunc('second', {cast}) + to_microseconds("
+        f"((microsecond({cast}) % 1000000) + {step // 2}) // {step} * {step}))"
+    )
 
 
 _FROM_DUCKDB = {

@@ -7,8 +7,6 @@ aggregate on every write, DUPLICATE KEY tables append. Queries are translated wi
 
 from __future__ import annotations
 
-import datetime as dt
-import decimal
 import re
 import secrets
 import threading
@@ -18,6 +16,7 @@ from dataclasses import replace as replace_fields
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_doris_oss.testing.doris_fe import info_schema, sqlmap
+from airflow_provider_doris_oss.testing.doris_fe.convert import check_filter_ratio, filter_ratio
 from airflow_provider_doris_oss.testing.doris_fe.ddl import (
     ColumnDef,
     CreateTable,
@@ -26,6 +25,8 @@ from airflow_provider_doris_oss.testing.doris_fe.ddl import (
     parse_insert_head,
     words,
 )
+from airflow_provider_doris_oss.testing.doris_fe.doris_types import cast_sql
+from airflow_provider_doris_oss.testing.doris_fe.errors import duck_error
 from airflow_provider_doris_oss.testing.doris_fe.lexer import EOF, IDENT, QIDENT, STRING, tokenize
 from airflow_provider_doris_oss.testing.doris_fe.model import (
     Column,
@@ -37,6 +38,7 @@ from airflow_provider_doris_oss.testing.doris_fe.model import (
     TableInfo,
 )
 from airflow_provider_doris_oss.testing.doris_fe.partitions import route_sql, unknown_partition
+from airflow_provider_doris_oss.testing.doris_fe.results import display_rows
 
 if TYPE_CHECKING:
     import duckdb
@@ -80,8 +82,6 @@ _DORIS_STATEMENTS = frozenset(
         "BEGIN",
     ]
 )
-_UNKNOWN_COLUMN = re.compile(r'Referenced column "([^"]+)" not found')
-_UNKNOWN_FUNCTION = re.compile(r"Function with name (\w+) does not exist")
 _LAST_INSERT_COLUMNS = [
     "TransactionId",
     "Label",
@@ -124,25 +124,6 @@ def new_label(prefix: str) -> str:
 def info_string(label: str, txn_id: int, status: str = "VISIBLE") -> str:
     """The OK packet's info after an INSERT: ``{'label':'x', 'status':'VISIBLE', 'txnId':'4005'}``."""
     return f"{{'label':'{label}', 'status':'{status}', 'txnId':'{txn_id}'}}"
-
-
-def display_value(value: Any) -> Any:
-    """A stored value as Doris sends it in a text result (booleans as 0/1, arrays as ``[1, 2]``)."""
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_array_item(v) for v in value) + "]"
-    return value
-
-
-def _array_item(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, str):
-        return '"' + value + '"'
-    if isinstance(value, (dt.date, dt.datetime, decimal.Decimal)):
-        return '"' + str(value) + '"' if isinstance(value, (dt.date, dt.datetime)) else str(value)
-    return str(display_value(value))
 
 
 class DuckDbEngine:
@@ -346,17 +327,11 @@ class DuckDbEngine:
         return int(self._run(f"SELECT count(*) FROM {_q(_schema(info.database))}.{_q(info.name)}")[0][0])
 
     def _duck_error(self, exc: Exception) -> DorisError:
-        """A DuckDB failure in Doris's words where Doris has them, else DuckDB's first line."""
-        if isinstance(exc, DorisError):
-            return exc
-        text = str(exc).replace('"db:', '"').splitlines()[0] if str(exc) else type(exc).__name__
-        column = _UNKNOWN_COLUMN.search(text)
-        if column:
-            return doris_error(f"Unknown column '{column.group(1)}' in 'table list'")
-        function = _UNKNOWN_FUNCTION.search(text)
-        if function:
-            return doris_error(f"Can not found function '{function.group(1)}'")
-        return doris_error(text)
+        """A DuckDB failure in Doris's words where Doris has them (``errors.duck_error``), else
+        DuckDB's text, which ``errors.shape`` answers as Doris's unexpected exception."""
+        mapped = duck_error(exc)
+        text = str(exc).splitlines()[0] if str(exc) else repr(exc)
+        return mapped if mapped is not None else doris_error(text)
 
     def _run(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
         with self._lock:
@@ -641,9 +616,10 @@ class DuckDbEngine:
                 cursor = self._con.execute(translated)
                 rows = cursor.fetchall()
                 names = [d[0] for d in cursor.description or []]
+                kinds = [str(d[1]) for d in cursor.description or []]
             except Exception as exc:
                 raise self._duck_error(exc) from None
-        return ResultSet(names, [tuple(display_value(v) for v in row) for row in rows])
+        return ResultSet(names, display_rows(rows, kinds))
 
     # ---------------------------------------------------------------- INSERT
 
@@ -671,6 +647,7 @@ class DuckDbEngine:
                     strict=ctx.flag("enable_insert_strict", True),
                     partitions=head.partitions,
                     auto_create=ctx.flag("enable_auto_create_when_overwrite", False),
+                    max_filter_ratio=filter_ratio(ctx.variables),
                 )
         except DorisError:
             ctx.fe.release_label(db, label)
@@ -713,6 +690,7 @@ class DuckDbEngine:
         strict: bool = True,
         partitions: Sequence[str] = (),
         auto_create: bool = False,
+        max_filter_ratio: float = 1.0,
     ) -> tuple[int, int]:
         """Write ``source``'s rows (positionally ``columns``) into the table by its key model.
 
@@ -721,6 +699,7 @@ class DuckDbEngine:
         such a value becomes NULL, and a row that still breaks its column is filtered out.
         A row with no partition among those it may go to is filtered the same way (see ``_route``).
         ``overwrite`` replaces the named partitions, those the rows fall in (``*``), or the table.
+        Non-strict, more than ``max_filter_ratio`` of the rows filtered fails it (nothing written).
         Returns (loaded rows, filtered rows).
         """
         with self._lock:
@@ -767,6 +746,7 @@ class DuckDbEngine:
                         auto_create=auto_create,
                     )
                 loaded = int(self._run(f"SELECT count(*) FROM {_q(typed)}")[0][0])
+                check_filter_ratio(strict, total - loaded, total, max_filter_ratio)
                 self._merge(entry, typed, replace)
                 if created:
                     entry.definition.partitions.extend(created)
@@ -844,7 +824,7 @@ class DuckDbEngine:
                 expr = _default_sql(column)
             else:
                 raw = _q(src_names[i])
-                expr = f"TRY_CAST({raw} AS {column.type.duckdb})"
+                expr = cast_sql(raw, column.type)
                 invalid.append(
                     (f"{raw} IS NOT NULL AND {expr} IS NULL", f"column_name[{column.name}], invalid value")
                 )

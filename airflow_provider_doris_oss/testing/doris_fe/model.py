@@ -175,6 +175,8 @@ class FEState:
     catalogs: dict[str, Any] = field(default_factory=dict)
     # (database, label) -> kind ("LOAD", "EXPORT", "INSERT"), through reserve_label/release_label.
     labels: dict[tuple[str, str], str] = field(default_factory=dict)
+    # Values set with SET GLOBAL (lower-case name -> text): the defaults of connections opened later.
+    global_variables: dict[str, str] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(10001), repr=False)
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import decimal
+import functools
 import itertools
 import logging
 import os
 import re
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
@@ -59,6 +61,7 @@ from airflow_provider_doris_oss.testing.doris_fe.admission import (
 )
 from airflow_provider_doris_oss.testing.doris_fe.dispatch import StatementRouter
 from airflow_provider_doris_oss.testing.doris_fe.model import DorisError, FEState, OkResult, Result, ResultSet
+from airflow_provider_doris_oss.testing.doris_fe.session_vars import statement_timeout
 from airflow_provider_doris_oss.testing.doris_fe.statement_log import StatementLog
 from airflow_provider_doris_oss.testing.doris_fe.variables import MYSQL_VERSION, VERSION_COMMENT
 
@@ -79,6 +82,9 @@ _BUILTIN_USERS = ("root", "admin")
 def _column_type(rows: list[tuple[Any, ...]], index: int) -> ColumnType:
     """The MySQL type of a result column, from its first non-NULL value (DECIMAL as NEWDECIMAL)."""
     value = next((row[index] for row in rows if row[index] is not None), None)
+    typed = getattr(value, "column_type", None)  # results.DateText: a year-0 DATE/DATETIME as text
+    if typed is not None:
+        return ColumnType.DATE if typed == "DATE" else ColumnType.DATETIME
     if isinstance(value, bool):
         return ColumnType.TINY
     if isinstance(value, int):
@@ -235,7 +241,9 @@ class _DorisConnection(Connection):
         for i, statement in enumerate(statements):
             last = i == len(statements) - 1
             try:
-                await self.session.fe.stall_if_asked(statement)
+                await self.session.fe.stall_if_asked(
+                    statement, functools.partial(statement_timeout, statement, router.variables)
+                )
                 result = await asyncio.to_thread(router.run, statement)
             except DorisError as exc:
                 await self.stream.write(self._error(exc))
@@ -470,7 +478,9 @@ class LocalDorisFE:
         ``pattern`` is a regular expression searched case-insensitively in the statement text.
         The statement is taken, nothing is sent back for ``seconds``, then it runs as usual (its
         answer goes nowhere if the client gave up): an FE that accepts a statement and hangs.
-        Other connections are served meanwhile.
+        Other connections are served meanwhile. A stall longer than the session's timeout
+        (``insert_timeout`` for an INSERT, ``query_timeout`` otherwise) ends at the timeout with
+        Doris's timeout error instead, the statement not run.
         """
         if count < 1 or seconds < 0:
             raise ValueError("count must be >= 1 and seconds >= 0")
@@ -490,8 +500,12 @@ class LocalDorisFE:
         """How many statements were stalled so far."""
         return self._stalled
 
-    async def stall_if_asked(self, statement: str) -> None:
-        """Wait as a ``stall_statements`` control asks, if one matches ``statement``."""
+    async def stall_if_asked(
+        self, statement: str, timeout_of: Callable[[], tuple[float, DorisError]] | None = None
+    ) -> None:
+        """Wait as a ``stall_statements`` control asks, if one matches ``statement``. A stall past
+        the statement's timeout (``timeout_of``: the session's query/insert timeout and Doris's
+        error) ends at it with that error, the statement not run, as Doris cancels it."""
         seconds = None
         with self._stall_lock:
             for stall in self._stalls:
@@ -503,6 +517,10 @@ class LocalDorisFE:
                     self._stalled += 1
                     break
         if seconds is not None:
+            timeout, error = timeout_of() if timeout_of is not None else (seconds, None)
+            if error is not None and seconds > timeout:
+                await asyncio.sleep(timeout)
+                raise error
             await asyncio.sleep(seconds)
 
     # -------------------------------------------------------------- connections

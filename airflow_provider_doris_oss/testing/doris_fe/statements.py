@@ -12,7 +12,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from airflow_provider_doris_oss.testing.doris_fe import catalogs, fileio, grammar
-from airflow_provider_doris_oss.testing.doris_fe.convert import CellError, convert_cell
+from airflow_provider_doris_oss.testing.doris_fe.convert import (
+    CellError,
+    check_filter_ratio,
+    convert_cell,
+    filter_ratio,
+)
 from airflow_provider_doris_oss.testing.doris_fe.grammar import (
     CancelStmt,
     Condition,
@@ -45,6 +50,7 @@ from airflow_provider_doris_oss.testing.doris_fe.model import (
     check_label,
 )
 from airflow_provider_doris_oss.testing.doris_fe.partitions import unknown_partition
+from airflow_provider_doris_oss.testing.doris_fe.results import arrow_rows
 from airflow_provider_doris_oss.testing.doris_fe.runner import finish_cancelled, insert_transaction, start
 from airflow_provider_doris_oss.testing.doris_fe.storage import check_storage, parse_storage, split_uri
 from airflow_provider_doris_oss.testing.doris_fe.tvf import read_tvf
@@ -516,7 +522,7 @@ def _tvf(stmt: TvfQueryStmt, ctx: StatementContext) -> Result:
     bindings = {name: read_tvf(params, fe.oss_proxy) for name, params in stmt.tvfs.items()}
     if stmt.insert_table is None:
         table = fe.engine.query_arrow(stmt.query, ctx.database, bindings)
-        return ResultSet(list(table.column_names), [tuple(r.values()) for r in table.to_pylist()])
+        return ResultSet(list(table.column_names), arrow_rows(table))
     return _insert(stmt, ctx, bindings)
 
 
@@ -560,6 +566,7 @@ def _insert(stmt: TvfQueryStmt, ctx: StatementContext, bindings: dict[str, Any])
             if rejected and strict:
                 raise _err(f"Insert has filtered data in strict mode. url: {error_log_url()}")
             data = pa.table({c.name: pa.array(converted[c.name], type=c.arrow_type) for c in targets})
+            check_filter_ratio(strict, rejected, rejected + data.num_rows, filter_ratio(ctx.variables))
             if data.num_rows == 0 and rejected:
                 raise _err(f"all partitions have no load data. url: {error_log_url()}")
             count = 0

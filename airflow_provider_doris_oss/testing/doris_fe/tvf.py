@@ -128,6 +128,8 @@ def read_tvf(params: Mapping[str, str], proxy: str | None) -> pa.Table:
 def _read_one(data: bytes, fmt: str, params: Mapping[str, str]) -> pa.Table:
     import pyarrow as pa
 
+    if fmt == "parquet" and (len(data) < 12 or data[-4:] != b"PAR1"):  # the BE checks the footer first
+        raise _err("(127.0.0.1)[CORRUPTION]Invalid magic number in parquet file")
     if fmt in ("parquet", "orc"):
         return fileio.read_columnar(data, fmt)
     if fmt == "json":

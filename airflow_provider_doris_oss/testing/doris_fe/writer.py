@@ -19,6 +19,7 @@ from airflow_provider_doris_oss.testing.doris_fe.fileio import (
     encode_csv,
 )
 from airflow_provider_doris_oss.testing.doris_fe.model import DorisError
+from airflow_provider_doris_oss.testing.doris_fe.results import as_text
 from airflow_provider_doris_oss.testing.doris_fe.storage import (
     StorageProps,
     client_for,
@@ -146,7 +147,7 @@ def _chunks(table: pa.Table, options: WriteOptions) -> list[bytes]:
     if options.format == "csv_with_names_and_types":
         types = options.column_types or {}
         header.append([types.get(f.name) or doris_type_of(f.type) for f in table.schema])
-    rows = table.to_pylist()
+    rows = as_text(table, options.column_types).to_pylist()  # dates, floats, arrays as Doris writes them
     chunks: list[bytes] = []
     current: list[tuple[Any, ...]] = []
     size = 0
