@@ -155,13 +155,24 @@ def test_insert_from_s3_honours_insert_max_filter_ratio(strict_table: DorisClien
     assert affected == 2
 
 
-def test_query_timeout_cuts_a_stalled_query(doris: DorisClient, local_doris_fe: Any) -> None:
-    doris.run("SET query_timeout = 1")
+def test_query_timeout_cuts_a_stalled_query(local_doris_fe: Any, tmp_path: Any) -> None:
+    from airflow_provider_doris_oss.testing.doris_fe.statement_log import StatementLog
+
+    local_doris_fe.statement_log = StatementLog(tmp_path / "fe.log")  # for connections opened now on
     local_doris_fe.stall_statements(r"^SELECT 'slow'", 30)
-    started = time.monotonic()
-    code, message = doris.error("SELECT 'slow'")
+    conn = pymysql.connect(host=local_doris_fe.host, port=local_doris_fe.port, user="root", password="")
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SET query_timeout = 1")
+            started = time.monotonic()
+            with pytest.raises(pymysql.MySQLError) as info:
+                cur.execute("SELECT 'slow'")
+    finally:
+        conn.close()
     assert time.monotonic() - started < 10
+    code, message = info.value.args
     assert code == 1105 and message.startswith("errCode = 2, detailMessage = query timeout, query id = ")
+    assert "SELECT 'slow'" in (tmp_path / "fe.log").read_text()  # the statement log shows it, with its error
 
 
 def test_insert_timeout_cuts_a_stalled_insert(strict_table: DorisClient, local_doris_fe: Any) -> None:

@@ -244,6 +244,12 @@ class _DorisConnection(Connection):
                 await self.session.fe.stall_if_asked(
                     statement, functools.partial(statement_timeout, statement, router.variables)
                 )
+            except DorisError as exc:  # stalled past the session's timeout: cancelled, not run
+                if router.log is not None:
+                    router.log.write(router.connection_id, statement, f"error: {exc.code} {exc.message}")
+                await self.stream.write(self._error(exc))
+                return
+            try:
                 result = await asyncio.to_thread(router.run, statement)
             except DorisError as exc:
                 await self.stream.write(self._error(exc))
