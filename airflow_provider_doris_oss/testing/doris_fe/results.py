@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pyarrow as pa
 
+
 class DateText(str):
     """A DATE or DATETIME Python cannot hold (year 0), sent as Doris's text in a DATE/DATETIME column."""
 
