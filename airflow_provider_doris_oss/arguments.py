@@ -41,7 +41,7 @@ from airflow_provider_doris_oss.argument_checks import (
 from airflow_provider_doris_oss.argument_checks import shown as _shown
 from airflow_provider_doris_oss.argument_sql import PENDING
 from airflow_provider_doris_oss.properties import bucket_name_problem
-from airflow_provider_doris_oss.uris import role_of, uri_problem
+from airflow_provider_doris_oss.uris import parse_uri, role_of, uri_problem
 
 
 class ArgumentError(ValueError):
@@ -172,6 +172,28 @@ def bucket(name: str, value: Any) -> str | None:
     )
 
 
+def delete_scope(values: Mapping[str, Any]) -> str | None:
+    """``delete_existing_files=True`` only under a folder: Doris empties the target's folder first.
+
+    For ``oss://bucket/prefix_`` (no folder) that folder is the bucket root: every object in the
+    bucket would be deleted.
+    """
+    target = values.get("target_uri")
+    if values.get("delete_existing_files") is not True or not isinstance(target, str):
+        return None
+    if uri_problem(target, field="target_uri", role=role_of("target_uri")):
+        return None  # the target's own rule names what is wrong with it
+    found = parse_uri(target, field="target_uri", role=role_of("target_uri"))
+    if "/" in found.key:
+        return None
+    return (
+        f"target_uri: with delete_existing_files=True Doris first deletes every object in the target's "
+        f"folder, and {str(found)!r} has no folder below the bucket: every object in bucket "
+        f"{found.bucket!r} would be deleted. Write the target inside a folder only this job writes to "
+        f"(oss://{found.bucket}/dir/{found.key}), or leave delete_existing_files off."
+    )
+
+
 def _names_or_star(name: str, value: Any) -> str | None:
     """Partition names Doris can hold, or ``"*"`` (INSERT OVERWRITE's "the partitions the rows fall in")."""
     return None if value == "*" else sql_checks.identifiers(name, value)
@@ -237,6 +259,7 @@ EXPORT: tuple[Rule, ...] = (
     Arg("compress_type", optional(text)),
     Arg("oss_conn_id", conn_id),
     Together(sql_checks.EXPORT_OPTIONS, sql_checks.export_options),
+    Together(("target_uri", "delete_existing_files"), delete_scope),
 )
 INSERT: tuple[Rule, ...] = (
     Arg("table", sql_checks.table_name, templated=True),
@@ -274,6 +297,7 @@ OUTFILE: tuple[Rule, ...] = (
     Arg("doris_conn_id", conn_id),
     Arg("oss_conn_id", conn_id),
     Together(("format", *sql_checks.OUTFILE_OPTIONS), sql_checks.outfile_options),
+    Together(("target_uri", "delete_existing_files"), delete_scope),
 )
 CATALOG: tuple[Rule, ...] = (
     Arg("catalog_name", sql_checks.identifier, templated=True),

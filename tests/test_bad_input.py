@@ -1158,3 +1158,40 @@ def test_an_asset_uri_with_user_information_is_refused() -> None:
     assert_refused(lambda: Asset(uri=f"oss://{AK}@{BUCKET}/k"), "asset URI", _NO_CREDS)
     assert_refused(lambda: Asset(uri=f"oss://{BUCKET}//k"), "asset URI", f"Write oss://{BUCKET}/k")
     assert_refused(lambda: Asset(uri="oss://Bad_Bucket/k"), "asset URI", "lowercase")
+
+
+# ------------------------------------------ delete_existing_files with no folder below the bucket
+# Doris empties the target's folder first: for oss://bucket/prefix_ that is the whole bucket.
+
+DELETE_SCOPE_CASES: list[tuple[str, dict[str, Any]]] = [
+    ("export", {"target_uri": f"oss://{BUCKET}/prefix_", "delete_existing_files": True}),
+    ("outfile", {"target_uri": f"s3://{BUCKET}/result_", "delete_existing_files": True}),
+    ("outfile", {"target_uri": f"{_CONSOLE}/result_", "delete_existing_files": True}),
+]
+
+
+@pytest.mark.parametrize(("kind", "overrides"), DELETE_SCOPE_CASES)
+def test_deleting_existing_files_in_a_bucket_root_is_refused(kind: str, overrides: dict[str, Any]) -> None:
+    cls, base = CLASSES[kind]
+    text = assert_refused(lambda: cls(**{**base, **overrides}), "target_uri", f"oss://{BUCKET}/dir/")
+    assert "every object in bucket" in text
+
+
+@pytest.mark.parametrize("kind", ["export", "outfile"])
+def test_deleting_existing_files_in_a_rendered_bucket_root_is_refused_at_execute(kind: str) -> None:
+    cls, base = CLASSES[kind]
+    task = cls(**{**base, "target_uri": "{{ t }}", "delete_existing_files": True})
+    task.target_uri = f"oss://{BUCKET}/prefix_"
+    assert_refused(lambda: task.execute(_context()), "target_uri", f"oss://{BUCKET}/dir/")
+
+
+@pytest.mark.parametrize(
+    ("kind", "overrides"),
+    [
+        ("export", {"target_uri": f"oss://{BUCKET}/dir/prefix_", "delete_existing_files": True}),
+        ("outfile", {"target_uri": f"oss://{BUCKET}/prefix_", "delete_existing_files": False}),
+    ],
+)
+def test_deleting_existing_files_under_a_folder_is_accepted(kind: str, overrides: dict[str, Any]) -> None:
+    cls, base = CLASSES[kind]
+    assert cls(**{**base, **overrides}) is not None

@@ -102,6 +102,8 @@ class DorisExportOperator(DorisJobOperator):
         self.table = table
         self.target_uri = target_uri
         self.partitions = partitions
+        # Judged with the rendered target_uri (arguments.delete_scope): it decides what Doris deletes.
+        self.delete_existing_files = delete_existing_files
         self.where = where
         self.columns = columns
         self.export_options: dict[str, Any] = {

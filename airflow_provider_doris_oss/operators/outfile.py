@@ -85,6 +85,8 @@ class DorisOutfileOperator(JobLineage, BaseOperator):
         self.sql = sql
         self.target_uri = target_uri
         self.format = format
+        # Judged with the rendered target_uri (arguments.delete_scope): it decides what Doris deletes.
+        self.delete_existing_files = delete_existing_files
         self.file_options: dict[str, Any] = {
             k: v
             for k, v in (
