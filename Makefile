@@ -28,7 +28,7 @@ LANE_TESTS := tests/lanes tests/triggers/test_event_e2e.py
 # Every statement the local Doris FE receives during the tests; checked for coverage afterwards.
 STATEMENT_LOG := $(CURDIR)/.test-artifacts/fe-statements.jsonl
 
-.PHONY: venv demo test lanes lint bench clean lock lock-lanes browser dist wheel-smoke
+.PHONY: venv demo test lanes lint bench clean lock lock-lanes browser postgres dist wheel-smoke
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -83,6 +83,17 @@ browser:
 		|| echo "make: could not install chromium with apt-get; the browser tests will fail (did not run)." >&2; \
 	fi
 
+# Debian's PostgreSQL server programs (initdb, postgres) for the HA end-to-end test
+# (tests/triggers/test_flagship_ha_e2e.py), which runs its own throw-away server on 127.0.0.1.
+# Where they cannot be installed that test fails, saying that it did not run and why.
+postgres:
+	@if ! command -v initdb >/dev/null && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		SUDO=""; if [ "$$(id -u)" -ne 0 ] && command -v sudo >/dev/null; then SUDO=sudo; fi; \
+		{ $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			$$SUDO apt-get install -y -qq --no-install-recommends postgresql; } >/dev/null \
+		|| echo "make: could not install postgresql with apt-get; the PostgreSQL end-to-end test will fail (did not run)." >&2; \
+	fi
+
 # The sdist and the wheel, built as a release builds them (build backend pinned by the lock), then
 # checked: twine's metadata and long-description check, and the files each must hold.
 dist: $(STAMP)
@@ -106,7 +117,7 @@ wheel-smoke: dist
 
 # The whole suite on the newest Airflow, the built wheel's smoke tests, then the lane suite on each
 # older minor (every lane runs).
-test: lint browser
+test: lint browser postgres
 	rm -f $(STATEMENT_LOG) && mkdir -p $(dir $(STATEMENT_LOG))
 	DORIS_FE_STATEMENT_LOG=$(STATEMENT_LOG) $(VENV)/bin/pytest -n 2 --dist loadfile -q
 	$(PY) scripts/check_statement_log.py $(STATEMENT_LOG)
