@@ -26,6 +26,7 @@ from typing import Any
 
 from airflow_provider_doris_oss.sql.labels import MAX_LABEL_LENGTH, validate_label
 from airflow_provider_doris_oss.sql.quoting import quote_string, quote_table
+from airflow_provider_doris_oss.uris import MAX_KEY_BYTES
 
 # Doris's guidance for Broker Load: one job per tens of GB at most (its 4 h default timeout at
 # ~10 MB/s per BE), each scanner reading at least 64 MB (min_bytes_per_broker_scanner): 10 GiB
@@ -38,7 +39,6 @@ _HASH_LENGTH = 32
 # Characters Broker Load reads as a pattern in a DATA INFILE path (Jinja's "{" among them).
 _PATTERN = re.compile(r"[*?\[\]{}\\]")
 # OSS keys are at most 1,023 bytes.
-_MAX_KEY_BYTES = 1023
 # The ledger table's columns, in order; manifests carry exactly these keys.
 LEDGER_COLUMNS = ("version_id", "bucket", "object_key", "etag", "object_size", "batch_label")
 
@@ -180,8 +180,8 @@ def snapshot_key(prefix: str, version: ObjectVersion) -> str:
     """
     safe = _PATTERN.sub("_", version.key)
     key = f"{prefix}{version.version_id}/{safe}"
-    if len(key.encode()) > _MAX_KEY_BYTES:
-        name = safe.rsplit("/", 1)[-1].encode()[: _MAX_KEY_BYTES - len(prefix.encode()) - 40]
+    if len(key.encode()) > MAX_KEY_BYTES:
+        name = safe.rsplit("/", 1)[-1].encode()[: MAX_KEY_BYTES - len(prefix.encode()) - 40]
         key = f"{prefix}{version.version_id}/{name.decode(errors='ignore') or 'object'}"
     return key
 

@@ -28,7 +28,8 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-MAX_KEY_BYTES = 1023  # OSS's limit on an object name
+from airflow_provider_doris_oss.uris import MAX_KEY_BYTES
+
 MAX_WAYS = 1 << 22
 _UNBOUNDED_CHOICES = MAX_KEY_BYTES + 1
 # Code points every overlap test tries, besides the literals and range ends the sets name.
