@@ -164,3 +164,25 @@ def test_statement_log_records_the_doris_shaped_error(
         conn.close()
     text = (tmp_path / "fe.log").read_text()
     assert "Can not find the compatibility function signature" in text and "Binder" not in text
+
+
+def test_a_load_job_that_fails_inside_the_emulator_shows_no_python_text(
+    loaded: DorisClient, oss_bucket: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from airflow_provider_doris_oss.testing.doris_fe import runner
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise KeyError("__doris_fe_internal_column")
+
+    monkeypatch.setattr(runner, "_load", broken)
+    caplog.set_level(logging.ERROR, logger="airflow_provider_doris_oss.testing.doris_fe")
+    loaded.put(oss_bucket, "in/one.csv", b"1,2024-01-01,x\n")
+    loaded.run(
+        f'LOAD LABEL emulator_fault (DATA INFILE("s3://{oss_bucket}/in/one.csv") INTO TABLE v '
+        f'COLUMNS TERMINATED BY "," (k, d, s)) WITH S3 ({loaded.storage()})'
+    )
+    row = loaded.wait("LOAD", "emulator_fault")
+    assert row["State"] == "CANCELLED"
+    assert row["ErrorMsg"].startswith("type:LOAD_RUN_FAIL; msg:Unexpected exception: "), row["ErrorMsg"]
+    assert not INTERNALS.search(row["ErrorMsg"]) and "KeyError" not in row["ErrorMsg"]
+    assert any("__doris_fe_internal_column" in r.getMessage() for r in caplog.records)

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from airflow_provider_doris_oss.testing.doris_fe.errors import unexpected
 from airflow_provider_doris_oss.testing.doris_fe.jobs import ExportJob, Job, LoadJob, error_log_url
 from airflow_provider_doris_oss.testing.doris_fe.lexer import quote_identifier
 from airflow_provider_doris_oss.testing.doris_fe.loader import (
@@ -154,8 +155,8 @@ def _run_load(fe: FEState, job: LoadJob) -> None:
         return
     except JobFailure as exc:
         finish_cancelled(fe, job, exc.cancel_type, exc.msg)
-    except Exception as exc:
-        finish_cancelled(fe, job, "LOAD_RUN_FAIL", str(exc))
+    except Exception as exc:  # an emulator fault: logged, never shown as Python text
+        finish_cancelled(fe, job, "LOAD_RUN_FAIL", unexpected(exc, f"load job {job.label}").message)
     finally:
         if in_txn:
             fe.admission.end_txn(job.db)
@@ -263,8 +264,8 @@ def _run_export(fe: FEState, job: ExportJob) -> None:
         return
     except DorisError as exc:
         finish_cancelled(fe, job, "RUN_FAIL", exc.message.split("detailMessage = ", 1)[-1])
-    except Exception as exc:
-        finish_cancelled(fe, job, "RUN_FAIL", str(exc))
+    except Exception as exc:  # an emulator fault: logged, never shown as Python text
+        finish_cancelled(fe, job, "RUN_FAIL", unexpected(exc, f"export job {job.label}").message)
 
 
 def export_query(job: ExportJob) -> str:
