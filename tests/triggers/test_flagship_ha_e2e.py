@@ -89,7 +89,7 @@ def process_group_alive(pgid: int) -> list[int]:
     return alive
 
 
-def test_a_killed_triggerer_hands_the_watcher_over_and_each_version_loads_once(
+def test_triggerer_handovers_load_each_version_exactly_once(
     airflow, local_oss, oss_bucket, local_doris_fe
 ):
     started = time.monotonic()
@@ -115,8 +115,9 @@ def test_a_killed_triggerer_hands_the_watcher_over_and_each_version_loads_once(
         assert len(rows) == 1, f"one watcher trigger expected: {rows}"
         return rows[0]
 
-    def holder() -> str:
-        return next(label for label, job in jobs.items() if job == watcher()[1])
+    def holder() -> str | None:
+        """The label of the triggerer the watcher is assigned to (None: to no live one of ours)."""
+        return next((label for label, job in jobs.items() if job == watcher()[1]), None)
 
     def reported_keys() -> set[str]:
         return {e["key"] for e in airflow.asset_events()}
@@ -142,6 +143,7 @@ def test_a_killed_triggerer_hands_the_watcher_over_and_each_version_loads_once(
     # stalled process goes on: until its next trigger reload the watcher runs in two places at
     # once, and events its runner had queued meanwhile are stored too (re-reports).
     stalled = holder()
+    assert stalled is not None
     other = next(label for label in jobs if label != stalled)
     airflow.pause(stalled, group=False)
     paused = time.monotonic()
@@ -154,12 +156,17 @@ def test_a_killed_triggerer_hands_the_watcher_over_and_each_version_loads_once(
     # Burst 3 lands one object every 0.2 s; after five, the watcher's triggerer is killed (SIGKILL,
     # with its trigger runner), and burst 4 lands while no triggerer runs the watcher. The one that
     # stalled before takes the watcher over.
-    trickle = threading.Thread(
-        target=lambda: [(drop(f"inbox/ha-{n:04d}.csv", csv(n)), time.sleep(0.2)) for n in range(201, 216)]
-    )
+    def trickle_burst() -> None:
+        for n in range(201, 201 + BURST):
+            drop(f"inbox/ha-{n:04d}.csv", csv(n))
+            time.sleep(0.2)
+
+    trickle = threading.Thread(target=trickle_burst)
     trickle.start()
     airflow.wait_for(lambda: len(versions) >= 2 * BURST + 5, "five objects of burst 3")
+    airflow.wait_for(lambda: holder() is not None, "the watcher on a triggerer", 120)
     victim = holder()
+    assert victim is not None
     survivor = next(label for label in jobs if label != victim)
     victim_pid = airflow.pid(victim)
     on_victim = airflow.query("select count(*) from trigger where triggerer_id = ?", jobs[victim])[0][0]
