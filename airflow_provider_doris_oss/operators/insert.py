@@ -149,13 +149,7 @@ class DorisOssInsertOperator(JobLineage, BaseOperator):
         database = self._database(hook)
         result: dict[str, Any] = {"table": self.table, "source_uri": self.source_uri, "label": label}
         try:
-            answer = run_statement(
-                hook,
-                statement,
-                secrets=oss.properties.secrets,
-                log=self.log,
-                read_timeout=statement_timeout(self.execution_timeout),
-            )
+            answer = self._run_admitted(hook, statement, oss.properties.secrets, label)
         except DorisStatementError as error:
             if not doris_sql.is_label_already_used(error):
                 raise
@@ -184,6 +178,35 @@ class DorisOssInsertOperator(JobLineage, BaseOperator):
         )
         self._record_lineage(database, answer.affected_rows)
         return result
+
+    def _run_admitted(self, hook: DorisHook, statement: str, secrets: Sequence[str], label: str) -> Any:
+        """Run the INSERT, waiting out Doris's admission refusals (``_admission``) until the task's time ends.
+
+        A refused INSERT (too many running transactions in the database, or -235: a tablet has too
+        many versions) committed nothing and left its label free, so the same statement is sent again.
+        """
+        from airflow_provider_doris_oss.operators._admission import AdmissionWait, AdmissionWaitExpired
+        from airflow_provider_doris_oss.operators.job import DorisJobError
+        from airflow_provider_doris_oss.sql.jobs import admission_limit
+
+        wait = AdmissionWait.starting_now(self.execution_timeout)
+        while True:
+            try:
+                return run_statement(
+                    hook,
+                    statement,
+                    secrets=secrets,
+                    log=self.log,
+                    read_timeout=statement_timeout(self.execution_timeout),
+                )
+            except DorisStatementError as error:
+                limit = admission_limit(str(error))
+                if limit is None:
+                    raise
+                try:
+                    wait.pause(limit, f"INSERT {label}", str(error), self.log)
+                except AdmissionWaitExpired as expired:
+                    raise DorisJobError(str(expired)) from None
 
     def _record_lineage(self, database: str, rows: int | None) -> None:
         from airflow_provider_doris_oss.lineage import oss_dataset
