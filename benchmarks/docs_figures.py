@@ -107,36 +107,59 @@ def triggers(report: str, when: str) -> str:
     return "\n".join(rows) + "\n\n" + _source("bench_triggers.py", when, settings)
 
 
-_LISTING_FROM = {"server": "local HTTP server", "stub": "stubbed paginator (no HTTP, no XML)"}
-_HALF = ["LIST/poll", "PUT/poll", "ckpt", "bytes", "ms/poll"]
+# Each source of bench_event_prefix.py's listings gets a table of its own: a server's times are
+# never in one column with a stand-in's.
+_LISTING_FROM = {
+    "seaweedfs": ("Against SeaweedFS, a real S3 server, with the objects stored in it", "time/poll"),
+    "synthetic-http": (
+        "Against a synthetic listing over loopback HTTP, written for the benchmark (not an S3 server: "
+        "keys generated per request, no storage; the client's side is real)",
+        "time/poll",
+    ),
+    "in-process": (
+        "In process: the hook's paginator stubbed, no HTTP and no XML (the trigger's own work only)",
+        "time/poll, no HTTP",
+    ),
+}
+_HALF = ["LIST/poll", "PUT/poll", "ckpt", "bytes"]
+_TIME_COLUMNS = ("ms/poll", "ms/poll(no-HTTP)")
 
 
 def event_prefix(report: str, when: str) -> str:
-    """The ``bench_event_prefix.py`` table: whole-prefix against ``ordered_keys=True`` polls."""
+    """The ``bench_event_prefix.py`` tables, one per listing source: whole prefix against ``ordered_keys``."""
     lines = report.splitlines()
-    halves = next((line.split("|")[1:] for line in lines if "LIST/poll" in line), None)
-    if halves is None or [half.split() for half in halves] != [_HALF, _HALF]:
-        raise ResultsError(f"bench_event_prefix.py: expected two column groups {_HALF}")
-    rows = [
-        "| old objects | listing from | whole prefix: LIST / PUT per poll | checkpoint | time/poll "
-        "| `ordered_keys=True`: LIST / PUT per poll | checkpoint | time/poll |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|",
-    ]
     for line in lines:
-        row = re.match(r"^\s*([\d,]+)\s+(\w+)\s*\|(.*)\|(.*)$", line)
+        if "LIST/poll" in line:
+            halves = [half.split() for half in line.split("|")[1:]]
+            if len(halves) != 2 or any(h[:-1] != _HALF or h[-1] not in _TIME_COLUMNS for h in halves):
+                raise ResultsError(f"bench_event_prefix.py: expected two column groups {_HALF} + ms/poll")
+    groups: dict[str, list[str]] = {}
+    for line in lines:
+        row = re.match(r"^\s*([\d,]+)\s+([\w-]+)\s*\|(.*)\|(.*)$", line)
         if row is None:
             continue
         if row.group(2) not in _LISTING_FROM:
             raise ResultsError(f"bench_event_prefix.py: unknown source {row.group(2)!r}")
-        cells = [row.group(1), _LISTING_FROM[row.group(2)]]
+        cells = [_number(row.group(1))]
         for half in (row.group(3), row.group(4)):
             listed, put, size, ms = (_number(v) for v in half.split())
             cells += [f"{listed} / {put}", f"{size} B", f"{ms} ms"]
-        rows.append("| " + " | ".join([_number(cells[0]), *cells[1:]]) + " |")
-    if len(rows) == 2:
+        groups.setdefault(row.group(2), []).append("| " + " | ".join(cells) + " |")
+    if not groups:
         raise ResultsError("bench_event_prefix.py: no rows")
+    tables = []
+    for source, rows in groups.items():
+        title, time_column = _LISTING_FROM[source]
+        tables.append(
+            f"{title}:\n\n"
+            f"| old objects | whole prefix: LIST / PUT per poll | checkpoint | {time_column} "
+            f"| `ordered_keys=True`: LIST / PUT per poll | checkpoint | {time_column} |\n"
+            "|---:|---:|---:|---:|---:|---:|---:|\n" + "\n".join(rows)
+        )
     title = re.search(r"\(([^)]*)\)", lines[0]) if lines else None
-    return "\n".join(rows) + "\n\n" + _source("bench_event_prefix.py", when, title.group(1) if title else "")
+    return (
+        "\n\n".join(tables) + "\n\n" + _source("bench_event_prefix.py", when, title.group(1) if title else "")
+    )
 
 
 RENDERERS: dict[str, Callable[[str, str], str]] = {
