@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
-from airflow_provider_doris_oss.regex_safety import regex_problem
 from airflow_provider_doris_oss.uris import is_uri
 
 # A poll or poke interval, a sensor's inactivity period: at most a day. Larger values are
@@ -238,6 +237,9 @@ def regex_keys(name: str, value: Any) -> str | None:
                 f"{where}: {pattern!r} is not a valid regular expression ({error}). Fix the pattern, or "
                 "drop use_regex to match the key exactly."
             )
+        # Imported on first use, so a DAG file without use_regex never loads it.
+        from airflow_provider_doris_oss.regex_safety import regex_problem
+
         problem = regex_problem(pattern)
         if problem:
             return (
