@@ -217,6 +217,7 @@ class DorisJobOperator(JobLineage, BaseOperator):
                 database=database,
                 label=label,
                 poll_interval=self.poll_interval,
+                operator_state=state,
             ),
             method_name="execute_complete",
             kwargs={"database": database, "label": label, "state": state},
@@ -239,6 +240,8 @@ class DorisJobOperator(JobLineage, BaseOperator):
         if event.get("status") != "final" or not isinstance(event.get("row"), dict) or not database:
             message = event.get("message") or f"the trigger sent no final status ({event!r})"
             raise DorisJobError(f"Waiting for {self.job_kind.title} {label} failed: {message}")
+        if state is None and isinstance(event.get("operator_state"), dict):
+            state = event["operator_state"]  # dag.test() hands back the event alone
         if state is None:
             state = self.resume_state(context, database)
         status = self.job_kind.parse_row(event["row"])

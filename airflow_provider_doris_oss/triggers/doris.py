@@ -47,6 +47,7 @@ class DorisJobTrigger(BaseTrigger):
         label: str,
         poll_interval: float = 10.0,
         max_reconnects: int = 5,
+        operator_state: dict[str, Any] | None = None,
     ) -> None:
         check_arguments(type(self).__name__, JOB_TRIGGER, locals())
         super().__init__()
@@ -57,6 +58,9 @@ class DorisJobTrigger(BaseTrigger):
         self.label = label
         self.poll_interval = float(poll_interval)
         self.max_reconnects = int(max_reconnects)
+        # The deferring task's state, handed back in the final event: dag.test() resumes a task with
+        # the event alone (it drops defer(kwargs=...)), so the task must not depend on the kwargs.
+        self.operator_state = operator_state
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         return (
@@ -68,6 +72,7 @@ class DorisJobTrigger(BaseTrigger):
                 "label": self.label,
                 "poll_interval": self.poll_interval,
                 "max_reconnects": self.max_reconnects,
+                "operator_state": self.operator_state,
             },
         )
 
@@ -135,6 +140,7 @@ class DorisJobTrigger(BaseTrigger):
                             "database": self.database,
                             "state": status.state,
                             "row": plain_row(newest),
+                            "operator_state": self.operator_state,
                         }
                     )
                     return

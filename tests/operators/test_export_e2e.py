@@ -70,6 +70,7 @@ def test_export_dag_exports_once_and_returns_the_files(doris: Any, run_dag: Any,
     assert xcom["files"] == [{"uri": f"oss://{doris.bucket}/{key}", "size": len(objects[key])}]
     assert (xcom["file_number"], xcom["total_rows"], xcom["file_size"]) == (1, 2, len(objects[key]))
     assert xcom["state"] == "FINISHED" and xcom["database"] == doris.db
+    assert xcom["submitted"] is True  # also when dag.test() resumed it with the event alone
     job = doris.run(f'SHOW EXPORT FROM {doris.db} WHERE LABEL = "{xcom["label"]}"')
     assert [row["JobId"] for row in job] == [xcom["job_id"]]
     exports = [s for s in doris.statements() if s.lstrip().upper().startswith("EXPORT")]

@@ -96,8 +96,9 @@ async def test_final_event_is_plain_json_and_resumes_the_operator(local_doris_fe
 
     local_doris_fe.hold_next_job("LOADING", 0.5)
     op, trigger = deferred_load(db, oss_conn, "trig_final")
-    monkeypatch.setattr(BaseHook, "get_connection", classmethod(sync_getter))
-    event = await first_event(trigger)
+    with pytest.MonkeyPatch.context() as no_sync_getter:  # only while the trigger runs
+        no_sync_getter.setattr(BaseHook, "get_connection", classmethod(sync_getter))
+        event = await first_event(trigger)
     assert json.loads(json.dumps(event)) == event
     assert (event["status"], event["label"], event["database"], event["state"]) == (
         "final",
@@ -107,7 +108,6 @@ async def test_final_event_is_plain_json_and_resumes_the_operator(local_doris_fe
     )
     assert event["row"]["Label"] == "trig_final"
     assert fetch_threads and loop_thread not in fetch_threads
-    monkeypatch.undo()
     summary = await asyncio.to_thread(op.execute_complete, {"ti": None}, event)
     assert summary["loaded_rows"] == 2 and summary["label"] == "trig_final"
     rows = await asyncio.to_thread(run_sql, local_doris_fe, f"SELECT id FROM `{db}`.`t` ORDER BY id")
