@@ -99,3 +99,21 @@ def oss_conn(local_oss: Any, oss_bucket: str, monkeypatch: pytest.MonkeyPatch) -
     conn = local_oss.connection("doris_oss_default", bucket=oss_bucket)
     monkeypatch.setenv("AIRFLOW_CONN_DORIS_OSS_DEFAULT", conn.as_json())
     yield oss_bucket
+
+
+@pytest.fixture(scope="module", autouse=True)
+def no_event_loop_left_running() -> Iterator[None]:
+    """Fail the test module that leaves an event loop marked running in the main thread.
+
+    Such a loop (Playwright's sync API keeps one while it runs) makes every later ``asyncio.run``
+    (and ``dag.test()``'s inline triggers) in the same worker fail with "cannot be called from a
+    running event loop": the module is named here, and the marker is cleared so the modules after
+    it run as they would alone.
+    """
+    import asyncio
+
+    yield
+    loop = asyncio.events._get_running_loop()
+    if loop is not None:
+        asyncio.events._set_running_loop(None)
+        pytest.fail(f"this test module left an event loop running in the main thread: {loop!r}")

@@ -115,7 +115,7 @@ def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
         log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # Playwright's sync API marks a loop running until it stops
 def browser() -> Iterator[Any]:
     """Chromium through Playwright; fails (never skips) when either is missing."""
     if not CHROMIUM.exists():
