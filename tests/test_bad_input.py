@@ -41,6 +41,7 @@ from airflow_provider_doris_oss.triggers.doris import DorisJobTrigger
 from airflow_provider_doris_oss.triggers.key import OssKeyTrigger
 from airflow_provider_doris_oss.triggers.keys_unchanged import OssKeysUnchangedTrigger
 from airflow_provider_doris_oss.triggers.object_event import OssObjectEventTrigger
+from tests.network_guard import refuse_network
 
 AK, SK = "LTAI5tBadInputKey0001", "BadInputSecretValue-0123456789"
 PROXY_PASSWORD = "proxy-pass-6789"
@@ -58,30 +59,10 @@ BUCKET = "good-bucket"
 DORIS_NAMES = {s.field: s.doris_name or s.field for s in PROPERTY_SPECS}
 
 
-class NetworkCalled(BaseException):
-    """Raised by the patched network entry points; a BaseException so no ``except Exception`` hides it."""
-
-
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """Fail the test if anything opens a connection; also record the attempt."""
-    import botocore.endpoint
-    import pymysql.connections
-
-    calls: list[str] = []
-
-    def refuse(name: str) -> Callable[..., Any]:
-        def call(*args: Any, **kwargs: Any) -> Any:
-            calls.append(name)
-            raise NetworkCalled(name)
-
-        return call
-
-    monkeypatch.setattr(socket, "create_connection", refuse("socket.create_connection"))
-    monkeypatch.setattr(socket.socket, "connect", refuse("socket.socket.connect"))
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse("socket.socket.connect_ex"))
-    monkeypatch.setattr(botocore.endpoint.Endpoint, "_send", refuse("botocore Endpoint._send"))
-    monkeypatch.setattr(pymysql.connections.Connection, "connect", refuse("pymysql connect"))
+    calls = refuse_network(monkeypatch)
     good_oss = {
         "conn_type": "doris_oss",
         "host": ENDPOINT,

@@ -23,8 +23,7 @@ import importlib
 import inspect
 import json
 import pkgutil
-import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
@@ -35,6 +34,7 @@ from airflow.sdk import DAG, BaseOperator
 import airflow_provider_doris_oss.operators
 import airflow_provider_doris_oss.sensors
 from airflow_provider_doris_oss.arguments import Arg, ArgumentError, check_rendered, rules_of
+from tests.network_guard import refuse_network
 
 BUCKET = "good-bucket"
 # The arguments each class needs to be built; a class found below without an entry fails the test.
@@ -93,29 +93,10 @@ def context() -> dict[str, Any]:
     return {"ti": ti, "run_id": "manual__1", "params": {}, "dag_run": SimpleNamespace(conf={})}
 
 
-class NetworkCalled(BaseException):
-    """Raised by the patched network entry points; a BaseException so no ``except Exception`` hides it."""
-
-
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """Fail the test if anything opens a connection; the connections point where nothing listens."""
-    import botocore.endpoint
-    import pymysql.connections
-
-    calls: list[str] = []
-
-    def refuse(name: str) -> Callable[..., Any]:
-        def call(*args: Any, **kwargs: Any) -> Any:
-            calls.append(name)
-            raise NetworkCalled(name)
-
-        return call
-
-    monkeypatch.setattr(socket, "create_connection", refuse("socket.create_connection"))
-    monkeypatch.setattr(socket.socket, "connect", refuse("socket.socket.connect"))
-    monkeypatch.setattr(botocore.endpoint.Endpoint, "_send", refuse("botocore Endpoint._send"))
-    monkeypatch.setattr(pymysql.connections.Connection, "connect", refuse("pymysql connect"))
+    calls = refuse_network(monkeypatch)
     oss = {"conn_type": "doris_oss", "host": "127.0.0.1:9", "login": "ak", "password": "sk"}
     monkeypatch.setenv(
         "AIRFLOW_CONN_DORIS_OSS_DEFAULT", json.dumps({**oss, "extra": '{"region": "cn-beijing"}'})
