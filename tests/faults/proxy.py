@@ -35,7 +35,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 from urllib.parse import parse_qs, urlsplit
 
 FaultKind = Literal[
@@ -48,16 +48,7 @@ FaultKind = Literal[
     "slow_answer",
     "slow_read",
 ]
-FAULT_KINDS: tuple[FaultKind, ...] = (
-    "internal_error",
-    "slow_down",
-    "access_denied",
-    "reset_before_body",
-    "reset_after_body",
-    "stall",
-    "slow_answer",
-    "slow_read",
-)
+FAULT_KINDS: tuple[FaultKind, ...] = get_args(FaultKind)
 _ERRORS: dict[str, tuple[int, str, str]] = {
     "internal_error": (500, "InternalError", "We encountered an internal error. Please try again."),
     "slow_down": (503, "SlowDown", "Please reduce your request rate."),
