@@ -109,6 +109,50 @@ def _array_items(value: Any) -> list[Any]:
     return items
 
 
+def _object_items(value: Any, names: list[str] | None = None) -> dict[Any, Any]:
+    """The entries of a MAP or STRUCT cell: a dict, or Doris's text ``{"k":1, "k2":null}``; a
+    STRUCT (``names`` given) also takes its values by position: ``{1, "x"}`` or a list."""
+    if isinstance(value, dict):
+        return value
+    if names is not None and isinstance(value, (list, tuple)):
+        if len(value) != len(names):
+            raise ValueError(value)
+        return dict(zip(names, value, strict=True))
+    text = str(value).strip()
+    if not (text.startswith("{") and text.endswith("}")):
+        raise ValueError(value)
+    try:
+        items = json.loads(text, parse_float=str, parse_int=str)
+    except ValueError:
+        if names is None:
+            raise
+        items = json.loads("[" + text[1:-1] + "]", parse_float=str, parse_int=str)
+        return _object_items(items, names)
+    if not isinstance(items, dict):
+        raise ValueError(value)
+    return items
+
+
+def _to_ip(value: Any, kind: str) -> int | str:
+    """An IPV4 cell as its 32-bit number (how the table stores it), an IPV6 cell as Doris shows
+    the address (compressed, lower-case)."""
+    import ipaddress
+
+    text = str(value).strip()
+    if kind == "ipv4":
+        return int(ipaddress.IPv4Address(text))
+    return str(ipaddress.IPv6Address(text))
+
+
+def _to_json_text(value: Any) -> str:
+    """A VARIANT cell: a JSON document's text (a loaded object or list is written as JSON)."""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    text = value if isinstance(value, str) else str(value)
+    json.loads(text)
+    return text
+
+
 def _unquote(text: str) -> str | None:
     if text.lower() == "null":
         return None
@@ -145,6 +189,29 @@ def convert_value(value: Any, column: Column) -> Any:
 
     arrow_type = column.arrow_type
     name = str(arrow_type)
+    kind = column.doris_type.strip().lower()
+    if kind in ("ipv4", "ipv6"):
+        return _to_ip(value, kind)
+    if kind == "variant":
+        return _to_json_text(value)
+    if t.is_map(arrow_type):
+        assert isinstance(arrow_type, pa.MapType)
+        key = Column(column.name, "", arrow_type.key_type)
+        item = Column(column.name, "", arrow_type.item_type)
+        pairs = _object_items(value)
+        return [
+            (convert_value(k, key), None if v is None else convert_value(v, item)) for k, v in pairs.items()
+        ]
+    if t.is_struct(arrow_type):
+        assert isinstance(arrow_type, pa.StructType)
+        fields = [arrow_type.field(i) for i in range(arrow_type.num_fields)]
+        given = _object_items(value, [f.name for f in fields])
+        by_name = {k.lower(): v for k, v in given.items()}
+        out = {}
+        for f in fields:
+            cell = by_name.get(f.name.lower())
+            out[f.name] = None if cell is None else convert_value(cell, Column(f.name, "", f.type))
+        return out
     if name in _INT_BITS:
         return _to_int(value, _INT_BITS[name])
     if t.is_floating(arrow_type):

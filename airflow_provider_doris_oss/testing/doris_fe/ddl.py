@@ -202,8 +202,20 @@ class _Parser:
             element = self.data_type()
             self.expect_op(">")
             return doris_types.array_of(element)
-        if name.upper() in ("MAP", "STRUCT"):
-            raise doris_error(f"The local Doris FE does not emulate columns of type {name.upper()}")
+        if name.upper() == "MAP":
+            self.expect_op("<")
+            key = self.data_type()
+            self.expect_op(",")
+            value = self.data_type()
+            self.expect_op(">")
+            return doris_types.map_of(key, value)
+        if name.upper() == "STRUCT":
+            self.expect_op("<")
+            fields = [self._struct_field()]
+            while self.accept_op(","):
+                fields.append(self._struct_field())
+            self.expect_op(">")
+            return doris_types.struct_of(fields)
         params: list[int] = []
         if self.accept_op("("):
             params.append(self.number())
@@ -211,6 +223,13 @@ class _Parser:
                 params.append(self.number())
             self.expect_op(")")
         return doris_types.scalar(name, params)
+
+    def _struct_field(self) -> tuple[str, DorisType, str]:
+        name = self.ident()
+        self.expect_op(":")
+        kind = self.data_type()
+        comment = self.string() if self.accept_kw("COMMENT") else ""
+        return name, kind, comment
 
     # ---------------------------------------------------------- CREATE TABLE
 

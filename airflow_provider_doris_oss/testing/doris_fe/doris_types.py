@@ -24,11 +24,19 @@ _SCALARS: dict[str, tuple[str, str]] = {
     "TEXT": ("VARCHAR", "text"),
     "JSON": ("VARCHAR", "json"),
     "JSONB": ("VARCHAR", "json"),
+    # VARIANT holds a JSON document; the emulation keeps its text, as for JSON.
+    "VARIANT": ("VARCHAR", "variant"),
+    # IPV4 is a 32-bit unsigned number (DuckDB's UINTEGER, which no other Doris type uses, so a
+    # result column of that type is shown as an address); IPV6 keeps its text, lower-case.
+    "IPV4": ("UINTEGER", "ipv4"),
+    "IPV6": ("VARCHAR", "ipv6"),
 }
 _DECIMALS = ("DECIMAL", "DECIMALV2", "DECIMALV3", "NUMERIC")
 _DATETIMES = ("DATETIME", "DATETIMEV2")
 _STRINGS = ("CHAR", "VARCHAR")
-_UNSUPPORTED = ("HLL", "BITMAP", "QUANTILE_STATE", "AGG_STATE", "VARIANT", "IPV4", "IPV6")
+# Integer types take a MySQL display width (``INT(11)``), which Doris accepts and ignores.
+_INTEGERS = ("TINYINT", "SMALLINT", "INT", "INTEGER", "BIGINT", "LARGEINT")
+_UNSUPPORTED = ("HLL", "BITMAP", "QUANTILE_STATE", "AGG_STATE")
 
 
 @dataclass(frozen=True)
@@ -48,7 +56,7 @@ def _error(text: str) -> DorisError:
 def scalar(name: str, params: list[int]) -> DorisType:
     """The type ``name(params...)``; raise Doris's error for an unknown type or bad parameters."""
     upper = name.upper()
-    if upper in _SCALARS and not params:
+    if upper in _SCALARS and (not params or upper in _INTEGERS):
         duck, display = _SCALARS[upper]
         return DorisType(display, duck)
     if upper in _DECIMALS:
@@ -86,6 +94,43 @@ def array_of(element: DorisType) -> DorisType:
     return DorisType(f"array<{element.display}>", f"{element.duckdb}[]")
 
 
+def map_of(key: DorisType, value: DorisType) -> DorisType:
+    """``MAP<key,value>``, shown as Doris's ``MapType.toSql`` writes it (``MAP<int,text>``)."""
+    if (
+        key.duckdb.endswith("]")
+        or key.duckdb.startswith(("MAP(", "STRUCT("))
+        or key.display
+        in (
+            "float",
+            "double",
+            "json",
+            "variant",
+        )
+    ):
+        raise _error(f"Map key type {key.display} is not supported")
+    return DorisType(f"MAP<{key.display},{value.display}>", f"MAP({key.duckdb}, {value.duckdb})")
+
+
+def struct_of(fields: list[tuple[str, DorisType, str]]) -> DorisType:
+    """``STRUCT<name:type [COMMENT 'c'], ...>``, shown as Doris's ``StructType.toSql`` writes it."""
+    seen: set[str] = set()
+    for name, _, _ in fields:
+        if name.lower() in seen:
+            raise _error(f"Duplicate field name {name} in struct")
+        seen.add(name.lower())
+    shown = ",".join(
+        f"{name}:{kind.display}" + (f" comment '{comment}'" if comment else "")
+        for name, kind, comment in fields
+    )
+    duck = ", ".join('"' + name.replace('"', '""') + f'" {kind.duckdb}' for name, kind, _ in fields)
+    return DorisType(f"struct<{shown}>", f"STRUCT({duck})")
+
+
+def is_complex(t: DorisType) -> bool:
+    """ARRAY, MAP, STRUCT: types Doris refuses in key, partition and distribution columns."""
+    return t.duckdb.endswith("]") or t.duckdb.startswith(("MAP(", "STRUCT("))
+
+
 def is_string(t: DorisType) -> bool:
     return t.duckdb == "VARCHAR"
 
@@ -98,6 +143,12 @@ def cast_sql(value_sql: str, t: DorisType) -> str:
     FE since 2.0, the BE's string cast since 2.1), so ``10:00:00.9996`` is ``10:00:01.000`` in a
     DATETIME(3) column.
     """
+    if t.display == "ipv4":
+        return _ipv4_sql(value_sql)
+    if t.display == "ipv6":
+        return _ipv6_sql(value_sql)
+    if t.duckdb.startswith(("MAP(", "STRUCT(")):  # Doris's text form is JSON: '{"k":1}'
+        return f"TRY_CAST(TRY_CAST({value_sql} AS JSON) AS {t.duckdb})"
     cast = f"TRY_CAST({value_sql} AS {t.duckdb})"
     if t.scale is None or t.scale >= 6:
         return cast
@@ -105,6 +156,40 @@ def cast_sql(value_sql: str, t: DorisType) -> str:
     return (
         f"(date_trunc('second', {cast}) + to_microseconds("
         f"((microsecond({cast}) % 1000000) + {step // 2}) // {step} * {step}))"
+    )
+
+
+_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+IPV4_PATTERN = rf"{_OCTET}(\.{_OCTET}){{3}}"
+_H = "[0-9a-fA-F]{1,4}"
+# RFC 4291 text forms: eight groups, or fewer around one '::', the last 32 bits optionally dotted.
+IPV6_PATTERN = (
+    rf"(({_H}:){{7}}{_H}|({_H}:){{1,7}}:|({_H}:){{1,6}}:{_H}|({_H}:){{1,5}}(:{_H}){{1,2}}"
+    rf"|({_H}:){{1,4}}(:{_H}){{1,3}}|({_H}:){{1,3}}(:{_H}){{1,4}}|({_H}:){{1,2}}(:{_H}){{1,5}}"
+    rf"|{_H}:(:{_H}){{1,6}}|:((:{_H}){{1,7}}|:)|({_H}:){{6}}{IPV4_PATTERN}"
+    rf"|::(ffff(:0{{1,4}})?:)?{IPV4_PATTERN}|({_H}:){{1,4}}:{IPV4_PATTERN})"
+)
+
+
+def _ipv4_sql(value_sql: str) -> str:
+    """An IPV4 from its dotted text, as the 32-bit number DuckDB stores (NULL when malformed); a
+    load's converted cell is that number already."""
+    text = f"CAST({value_sql} AS VARCHAR)"
+    parts = " + ".join(
+        f"CAST(split_part({text}, '.', {i + 1}) AS UBIGINT) * {256 ** (3 - i)}" for i in range(4)
+    )
+    return (
+        f"(CASE WHEN typeof({value_sql}) = 'UINTEGER' THEN TRY_CAST({value_sql} AS UINTEGER) "
+        f"WHEN regexp_full_match({text}, '{IPV4_PATTERN}') THEN CAST({parts} AS UINTEGER) END)"
+    )
+
+
+def _ipv6_sql(value_sql: str) -> str:
+    """An IPV6 from its text: lower-case, leading zeros of each group dropped (NULL when malformed)."""
+    text = f"CAST({value_sql} AS VARCHAR)"
+    return (
+        f"(CASE WHEN regexp_full_match({text}, '{IPV6_PATTERN}') THEN "
+        f"regexp_replace(lower({text}), '(^|:)0+([0-9a-f])', '\\1\\2', 'g') END)"
     )
 
 

@@ -91,11 +91,62 @@ def _kind(duck_type: str) -> str:
     return duck_type.strip().upper()
 
 
+def _inner_types(duck_type: str) -> list[str]:
+    """The types inside ``MAP(K, V)`` or ``STRUCT(a T, ...)`` (struct fields with their names)."""
+    body = duck_type[duck_type.index("(") + 1 : -1]
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(body):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "," and depth == 0:
+            parts.append(body[start:i].strip())
+            start = i + 1
+    parts.append(body[start:].strip())
+    return parts
+
+
+def _field_type(field: str) -> str:
+    """``INTEGER`` of a struct field ``"a" INTEGER`` (or ``a INTEGER``)."""
+    if field.startswith('"'):
+        end = field.index('"', 1)
+        while field[end + 1 : end + 2] == '"':
+            end = field.index('"', end + 2)
+        return field[end + 1 :].strip()
+    return field.split(None, 1)[1] if " " in field else field
+
+
+def ipv4_text(number: int) -> str:
+    """An IPV4 held as its 32-bit number, in dotted form."""
+    return ".".join(str((number >> shift) & 255) for shift in (24, 16, 8, 0))
+
+
+def _object_text(value: Mapping[Any, Any], duck_type: str) -> str:
+    """A MAP or STRUCT as Doris shows it: ``{"k":1, "k2":null}`` (struct fields by name)."""
+    inner = _inner_types(duck_type) if duck_type.endswith(")") else []
+    if duck_type.startswith("MAP(") and len(inner) == 2:
+        key_type, value_type = inner
+        return (
+            "{"
+            + ", ".join(f"{_array_item(k, key_type)}:{_array_item(v, value_type)}" for k, v in value.items())
+            + "}"
+        )
+    types = [_field_type(f) for f in inner] if len(inner) == len(value) else [""] * len(value)
+    return (
+        "{" + ", ".join(f'"{k}":{_array_item(v, types[i])}' for i, (k, v) in enumerate(value.items())) + "}"
+    )
+
+
 def display(value: Any, duck_type: str) -> Any:
     """One result value of a column of DuckDB type ``duck_type`` as the FE sends it."""
     if value is None:
         return None
     kind = _kind(duck_type)
+    if isinstance(value, Mapping):
+        return _object_text(value, kind)
+    if kind == "UINTEGER" and isinstance(value, int):  # only IPV4 columns are stored so
+        return ipv4_text(value)
     if isinstance(value, (list, tuple)):
         inner = kind[:-2] if kind.endswith("[]") else ""
         return "[" + ", ".join(_array_item(v, inner) for v in value) + "]"
@@ -112,7 +163,7 @@ def _array_item(value: Any, duck_type: str) -> str:
     if value is None:
         return "null"
     shown = display(value, duck_type)
-    if isinstance(value, (str, dt.date, dt.datetime)):
+    if isinstance(value, (str, dt.date, dt.datetime)) or _kind(duck_type) == "UINTEGER":
         return f'"{shown}"'
     if isinstance(shown, decimal.Decimal):
         return format(shown, "f")
@@ -157,6 +208,10 @@ def _texts(array: pa.Array, scale: int | None) -> list[str | None]:
         return [None if m is None else datetime_text(m, scale) for m in micros]
     if t.is_float32(kind):
         return [None if v is None else float32_text(v) for v in array.to_pylist()]
+    if t.is_map(kind) or t.is_struct(kind):
+        duck = _duck_type(kind)
+        values = array.to_pylist()
+        return [None if v is None else _object_text(dict(v) if t.is_map(kind) else v, duck) for v in values]
     if t.is_list(kind) or t.is_large_list(kind):
         items = _item_texts(array.values)  # the whole child array; offsets index into it
         offsets = array.offsets.to_pylist()
@@ -166,6 +221,26 @@ def _texts(array: pa.Array, scale: int | None) -> list[str | None]:
             for i in range(len(array))
         ]
     return [None if v is None else _scalar_text(v) for v in array.to_pylist()]
+
+
+def _duck_type(kind: pa.DataType) -> str:
+    """The DuckDB type name of an Arrow type, as far as ``display`` tells types apart."""
+    import pyarrow.types as t
+
+    if t.is_map(kind):
+        return f"MAP({_duck_type(kind.key_type)}, {_duck_type(kind.item_type)})"
+    if t.is_struct(kind):
+        fields = ", ".join(
+            f'"{kind.field(i).name}" {_duck_type(kind.field(i).type)}' for i in range(kind.num_fields)
+        )
+        return f"STRUCT({fields})"
+    if t.is_list(kind) or t.is_large_list(kind):
+        return _duck_type(kind.value_type) + "[]"
+    if t.is_float32(kind):
+        return "FLOAT"
+    if t.is_uint32(kind):
+        return "UINTEGER"
+    return str(kind).upper()
 
 
 def _item_texts(array: pa.Array) -> list[str]:
@@ -180,7 +255,14 @@ def _item_texts(array: pa.Array) -> list[str]:
 def _special(kind: pa.DataType) -> bool:
     import pyarrow.types as t
 
-    return t.is_date32(kind) or t.is_timestamp(kind) or t.is_float32(kind) or t.is_list(kind)
+    return (
+        t.is_date32(kind)
+        or t.is_timestamp(kind)
+        or t.is_float32(kind)
+        or t.is_list(kind)
+        or t.is_map(kind)
+        or t.is_struct(kind)
+    )
 
 
 def as_text(table: pa.Table, doris_types: Mapping[str, str] | None = None) -> pa.Table:
@@ -193,6 +275,10 @@ def as_text(table: pa.Table, doris_types: Mapping[str, str] | None = None) -> pa
     types = doris_types or {}
     columns: list[Any] = []
     for name, column in zip(table.column_names, table.columns, strict=True):
+        if (types.get(name) or "").strip().lower() == "ipv4":
+            numbers = column.to_pylist()
+            columns.append(pa.array([None if v is None else ipv4_text(v) for v in numbers], pa.string()))
+            continue
         if not _special(column.type):
             columns.append(column)
             continue
