@@ -45,12 +45,21 @@ class Token:
         return "<EOF>" if self.kind == EOF else self.value
 
 
-def syntax_error(sql: str, token: Token, expecting: str | None = None) -> DorisError:
-    """A syntax error in the form the Nereids parser reports it."""
+def syntax_error(
+    sql: str, token: Token, expecting: str | None = None, start: Token | None = None
+) -> DorisError:
+    """A syntax error in the form the Nereids parser reports it, at ``token``.
+
+    With ``expecting``, ANTLR's "mismatched input"; without, its "no viable alternative", whose
+    text runs from ``start`` (the token where the alternatives began) to ``token``.
+    """
     if expecting:
         detail = f"mismatched input '{_raw(sql, token)}' expecting {expecting}"
     else:
-        detail = f"no viable alternative at input '{_raw(sql, token)}'"
+        shown = (
+            _raw(sql, token) if start is None or start.start >= token.start else sql[start.start : token.end]
+        )
+        detail = f"no viable alternative at input '{shown}'"
     return DorisError(
         f"errCode = 2, detailMessage = \n{detail}(line {token.line}, pos {token.column})", 1105, "42000"
     )
