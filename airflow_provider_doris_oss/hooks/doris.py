@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from pymysql.connections import Connection as PyMysqlConnection
     from sqlalchemy.engine import URL
 
+    from airflow_provider_doris_oss.sql.releases import DorisRelease
+
 
 class DorisHook(DbApiHook):
     """A Doris FE reached over MySQL protocol (pymysql, pure Python; no compiled client).
@@ -112,6 +114,41 @@ class DorisHook(DbApiHook):
             charset="utf8mb4",
             autocommit=True,
         )
+
+    def doris_release(self, conn: PyMysqlConnection | None = None) -> DorisRelease | None:
+        """The FE's Doris release from ``@@version_comment``, read once per hook (on ``conn`` when
+        given, else on a connection of its own); None when the FE names none or cannot say."""
+        if hasattr(self, "_doris_release"):
+            return self._doris_release
+        from contextlib import closing, nullcontext
+
+        from airflow_provider_doris_oss.sql.releases import parse_release
+
+        comment: Any = None
+        try:
+            with (
+                closing(self.get_conn()) if conn is None else nullcontext(conn) as db,
+                closing(db.cursor()) as cursor,
+            ):
+                cursor.execute(self._test_connection_sql)
+                row = cursor.fetchone()
+            comment = row[0] if row else None
+        except Exception as error:
+            self.log.info("Could not read the Doris FE's version (%s); release checks are off.", error)
+        release = parse_release(comment)
+        if release is None and comment is not None:
+            self.log.info("The Doris FE reports %r, no release number; release checks are off.", comment)
+        self._doris_release: DorisRelease | None = release
+        return release
+
+    def check_release(self, sql: str, conn: PyMysqlConnection | None = None) -> None:
+        """Raise ``DorisReleaseError`` (before ``sql`` is sent) when the FE's release cannot parse it.
+
+        The release is read only for statements some release refuses (``sql.releases``)."""
+        from airflow_provider_doris_oss.sql.releases import check_release, statement_forms
+
+        if statement_forms(sql):
+            check_release(sql, self.doris_release(conn))
 
     def set_autocommit(self, conn: Any, autocommit: bool) -> None:
         """Doris commits every statement; pymysql is told the same."""

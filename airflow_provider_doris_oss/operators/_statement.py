@@ -69,6 +69,7 @@ def run_statement(
     limit = read_timeout if read_timeout is not None else hook.read_timeout
     conn = hook.get_conn(read_timeout=limit)
     try:
+        hook.check_release(sql, conn)  # a statement this Doris release cannot parse is not sent
         cursor = conn.cursor()
         try:
             try:

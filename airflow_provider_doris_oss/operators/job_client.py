@@ -312,6 +312,7 @@ class DorisJobClient:
         Raises ``DorisAdmissionRefused`` when Doris refuses it for now (an admission limit).
         """
         self.log.info("Submitting %s %s:\n%s", self.kind.title, label, self.mask(sql))
+        self.hook.check_release(sql)  # a statement this Doris release cannot parse is not sent
         try:
             self.query(sql, retry=False, timeout=self.hook.submit_timeout)
         except DorisConnectionLost as error:

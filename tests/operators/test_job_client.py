@@ -131,6 +131,9 @@ class FakeHook:
         self.read_timeouts.append(read_timeout)
         return FakeConn(self.fe)
 
+    def check_release(self, sql: str, conn: object = None) -> None:
+        """A FE of no known release: every statement is sent (``DorisHook.check_release``)."""
+
 
 def lost(_: str) -> None:
     raise OperationalError(2013, "Lost connection to MySQL server during query")

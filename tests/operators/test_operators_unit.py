@@ -127,6 +127,9 @@ class _FakeHook:
     def get_conn(self, read_timeout: float | None = None) -> _FakeConnection:
         return self.conn
 
+    def check_release(self, sql: str, conn: object = None) -> None:
+        """A FE of no known release: every statement is sent (``DorisHook.check_release``)."""
+
 
 def test_run_statement_masks_the_secret_in_the_log_and_in_the_error(caplog: pytest.LogCaptureFixture) -> None:
     secret = "s3cr3t'\\value"
