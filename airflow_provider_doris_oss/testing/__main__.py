@@ -36,6 +36,13 @@ def _parser() -> argparse.ArgumentParser:
         help="seconds each LOAD/EXPORT job stays PENDING and then LOADING/EXPORTING, so a person can "
         "watch SHOW LOAD move (default: 2; 0 runs jobs as fast as they go)",
     )
+    serve.add_argument(
+        "--doris-version",
+        type=_doris_version,
+        default=None,
+        help="the Doris release the FE answers as: 2.1.2, 3.0.3, ... or a line (2.1, 3.0, 3.1, 4.0) for "
+        "its newest patch (default: the newest line; see docs/test-kit.md)",
+    )
     limits = serve.add_argument_group("Doris's admission limits (defaults are Doris's; see docs/test-kit.md)")
     limits.add_argument(
         "--max-waiting-load-jobs",
@@ -94,6 +101,21 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1.")
     return value
+
+
+def _doris_version(text: str) -> str:
+    """A Doris release the local FE plays (``releases.profile``)."""
+    from airflow_provider_doris_oss.testing.extras import MissingExtraError
+
+    try:
+        from airflow_provider_doris_oss.testing.doris_fe.releases import profile
+    except MissingExtraError:
+        return text  # serve reports the missing extra
+    try:
+        profile(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error).removeprefix("doris_version: ")) from None
+    return text
 
 
 def _rate(text: str) -> float:
@@ -180,10 +202,12 @@ def serve(
     limits: dict[str, Any] | None = None,
     *,
     https: bool = False,
+    doris_version: str | None = None,
 ) -> None:
     """Create ``buckets``, then run both servers until SIGINT/SIGTERM.
 
-    ``limits`` overrides Doris's admission limits (``LocalDorisFE`` arguments of the same names).
+    ``limits`` overrides Doris's admission limits (``LocalDorisFE`` arguments of the same names);
+    ``doris_version`` is the Doris release the FE answers as (default: the newest line).
     """
     from airflow_provider_doris_oss.testing.doris_fe import LocalDorisFE
     from airflow_provider_doris_oss.testing.local_oss import LocalOss
@@ -203,6 +227,7 @@ def serve(
             port=port,
             statement_log=statement_log,
             job_state_seconds=job_seconds,
+            doris_version=doris_version,
             **(limits or {}),
         ) as fe,
     ):
@@ -227,6 +252,7 @@ def serve(
             f"Doris connection URI:  {doris_conn.get_uri()}",
             f"OSS connection URI:    {oss_conn.get_uri()}",
             f"mysql client:          mysql -h {fe.host} -P {fe.port} -u {fe.user}{password_flag}",
+            f"Doris release:         {fe.release.release}  ({fe.release.version_comment})",
             "",
             "Airflow connections (paste into the shell that runs Airflow):",
             f"export AIRFLOW_CONN_DORIS_DEFAULT={shlex.quote(doris_conn.as_json())}",
@@ -268,6 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args.bucket,
                 limits,
                 https=args.https,
+                doris_version=args.doris_version,
             )
         except MissingExtraError as error:
             print(f"serve: {error}", file=sys.stderr)

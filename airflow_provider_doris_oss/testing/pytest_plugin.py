@@ -2,7 +2,8 @@
 
 - ``local_oss``: a ``LocalOss`` for the whole session (buckets are process-wide in moto).
 - ``oss_bucket``: a fresh, uniquely named bucket in it, per test.
-- ``local_doris_fe``: a ``LocalDorisFE`` per test, wired to ``local_oss``.
+- ``local_doris_fe``: a ``LocalDorisFE`` per test, wired to ``local_oss``, answering as the Doris
+  release ``doris_version`` names (default: the newest line; parametrize it to run on several).
 - ``local_seaweedfs``: a real S3 server (SeaweedFS) for the session, behind the same interface.
 
 Nothing heavy is imported until a fixture is used.
@@ -38,11 +39,17 @@ def oss_bucket(local_oss: LocalOss) -> str:
 
 
 @pytest.fixture
-def local_doris_fe(local_oss: LocalOss) -> Iterator[LocalDorisFE]:
-    """A local Doris FE on 127.0.0.1 whose jobs reach ``local_oss``."""
+def doris_version() -> str | None:
+    """The Doris release ``local_doris_fe`` answers as: None (the newest line), ``"3.1"``, ``"2.1.2"``, ..."""
+    return None
+
+
+@pytest.fixture
+def local_doris_fe(local_oss: LocalOss, doris_version: str | None) -> Iterator[LocalDorisFE]:
+    """A local Doris FE on 127.0.0.1 whose jobs reach ``local_oss``, answering as ``doris_version``."""
     from airflow_provider_doris_oss.testing.doris_fe import LocalDorisFE
 
-    with LocalDorisFE(oss=local_oss) as fe:
+    with LocalDorisFE(oss=local_oss, doris_version=doris_version) as fe:
         yield fe
 
 

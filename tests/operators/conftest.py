@@ -57,12 +57,15 @@ class Doris:
 
 
 @pytest.fixture
-def doris(local_oss: Any, oss_conn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Doris]:
-    """A fresh local FE logging its statements, ``doris_default`` pointing at it."""
+def doris(
+    local_oss: Any, oss_conn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, doris_version: str | None
+) -> Iterator[Doris]:
+    """A fresh local FE logging its statements, ``doris_default`` pointing at it; it answers as the
+    Doris release ``doris_version`` names (the plugin's fixture: the newest line unless parametrized)."""
     from airflow_provider_doris_oss.testing.doris_fe import LocalDorisFE
 
     log = tmp_path / "statements.jsonl"
-    with LocalDorisFE(oss=local_oss, statement_log=log) as fe:
+    with LocalDorisFE(oss=local_oss, statement_log=log, doris_version=doris_version) as fe:
         monkeypatch.setenv("AIRFLOW_CONN_DORIS_DEFAULT", fe.connection().as_json())
         client = Doris(fe, local_oss, oss_conn, log)
         yield client

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_doris_oss.sql.tokenizer import NEREIDS, lex
+from airflow_provider_doris_oss.testing.doris_fe import load_admin
 from airflow_provider_doris_oss.testing.doris_fe.ddl import split_statements, words
 from airflow_provider_doris_oss.testing.doris_fe.errors import shape
 from airflow_provider_doris_oss.testing.doris_fe.model import (
@@ -111,10 +112,17 @@ class StatementRouter:
                 return shown
         if first == "SELECT" and _INFO_FUNCTIONS.search(sql):
             sql = self._substitute(sql)
+        refusal = self.fe.release.refusal(sql)  # a statement form this Doris release cannot parse
+        if refusal is not None:
+            raise refusal
         ctx = StatementContext(
             self.connection_id, self.user, self.database, self.fe, self.last_insert, self.variables.values
         )
-        result = self._handler(sql, ctx) if self._handler is not None else None
+        result = load_admin.handle(sql, ctx)
+        if result is None and self._handler is not None:
+            result = self._handler(sql, ctx)
+            if head[:2] == ["LOAD", "LABEL"]:
+                load_admin.remember_origin(sql, ctx)
         if result is None:
             result = self.fe.engine.execute(sql, ctx)
         self.database = ctx.database

@@ -18,6 +18,8 @@ from airflow_provider_doris_oss.testing.doris_fe.admission import Admission
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from airflow_provider_doris_oss.testing.doris_fe.releases import ReleaseProfile
+
 
 class DorisError(Exception):
     """An error packet as Doris sends it: errCode (1105 for most statement errors) and message."""
@@ -177,6 +179,8 @@ class FEState:
     labels: dict[tuple[str, str], str] = field(default_factory=dict)
     # Values set with SET GLOBAL (lower-case name -> text): the defaults of connections opened later.
     global_variables: dict[str, str] = field(default_factory=dict)
+    # The Doris release the FE plays (releases.py): its version, SHOW columns, messages, grammar gaps.
+    release: ReleaseProfile = field(default_factory=lambda: _newest_release())
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(10001), repr=False)
 
@@ -201,6 +205,12 @@ class FEState:
         """Make ``label`` reusable in ``db`` (a cancelled job's label); unknown labels are ignored."""
         with self.lock:
             self.labels.pop((db, label), None)
+
+
+def _newest_release() -> ReleaseProfile:
+    from airflow_provider_doris_oss.testing.doris_fe.releases import profile
+
+    return profile()
 
 
 @dataclass

@@ -61,9 +61,9 @@ from airflow_provider_doris_oss.testing.doris_fe.admission import (
 )
 from airflow_provider_doris_oss.testing.doris_fe.dispatch import StatementRouter
 from airflow_provider_doris_oss.testing.doris_fe.model import DorisError, FEState, OkResult, Result, ResultSet
+from airflow_provider_doris_oss.testing.doris_fe.releases import profile
 from airflow_provider_doris_oss.testing.doris_fe.session_vars import statement_timeout
 from airflow_provider_doris_oss.testing.doris_fe.statement_log import StatementLog
-from airflow_provider_doris_oss.testing.doris_fe.variables import MYSQL_VERSION, VERSION_COMMENT
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection as AirflowConnection
@@ -153,8 +153,8 @@ class _DorisSession(BaseSession):
         self.fe = fe
         self.peer = peer
         self.variables = SessionVariables(GlobalVariables())
-        self.variables.set("version", MYSQL_VERSION, force=True)
-        self.variables.set("version_comment", VERSION_COMMENT, force=True)
+        self.variables.set("version", fe.state.release.mysql_version, force=True)
+        self.variables.set("version_comment", fe.state.release.version_comment, force=True)
         self.username: str | None = None
         self.database: str | None = None
         self.router: StatementRouter | None = None
@@ -343,6 +343,11 @@ class LocalDorisFE:
     ``max_running_txn_per_db`` (``max_running_txn_num_per_db``, 1000 as in 2.1/3.0),
     ``tablet_version_limit`` (the BE's ``max_tablet_version_num``, 2000: past it a write fails
     with -235) and ``compaction_rate`` (versions per second compaction merges per table).
+
+    ``doris_version`` picks the Doris release it answers as (``"2.1.2"``, ``"3.0.3"``, or a line,
+    ``"3.1"``, for its newest patch; default the newest line): ``@@version_comment``, SHOW LOAD's
+    columns, SHOW EXPORT's ``fileSize``, the missing-file message, and the statements that release
+    cannot parse (``releases``).
     """
 
     def __init__(
@@ -360,6 +365,7 @@ class LocalDorisFE:
         max_running_txn_per_db: int = MAX_RUNNING_TXN_NUM_PER_DB,
         tablet_version_limit: int = MAX_TABLET_VERSION_NUM,
         compaction_rate: float = COMPACTION_RATE,
+        doris_version: str | None = None,
     ) -> None:
         from airflow_provider_doris_oss.testing.doris_fe.engine import DuckDbEngine
 
@@ -377,7 +383,13 @@ class LocalDorisFE:
             compaction_rate=compaction_rate,
         )
         proxy = oss.proxy_url if oss is not None else oss_proxy
+        self.release = profile(doris_version)
         self.state = FEState(
+            release=self.release,
+            global_variables={
+                "version_comment": self.release.version_comment,
+                "version": self.release.mysql_version,
+            },
             engine=DuckDbEngine(),
             oss_proxy=proxy,
             job_state_seconds=job_state_seconds,

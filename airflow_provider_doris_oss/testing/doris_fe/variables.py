@@ -26,8 +26,6 @@ from typing import Any
 
 from airflow_provider_doris_oss.testing.doris_fe.model import DorisError
 
-VERSION_COMMENT = "Doris version doris-3.0.3-rc03-43f06a5e26"
-MYSQL_VERSION = "5.7.99"
 _DATA = Path(__file__).with_name("session_variables.tsv")
 _PREFIXES = {"experimental": "experimental_", "deprecated": "deprecated_"}
 _INT_RANGE = {"int": 2**31, "long": 2**63}
