@@ -10,6 +10,8 @@ from airflow_provider_doris_oss.testing.doris_fe.model import DorisError
 if TYPE_CHECKING:
     from sqlglot import exp
 
+    from airflow_provider_doris_oss.testing.doris_fe.relations import PartitionFilter
+
 # (database, table) -> the DuckDB schema and table names; raises DorisError when unknown.
 Resolver = Callable[[str | None, str], tuple[str, str]]
 
@@ -18,8 +20,10 @@ def parse(sql: str) -> exp.Expression:
     """Parse one Doris statement with sqlglot; a parse failure is a Doris-style syntax error."""
     import sqlglot
 
+    from airflow_provider_doris_oss.testing.doris_fe.relations import normalize
+
     try:
-        tree = sqlglot.parse_one(sql, read="doris")
+        tree = sqlglot.parse_one(normalize(sql), read="doris")
     except sqlglot.ParseError as exc:
         first = exc.errors[0] if exc.errors else {}
         near = first.get("highlight") or "<EOF>"
@@ -42,15 +46,21 @@ def to_duckdb(
     *,
     keep: Collection[str] = (),
     name_columns: bool = True,
+    partition_filter: PartitionFilter | None = None,
 ) -> str:
     """DuckDB SQL for ``tree``: every table reference resolved through ``resolve``.
 
     Names in ``keep`` (bindings) and CTE names are left alone. With ``name_columns``, the
     outermost SELECT's unaliased expressions are named by their Doris text (``count(*)``).
+    ``numbers(...)`` and ``t PARTITION (...)`` become subqueries first (``relations.rewrite``,
+    ``partition_filter`` giving each partition list's predicate).
     """
     from sqlglot import exp
 
+    from airflow_provider_doris_oss.testing.doris_fe.relations import rewrite
+
     tree = tree.copy()
+    rewrite(tree, partition_filter)
     ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
     schemas: dict[str, str] = {}
     for table in list(tree.find_all(exp.Table)):
