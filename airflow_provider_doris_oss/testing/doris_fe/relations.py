@@ -95,7 +95,7 @@ def rewrite(tree: exp.Expression, partition_filter: PartitionFilter | None) -> N
     for table in list(tree.find_all(exp.Table)):
         alias = table.alias or None
         if isinstance(table.this, exp.Anonymous) and table.this.name.lower() == "numbers":
-            query = exp.maybe_parse(numbers_sql(table.this), dialect="duckdb")
+            query: exp.Expression = exp.maybe_parse(numbers_sql(table.this), dialect="duckdb")
             table.replace(
                 exp.Subquery(this=query, alias=exp.TableAlias(this=exp.to_identifier(alias or "numbers")))
             )
