@@ -30,8 +30,9 @@ __all__ = ["DELETE_BATCH", "DorisOssHook", "OssOperationError"]
 class DorisOssHook(BaseHook):
     """Aliyun OSS through its S3-compatible API, configured from a ``doris_oss`` connection.
 
-    ``get_conn()`` returns a boto3 S3 client (built once per hook); ``doris_properties()``
-    renders the same connection as the ``s3.*`` property map Doris statements take.
+    ``get_conn()`` returns a boto3 S3 client (built once per hook) for the Endpoint;
+    ``doris_properties()`` renders the same connection as the ``s3.*`` property map Doris
+    statements take, with the Endpoint for Doris when one is set.
     """
 
     conn_name_attr = "oss_conn_id"
@@ -94,7 +95,7 @@ class DorisOssHook(BaseHook):
         return build_client(self.properties, transfer=True)
 
     def doris_properties(self) -> dict[str, str]:
-        """The ``s3.*`` property map for Doris SQL (contains the secret key: never log it)."""
+        """The ``s3.*`` property map for Doris SQL, Doris's endpoint included (holds the secret key)."""
         return self.properties.doris_properties()
 
     def resolve(self, uri_or_key: str, bucket: str | None = None, *, field: str = "key") -> ObjectUri:
@@ -203,7 +204,11 @@ class DorisOssHook(BaseHook):
         body tells a wrong key from a wrong secret, a missing permission, a missing bucket or a
         wrong region. Without one: ListBuckets. One attempt each, so the answer comes at once.
         """
-        from airflow_provider_doris_oss.hooks.diagnosis import doris_names_read, without_conn_id
+        from airflow_provider_doris_oss.hooks.diagnosis import (
+            doris_endpoint_note,
+            doris_names_read,
+            without_conn_id,
+        )
 
         try:
             props = self.properties
@@ -212,7 +217,7 @@ class DorisOssHook(BaseHook):
             return False, without_conn_id(str(error), self.oss_conn_id)
         names = doris_names_read(extra if isinstance(extra, dict) else {})
         ok, message = self._probe(props)
-        return ok, message + names
+        return ok, message + doris_endpoint_note(props) + names
 
     def _probe(self, props: OssProperties) -> tuple[bool, str]:
         from botocore.exceptions import ClientError
