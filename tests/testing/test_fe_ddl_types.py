@@ -97,3 +97,23 @@ def test_map_key_of_complex_type_is_refused(doris: DorisClient) -> None:
         "CREATE TABLE bad (id INT, m MAP<ARRAY<INT>, INT>) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id)"
     )
     assert "Map key type array<int>" in message
+
+
+def test_outfile_and_export_write_values_as_doris_shows_them(doris: DorisClient, oss_bucket: str) -> None:
+    doris.run(TABLE)
+    doris.run(
+        "INSERT INTO t (id, m, st, ip4, ip6) VALUES (1, {'a': 1}, {'a': 2, 'b': 'y'}, '10.0.0.1', '::1')"
+    )
+    doris.run(
+        f'SELECT id, m, st, ip4, ip6 FROM t INTO OUTFILE "s3://{oss_bucket}/o/r_" FORMAT AS CSV '
+        f'PROPERTIES ("column_separator" = "|", {doris.storage()})'
+    )
+    (key,) = doris.keys(oss_bucket, "o/")
+    assert doris.get(oss_bucket, key) == b'1|{"a":1}|{"a":2, "b":"y"}|10.0.0.1|::1\n'
+    doris.run(
+        f'EXPORT TABLE t TO "s3://{oss_bucket}/e/x_" PROPERTIES ("label" = "ex", "columns" = "id,ip4", '
+        f'"column_separator" = "|") WITH S3 ({doris.storage()})'
+    )
+    assert doris.wait("EXPORT", "ex")["State"] == "FINISHED"
+    (key,) = doris.keys(oss_bucket, "e/")
+    assert doris.get(oss_bucket, key) == b"1|10.0.0.1\n"

@@ -275,7 +275,7 @@ def as_text(table: pa.Table, doris_types: Mapping[str, str] | None = None) -> pa
     types = doris_types or {}
     columns: list[Any] = []
     for name, column in zip(table.column_names, table.columns, strict=True):
-        if (types.get(name) or "").strip().lower() == "ipv4":
+        if pa.types.is_uint32(column.type):  # only IPV4 columns are stored so (see doris_types)
             numbers = column.to_pylist()
             columns.append(pa.array([None if v is None else ipv4_text(v) for v in numbers], pa.string()))
             continue
