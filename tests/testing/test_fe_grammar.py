@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from airflow_provider_doris_oss.testing.doris_fe import grammar
-from airflow_provider_doris_oss.testing.doris_fe.grammar import (
+from airflow_provider_doris_oss.testing.doris_fe import parser
+from airflow_provider_doris_oss.testing.doris_fe.lexer import STRING, tokenize
+from airflow_provider_doris_oss.testing.doris_fe.model import DorisError
+from airflow_provider_doris_oss.testing.doris_fe.statement_nodes import (
     CancelStmt,
     CreateCatalogStmt,
     ExportStmt,
@@ -15,15 +17,13 @@ from airflow_provider_doris_oss.testing.doris_fe.grammar import (
     ShowLoadWarningsStmt,
     TvfQueryStmt,
 )
-from airflow_provider_doris_oss.testing.doris_fe.lexer import STRING, tokenize
-from airflow_provider_doris_oss.testing.doris_fe.model import DorisError
 
 S3 = '"s3.endpoint" = "http://oss-cn-beijing.aliyuncs.com", "s3.access_key" = "ak", "s3.secret_key" = "sk"'
 
 
 def syntax_error(sql: str) -> str:
     with pytest.raises(DorisError) as info:
-        grammar.parse(sql)
+        parser.parse(sql)
     assert info.value.code == 1105
     assert info.value.message.startswith("errCode = 2, detailMessage = \n")
     return info.value.message
@@ -65,9 +65,9 @@ def test_unterminated_string_is_a_syntax_error() -> None:
 
 
 def test_keywords_inside_strings_do_not_make_a_statement_ours() -> None:
-    assert grammar.parse("SELECT 'x INTO OUTFILE y', \"FROM s3(\" FROM t") is None
-    assert grammar.parse("SELECT * FROM t WHERE a = 'LOAD LABEL'") is None
-    assert grammar.parse("SELECT s3 FROM t") is None
+    assert parser.parse("SELECT 'x INTO OUTFILE y', \"FROM s3(\" FROM t") is None
+    assert parser.parse("SELECT * FROM t WHERE a = 'LOAD LABEL'") is None
+    assert parser.parse("SELECT s3 FROM t") is None
 
 
 # -- LOAD -------------------------------------------------------------------------------------
@@ -99,7 +99,7 @@ COMMENT "nightly"
 
 
 def test_full_broker_load_parses_every_clause_in_order() -> None:
-    stmt = grammar.parse(FULL_LOAD)
+    stmt = parser.parse(FULL_LOAD)
     assert isinstance(stmt, LoadStmt)
     assert (stmt.db, stmt.label, stmt.comment) == ("db1", "my-label:1", "nightly")
     first, second = stmt.descs
@@ -127,7 +127,7 @@ def test_full_broker_load_parses_every_clause_in_order() -> None:
 
 
 def test_label_without_database() -> None:
-    stmt = grammar.parse(f'LOAD LABEL lbl (DATA INFILE("s3://b/k") INTO TABLE t) WITH S3 ({S3})')
+    stmt = parser.parse(f'LOAD LABEL lbl (DATA INFILE("s3://b/k") INTO TABLE t) WITH S3 ({S3})')
     assert isinstance(stmt, LoadStmt)
     assert (stmt.db, stmt.label) == (None, "lbl")
 
@@ -179,7 +179,7 @@ def test_syntax_error_names_the_offending_token_and_position() -> None:
 
 
 def test_show_load_with_every_clause() -> None:
-    stmt = grammar.parse(
+    stmt = parser.parse(
         'SHOW LOAD FROM db1 WHERE LABEL LIKE "x%" AND STATE = "FINISHED" ORDER BY JobId DESC LIMIT 5'
     )
     assert isinstance(stmt, ShowJobsStmt)
@@ -193,33 +193,33 @@ def test_show_load_with_every_clause() -> None:
 
 
 def test_show_load_limit_offset_forms() -> None:
-    a = grammar.parse("SHOW LOAD LIMIT 2, 3")
-    b = grammar.parse("SHOW LOAD LIMIT 3 OFFSET 2")
+    a = parser.parse("SHOW LOAD LIMIT 2, 3")
+    b = parser.parse("SHOW LOAD LIMIT 3 OFFSET 2")
     assert isinstance(a, ShowJobsStmt) and isinstance(b, ShowJobsStmt)
     assert (a.offset, a.limit) == (b.offset, b.limit) == (2, 3)
 
 
 def test_show_load_warnings_on_url() -> None:
-    stmt = grammar.parse('SHOW LOAD WARNINGS ON "http://127.0.0.1:8040/api/_load_error_log?file=x"')
+    stmt = parser.parse('SHOW LOAD WARNINGS ON "http://127.0.0.1:8040/api/_load_error_log?file=x"')
     assert isinstance(stmt, ShowLoadWarningsStmt)
     assert stmt.url.endswith("file=x")
 
 
 def test_show_export_with_or_is_refused() -> None:
     with pytest.raises(DorisError, match="Where clause should looks like"):
-        grammar.parse('SHOW EXPORT WHERE LABEL = "a" OR STATE = "FINISHED"')
+        parser.parse('SHOW EXPORT WHERE LABEL = "a" OR STATE = "FINISHED"')
 
 
 def test_cancel_load_and_export() -> None:
-    load = grammar.parse('CANCEL LOAD FROM db1 WHERE LABEL = "l1"')
-    export = grammar.parse('CANCEL EXPORT WHERE STATE = "PENDING"')
+    load = parser.parse('CANCEL LOAD FROM db1 WHERE LABEL = "l1"')
+    export = parser.parse('CANCEL EXPORT WHERE STATE = "PENDING"')
     assert isinstance(load, CancelStmt) and isinstance(export, CancelStmt)
     assert (load.kind, load.db, load.conditions[0].value) == ("LOAD", "db1", "l1")
     assert (export.kind, export.db, export.conditions[0].key) == ("EXPORT", None, "STATE")
 
 
 def test_cancel_without_where_parses_and_is_refused_later() -> None:
-    stmt = grammar.parse("CANCEL LOAD FROM db1")
+    stmt = parser.parse("CANCEL LOAD FROM db1")
     assert isinstance(stmt, CancelStmt) and stmt.conditions == []
     syntax_error("CANCEL LOAD FROM db1 LABEL = 'x'")
 
@@ -228,7 +228,7 @@ def test_cancel_without_where_parses_and_is_refused_later() -> None:
 
 
 def test_export_statement_shape() -> None:
-    stmt = grammar.parse(
+    stmt = parser.parse(
         f'EXPORT TABLE db1.t PARTITION (p1, p2) WHERE k1 > 3 AND k2 = "to" TO "s3://b/dir/pre_" '
         f'PROPERTIES ("label" = "e1", "format" = "parquet") WITH S3 ({S3})'
     )
@@ -248,7 +248,7 @@ def test_export_with_s3_before_properties_is_a_syntax_error() -> None:
 
 
 def test_outfile_takes_the_query_before_into_outfile() -> None:
-    stmt = grammar.parse(
+    stmt = parser.parse(
         "SELECT a, 'INTO OUTFILE' FROM t ORDER BY a LIMIT 3 INTO OUTFILE \"s3://b/r_\" "
         f'FORMAT AS csv_with_names PROPERTIES ({S3}, "column_separator" = ",")'
     )
@@ -271,7 +271,7 @@ def test_outfile_has_no_with_s3_clause() -> None:
 
 
 def test_select_from_s3_is_rewritten_to_a_placeholder() -> None:
-    stmt = grammar.parse(
+    stmt = parser.parse(
         f'SELECT c1, count(*) FROM S3("uri" = "s3://b/*.csv", "FORMAT" = "csv", {S3}) AS s '
         "WHERE c2 = 's3(' GROUP BY c1"
     )
@@ -283,7 +283,7 @@ def test_select_from_s3_is_rewritten_to_a_placeholder() -> None:
 
 
 def test_insert_with_label_from_s3() -> None:
-    stmt = grammar.parse(
+    stmt = parser.parse(
         f'INSERT INTO db1.t PARTITION (p1) WITH LABEL `lbl-1` (a, b) SELECT c1, c2 FROM s3("uri" = "s3://b/x", {S3})'
     )
     assert isinstance(stmt, TvfQueryStmt)
@@ -302,14 +302,14 @@ def test_insert_label_as_string_is_a_syntax_error() -> None:
 
 
 def test_plain_insert_is_not_ours() -> None:
-    assert grammar.parse("INSERT INTO t WITH LABEL l SELECT * FROM other") is None
+    assert parser.parse("INSERT INTO t WITH LABEL l SELECT * FROM other") is None
 
 
 # -- catalogs ---------------------------------------------------------------------------------
 
 
 def test_create_catalog_shape() -> None:
-    stmt = grammar.parse(
+    stmt = parser.parse(
         'CREATE CATALOG IF NOT EXISTS `ice` COMMENT "lake" PROPERTIES ("type" = "iceberg", '
         '"iceberg.catalog.type" = "hadoop", "warehouse" = "oss://b/wh/")'
     )
@@ -340,14 +340,14 @@ def test_provider_statements_are_accepted() -> None:
         partitions=["p1"],
         properties={"trim_double_quotes": True},
     )
-    load = grammar.parse(broker_load.build_broker_load("db", "my-label", [desc, desc], storage))
+    load = parser.parse(broker_load.build_broker_load("db", "my-label", [desc, desc], storage))
     assert isinstance(load, LoadStmt) and len(load.descs) == 2
-    exp = grammar.parse(export.build_export("db.t", "oss://bkt/out/p_", storage, label="e1", format="parquet"))
+    exp = parser.parse(export.build_export("db.t", "oss://bkt/out/p_", storage, label="e1", format="parquet"))
     assert isinstance(exp, ExportStmt) and exp.properties["label"] == "e1"
-    out = grammar.parse(
+    out = parser.parse(
         outfile.build_outfile("SELECT * FROM t", "oss://bkt/r_", storage, format="csv_with_names")
     )
     assert isinstance(out, OutfileStmt) and out.format.lower() == "csv_with_names"
     tvf_sql = tvf.build_s3_tvf("oss://bkt/x/*.csv", "csv", storage)
-    ins = grammar.parse(tvf.build_insert_from_s3("db.t", tvf_sql, label="l1"))
+    ins = parser.parse(tvf.build_insert_from_s3("db.t", tvf_sql, label="l1"))
     assert isinstance(ins, TvfQueryStmt) and ins.label == "l1" and ins.insert_table == "t"

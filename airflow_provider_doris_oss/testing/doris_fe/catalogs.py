@@ -10,14 +10,14 @@ import fnmatch
 import time
 from dataclasses import dataclass, field
 
-from airflow_provider_doris_oss.testing.doris_fe.grammar import (
+from airflow_provider_doris_oss.testing.doris_fe.jobs import timestamp
+from airflow_provider_doris_oss.testing.doris_fe.model import DorisError, FEState, OkResult, ResultSet
+from airflow_provider_doris_oss.testing.doris_fe.statement_nodes import (
     CreateCatalogStmt,
     DropCatalogStmt,
     RefreshCatalogStmt,
     ShowCatalogsStmt,
 )
-from airflow_provider_doris_oss.testing.doris_fe.jobs import timestamp
-from airflow_provider_doris_oss.testing.doris_fe.model import DorisError, FEState, OkResult, ResultSet
 from airflow_provider_doris_oss.testing.doris_fe.storage import parse_storage
 
 CATALOG_TYPES = (

@@ -13,9 +13,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from airflow_provider_doris_oss.testing.doris_fe.grammar import DataDesc
 from airflow_provider_doris_oss.testing.doris_fe.loader import LoadOptions
 from airflow_provider_doris_oss.testing.doris_fe.model import FEState
+from airflow_provider_doris_oss.testing.doris_fe.statement_nodes import DataDesc
 from airflow_provider_doris_oss.testing.doris_fe.storage import StorageProps
 from airflow_provider_doris_oss.testing.doris_fe.writer import WriteOptions, WriteResult
 

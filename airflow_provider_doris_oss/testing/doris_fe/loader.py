@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_doris_oss.testing.doris_fe import fileio
 from airflow_provider_doris_oss.testing.doris_fe.convert import CellError, convert_cell
-from airflow_provider_doris_oss.testing.doris_fe.grammar import DataDesc
 from airflow_provider_doris_oss.testing.doris_fe.lexer import quote_identifier
 from airflow_provider_doris_oss.testing.doris_fe.model import Column, DorisError, Engine, TableInfo
 from airflow_provider_doris_oss.testing.doris_fe.sources import (
@@ -24,6 +23,7 @@ from airflow_provider_doris_oss.testing.doris_fe.sources import (
     path_values,
     read_object,
 )
+from airflow_provider_doris_oss.testing.doris_fe.statement_nodes import DataDesc
 
 if TYPE_CHECKING:
     import pyarrow as pa

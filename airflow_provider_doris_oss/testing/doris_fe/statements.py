@@ -11,22 +11,12 @@ import secrets
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from airflow_provider_doris_oss.testing.doris_fe import catalogs, fileio, grammar
+from airflow_provider_doris_oss.testing.doris_fe import catalogs, fileio, parser, statement_nodes
 from airflow_provider_doris_oss.testing.doris_fe.convert import (
     CellError,
     check_filter_ratio,
     convert_cell,
     filter_ratio,
-)
-from airflow_provider_doris_oss.testing.doris_fe.grammar import (
-    CancelStmt,
-    Condition,
-    ExportStmt,
-    LoadStmt,
-    OutfileStmt,
-    ShowJobsStmt,
-    ShowLoadWarningsStmt,
-    TvfQueryStmt,
 )
 from airflow_provider_doris_oss.testing.doris_fe.jobs import (
     EXPORT_COLUMNS,
@@ -49,9 +39,20 @@ from airflow_provider_doris_oss.testing.doris_fe.model import (
     TableInfo,
     check_label,
 )
+from airflow_provider_doris_oss.testing.doris_fe.parse_jobs import where_error
 from airflow_provider_doris_oss.testing.doris_fe.partitions import unknown_partition
 from airflow_provider_doris_oss.testing.doris_fe.results import arrow_rows
 from airflow_provider_doris_oss.testing.doris_fe.runner import finish_cancelled, insert_transaction, start
+from airflow_provider_doris_oss.testing.doris_fe.statement_nodes import (
+    CancelStmt,
+    Condition,
+    ExportStmt,
+    LoadStmt,
+    OutfileStmt,
+    ShowJobsStmt,
+    ShowLoadWarningsStmt,
+    TvfQueryStmt,
+)
 from airflow_provider_doris_oss.testing.doris_fe.storage import check_storage, parse_storage, split_uri
 from airflow_provider_doris_oss.testing.doris_fe.tvf import read_tvf
 from airflow_provider_doris_oss.testing.doris_fe.writer import (
@@ -116,7 +117,7 @@ def _err(text: str, code: int = 1105, sqlstate: str = "HY000") -> DorisError:
 def handle(sql: str, ctx: StatementContext) -> Result | None:
     """Run ``sql`` if it is one of the Doris-specific statements; None if it is not."""
     try:
-        stmt = grammar.parse(sql)
+        stmt = parser.parse(sql)
     except DorisError:
         if _MINE.search(sql):
             raise
@@ -174,14 +175,14 @@ def _check_conditions(conditions: Sequence[Condition], kind: str) -> None:
     seen: set[str] = set()
     for cond in conditions:
         if cond.key not in keys or cond.key in seen or (cond.key != "LABEL" and cond.op == "LIKE"):
-            raise grammar._where_error(kind)
+            raise where_error(kind)
         if cond.key == "STATE" and cond.value.upper() not in states:
-            raise grammar._where_error(kind)
+            raise where_error(kind)
         if cond.key == "ID" and not cond.value.isdigit():
-            raise grammar._where_error(kind)
+            raise where_error(kind)
         seen.add(cond.key)
     if kind == "EXPORT" and len(conditions) > 1:
-        raise grammar._where_error(kind)
+        raise where_error(kind)
 
 
 def _jobs(fe: FEState, kind: str, db: str) -> list[Any]:
@@ -249,7 +250,7 @@ def _load_properties(props: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-def _check_desc(desc: grammar.DataDesc, info: TableInfo) -> None:
+def _check_desc(desc: statement_nodes.DataDesc, info: TableInfo) -> None:
     if desc.format:
         fileio.check_format(desc.format)
     if desc.compress_type:
@@ -361,7 +362,7 @@ def _cancel(stmt: CancelStmt, ctx: StatementContext) -> OkResult:
     db = _database(ctx, stmt.db)
     keys = {c.key for c in stmt.conditions}
     if not keys or not keys <= {"LABEL", "STATE"} or len(keys) != len(stmt.conditions):
-        raise grammar._where_error(stmt.kind)
+        raise where_error(stmt.kind)
     matched = [j for j in _jobs(ctx.fe, stmt.kind, db) if _matches(j, stmt.conditions, stmt.connector)]
     if stmt.kind == "LOAD":
         matched = [j for j in matched if getattr(j, "load_type", "BROKER") == "BROKER"]
@@ -590,7 +591,7 @@ def _insert(stmt: TvfQueryStmt, ctx: StatementContext, bindings: dict[str, Any])
     return OkResult(count, f"{{'label':'{label}', 'status':'VISIBLE', 'txnId':'{txn_id}'}}", rejected)
 
 
-def _desc_function(stmt: grammar.DescFunctionStmt, ctx: StatementContext) -> ResultSet:
+def _desc_function(stmt: statement_nodes.DescFunctionStmt, ctx: StatementContext) -> ResultSet:
     table = read_tvf(stmt.params, ctx.fe.oss_proxy)
     rows = [(f.name, _tvf_type(f.type), "Yes", "false", None, "NONE") for f in table.schema]
     return ResultSet(["Field", "Type", "Null", "Key", "Default", "Extra"], rows)
@@ -639,9 +640,9 @@ _HANDLERS: dict[type, Callable[[Any, StatementContext], Result]] = {
     ExportStmt: _export,
     OutfileStmt: _outfile,
     TvfQueryStmt: _tvf,
-    grammar.DescFunctionStmt: _desc_function,
-    grammar.CreateCatalogStmt: lambda s, c: catalogs.create(c.fe, s),
-    grammar.DropCatalogStmt: lambda s, c: catalogs.drop(c.fe, s),
-    grammar.ShowCatalogsStmt: lambda s, c: catalogs.show(c.fe, s),
-    grammar.RefreshCatalogStmt: lambda s, c: catalogs.refresh(c.fe, s),
+    statement_nodes.DescFunctionStmt: _desc_function,
+    statement_nodes.CreateCatalogStmt: lambda s, c: catalogs.create(c.fe, s),
+    statement_nodes.DropCatalogStmt: lambda s, c: catalogs.drop(c.fe, s),
+    statement_nodes.ShowCatalogsStmt: lambda s, c: catalogs.show(c.fe, s),
+    statement_nodes.RefreshCatalogStmt: lambda s, c: catalogs.refresh(c.fe, s),
 }

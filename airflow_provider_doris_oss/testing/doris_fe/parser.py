@@ -1,0 +1,70 @@
+"""``parse``: the local FE's own parser for the Doris statements it handles itself.
+
+It recognises the statement by its first words and hands the tokens to the statement family's
+parser (``parse_load``, ``parse_jobs``, ``parse_query``, ``parse_catalog``); anything else is
+left to the table engine.
+"""
+
+from __future__ import annotations
+
+from airflow_provider_doris_oss.testing.doris_fe.lexer import tokenize
+from airflow_provider_doris_oss.testing.doris_fe.parse_catalog import (
+    create_catalog_statement,
+    drop_catalog_statement,
+    refresh_catalog_statement,
+    show_catalogs_statement,
+)
+from airflow_provider_doris_oss.testing.doris_fe.parse_jobs import (
+    cancel_statement,
+    export_statement,
+    show_jobs_statement,
+    show_load_statement,
+)
+from airflow_provider_doris_oss.testing.doris_fe.parse_load import load_statement
+from airflow_provider_doris_oss.testing.doris_fe.parse_query import (
+    desc_function_statement,
+    find_outfile,
+    find_tvfs,
+    outfile_statement,
+    tvf_query_statement,
+)
+from airflow_provider_doris_oss.testing.doris_fe.parser_base import Parser
+from airflow_provider_doris_oss.testing.doris_fe.statement_nodes import Statement
+
+
+def parse(sql: str) -> Statement | None:
+    """Parse ``sql`` if it is one of the emulator's Doris statements; None if it is not."""
+    tokens = tokenize(sql)
+    p = Parser(sql, tokens)
+    first = p.tok
+    if first.is_kw("LOAD") and p.peek().is_kw("LABEL"):
+        return load_statement(p)
+    if first.is_kw("SHOW"):
+        nxt = p.peek()
+        if nxt.is_kw("LOAD"):
+            return show_load_statement(p)
+        if nxt.is_kw("EXPORT"):
+            return show_jobs_statement(p, "EXPORT")
+        if nxt.is_kw("CATALOGS"):
+            return show_catalogs_statement(p)
+        return None
+    if first.is_kw("CANCEL") and p.peek().is_kw("LOAD", "EXPORT"):
+        return cancel_statement(p)
+    if first.is_kw("EXPORT"):
+        return export_statement(p)
+    if first.is_kw("CREATE") and p.peek().is_kw("CATALOG"):
+        return create_catalog_statement(p)
+    if first.is_kw("DROP") and p.peek().is_kw("CATALOG"):
+        return drop_catalog_statement(p)
+    if first.is_kw("REFRESH") and p.peek().is_kw("CATALOG"):
+        return refresh_catalog_statement(p)
+    if first.is_kw("DESC", "DESCRIBE") and p.peek().is_kw("FUNCTION"):
+        return desc_function_statement(p)
+    outfile = find_outfile(tokens)
+    if outfile is not None:
+        return outfile_statement(p, outfile)
+    if first.is_kw("SELECT", "WITH", "INSERT") or first.is_op("("):
+        tvfs = find_tvfs(tokens)
+        if tvfs:
+            return tvf_query_statement(p, tvfs)
+    return None
