@@ -117,3 +117,36 @@ def test_outfile_and_export_write_values_as_doris_shows_them(doris: DorisClient,
     assert doris.wait("EXPORT", "ex")["State"] == "FINISHED"
     (key,) = doris.keys(oss_bucket, "e/")
     assert doris.get(oss_bucket, key) == b"1|10.0.0.1\n"
+
+
+def test_complex_types_are_refused_as_keys_with_dorises_words(doris: DorisClient) -> None:
+    _, message = doris.error(
+        "CREATE TABLE k1 (m MAP<INT, INT>, v INT) DUPLICATE KEY(m) DISTRIBUTED BY RANDOM"
+    )
+    assert message.endswith("Map can only be used in the non-key column of the duplicate table at present.")
+    _, message = doris.error("CREATE TABLE k2 (v VARIANT, k INT) DUPLICATE KEY(v) DISTRIBUTED BY RANDOM")
+    assert message.endswith("Variant type should not be used in key column[v].")
+    _, message = doris.error("CREATE TABLE k3 (k INT, m MAP<INT, INT> DEFAULT '{}') DISTRIBUTED BY HASH(k)")
+    assert message.endswith("Map type column default value just support null")
+    # without DUPLICATE KEY, the implicit key stops before a MAP or STRUCT column
+    doris.run("CREATE TABLE k4 (k INT, s STRUCT<a:INT>) DISTRIBUTED BY RANDOM BUCKETS 1")
+    assert [r["Key"] for r in doris.run("DESC k4")] == ["true", "false"]
+    _, message = doris.error("CREATE TABLE k5 (s STRUCT<a:INT>, k INT) DISTRIBUTED BY RANDOM BUCKETS 1")
+    assert message.endswith(
+        "The olap table first column could not be float, double, string or array, struct, map, please use decimal or varchar instead."
+    )
+
+
+def test_create_table_like_copies_the_definition_not_the_rows(doris: DorisClient) -> None:
+    doris.run(TABLE)
+    doris.run("INSERT INTO t (id, ip4) VALUES (1, '1.2.3.4')")
+    doris.run("CREATE TABLE t2 LIKE t")
+    assert doris.run("DESC t2") == doris.run("DESC t")
+    assert doris.run("SELECT * FROM t2") == []
+    create = doris.run("SHOW CREATE TABLE t2")[0]["Create Table"]
+    assert create.startswith("CREATE TABLE `t2`") and "`ip4` ipv4 NULL" in create
+    doris.run(f"CREATE TABLE IF NOT EXISTS {doris.db}.t2 LIKE {doris.db}.t")
+    _, message = doris.error("CREATE TABLE t3 LIKE nope")
+    assert "Table [nope] does not exist" in message
+    _, message = doris.error("CREATE TABLE t4 LIKE t WITH ROLLUP (r1)")
+    assert "does not emulate rollups" in message

@@ -90,6 +90,7 @@ class CreateTable:
     buckets: str = "AUTO"
     properties: dict[str, str] = field(default_factory=dict)
     as_select: str | None = None
+    like: tuple[str | None, str] | None = None  # CREATE TABLE t LIKE [db.]src
 
 
 @dataclass
@@ -291,6 +292,13 @@ class _Parser:
             self.expect_kw("EXISTS")
             if_not_exists = True
         database, name = self.qualified()
+        if self.accept_kw("LIKE"):  # CREATE TABLE t LIKE src [WITH ROLLUP [(r1, ...)]]
+            like = self.qualified()
+            if self.accept_kw("WITH"):
+                self.expect_kw("ROLLUP")
+                raise doris_error("The local Doris FE does not emulate rollups")
+            self.end()
+            return CreateTable(database, name, if_not_exists, [], like=like)
         columns: list[ColumnDef] = []
         if self.tok.is_op("("):
             self.advance()
@@ -508,6 +516,17 @@ def _partition_def(name: str, tokens: list[Token]) -> PartitionDef | None:
             return None  # multi-column LIST values
         return PartitionDef(name, values=tuple(_literal(t) for t in literals))
     return None
+
+
+def like_definition(source: CreateTable, target: CreateTable) -> CreateTable:
+    """``CREATE TABLE target LIKE source``: the source's definition (columns, keys, partitions,
+    distribution, properties) under the target's name, no rows."""
+    import copy
+
+    copied = copy.deepcopy(source)
+    copied.database, copied.name, copied.if_not_exists = target.database, target.name, target.if_not_exists
+    copied.like, copied.as_select = None, None
+    return copied
 
 
 def parse_create_table(sql: str) -> CreateTable:

@@ -220,3 +220,31 @@ def from_duckdb(kind: str) -> DorisType:
     if upper.startswith("TIMESTAMP"):
         return scalar("DATETIME", [6])
     return scalar(_FROM_DUCKDB.get(upper, "STRING"), [])
+
+
+def key_column_error(name: str, t: DorisType) -> str | None:
+    """Doris's refusal of ``t`` in key column ``name`` (``ColumnDefinition.checkKeyColumnType``), or None."""
+    display = t.display
+    if display in ("float", "double"):
+        return "Float or double can not used as a key, use decimal instead."
+    if display == "text":
+        return f"String Type should not be used in key column[{name}]"
+    if display == "json":
+        return f"JsonType type should not be used in key column[{name}]."
+    if display == "variant":
+        return f"Variant type should not be used in key column[{name}]."
+    for prefix, shown in (("array<", "Array"), ("MAP<", "Map"), ("struct<", "Struct")):
+        if display.startswith(prefix):
+            return f"{shown} can only be used in the non-key column of the duplicate table at present."
+    return None
+
+
+def default_error(t: DorisType) -> str | None:
+    """Doris's refusal of a non-NULL default on a column of type ``t``, or None."""
+    if t.display.startswith("MAP<"):
+        return "Map type column default value just support null"
+    if t.display.startswith("struct<"):
+        return "Struct type column default value just support null"
+    if t.display in ("json", "variant"):
+        return "Json or Variant type column default value just support null"
+    return None

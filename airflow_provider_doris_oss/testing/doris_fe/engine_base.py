@@ -24,6 +24,8 @@ from airflow_provider_doris_oss.testing.doris_fe.model import (
     StatementContext,
     TableInfo,
 )
+from airflow_provider_doris_oss.testing.doris_fe.partitions import route_sql
+from airflow_provider_doris_oss.testing.doris_fe.relations import PartitionFilter, partition_predicate
 from airflow_provider_doris_oss.testing.doris_fe.results import display_rows
 
 if TYPE_CHECKING:
@@ -108,7 +110,9 @@ class EngineBase:
     ) -> pa.Table:
         bindings = dict(bindings or {})
         tree = sqlmap.parse(sql)
-        translated = sqlmap.to_duckdb(tree, self._resolver(db), keep=bindings)
+        translated = sqlmap.to_duckdb(
+            tree, self._resolver(db), keep=bindings, partition_filter=self._partition_filter(db)
+        )
         with self._lock:
             for name, data in bindings.items():
                 self._con.register(name, data)
@@ -153,6 +157,27 @@ class EngineBase:
             return _schema(entry.info.database), entry.info.name
 
         return resolve
+
+    def _partition_filter(self, default_db: str | None) -> PartitionFilter:
+        """``t PARTITION (...)`` in a query: the predicate on ``t``'s rows (``relations``)."""
+
+        def predicate(db: str | None, table: str, names: list[str]) -> str:
+            entry = self._table(db or default_db, table)
+            return partition_predicate(entry.definition, names, f"{db}.{table}" if db else table)
+
+        return predicate
+
+    def _partition_rows(self, db: str, table: str) -> tuple[CreateTable, dict[str, int]]:
+        """A table's definition and its rows per partition (SHOW PARTITIONS)."""
+        entry = self._table(db, table)
+        physical = f"{_q(_schema(entry.info.database))}.{_q(entry.info.name)}"
+        route = route_sql(entry.definition)
+        if route is None:
+            return entry.definition, {
+                entry.info.name: int(self._run(f"SELECT count(*) FROM {physical}")[0][0])
+            }
+        found = self._run(f"SELECT ({route}) AS p, count(*) FROM {physical} GROUP BY 1")
+        return entry.definition, {str(p): int(n) for p, n in found if p is not None}
 
     def _refresh_info_schema(self) -> None:
         """Rebuild the emulated information_schema tables from the current definitions."""
@@ -206,7 +231,9 @@ class EngineBase:
 
     def _select(self, sql: str, ctx: StatementContext) -> Result:
         tree = sqlmap.parse(sql)
-        translated = sqlmap.to_duckdb(tree, self._resolver(ctx.database))
+        translated = sqlmap.to_duckdb(
+            tree, self._resolver(ctx.database), partition_filter=self._partition_filter(ctx.database)
+        )
         with self._lock:
             try:
                 cursor = self._con.execute(translated)

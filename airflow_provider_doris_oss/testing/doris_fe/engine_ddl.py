@@ -7,8 +7,10 @@ from airflow_provider_doris_oss.testing.doris_fe.ddl import (
     ColumnDef,
     CreateTable,
     doris_error,
+    like_definition,
     parse_create_table,
 )
+from airflow_provider_doris_oss.testing.doris_fe.doris_types import default_error, key_column_error
 from airflow_provider_doris_oss.testing.doris_fe.engine_base import (
     BUILTIN_DATABASES,
     StoredTable,
@@ -91,6 +93,8 @@ class DdlMixin(DmlMixin):
     def _create_table(self, sql: str, ctx: StatementContext) -> Result:
         stmt = parse_create_table(sql)
         db = self._require_db(stmt.database or ctx.database)
+        if stmt.like is not None:
+            stmt = like_definition(self._table(stmt.like[0] or ctx.database, stmt.like[1]).definition, stmt)
         if stmt.as_select is not None:
             return self._create_table_as(stmt, db, ctx)
         self._validate(stmt)
@@ -156,10 +160,11 @@ class DdlMixin(DmlMixin):
                     f"The column[{column.name}] can not set aggregation type {column.aggregation} "
                     f"in a {stmt.keys_type} table"
                 )
-            if is_key and column.type.display in ("float", "double", "text", "json"):
-                raise doris_error(
-                    f"{column.type.display} type should not be used in key column[{column.name}]."
-                )
+            refusal = key_column_error(column.name, column.type) if is_key else None
+            if refusal is None and column.default is not None and not column.default_is_null:
+                refusal = default_error(column.type)
+            if refusal is not None:
+                raise doris_error(refusal)
         for column_name in stmt.distribution_columns:
             if column_name.lower() not in names:
                 raise doris_error(f"Distribution column[{column_name}] is not found")
@@ -233,7 +238,7 @@ def _default_keys(columns: list[ColumnDef]) -> list[str]:
     width = 0
     for column in columns:
         display = column.type.display
-        if display in ("float", "double", "text", "json") or display.startswith("array"):
+        if key_column_error(column.name, column.type) is not None:
             break
         width += sizes.get(display, 8 if display.startswith(("datetime", "decimal")) else 0)
         if width > 36 or len(keys) >= 3:
@@ -241,4 +246,9 @@ def _default_keys(columns: list[ColumnDef]) -> list[str]:
         keys.append(column.name)
         if display.startswith(("varchar", "char")):
             break
-    return keys or [columns[0].name]
+    if not keys:
+        raise doris_error(
+            "The olap table first column could not be float, double, string or array, struct, map, "
+            "please use decimal or varchar instead."
+        )
+    return keys

@@ -97,7 +97,7 @@ class DmlMixin(EngineBase):
         if unknown is not None:
             raise doris_error(f"Unknown partition '{unknown}' in table '{head.table}'")
         columns = head.columns or [c.name for c in entry.definition.columns]
-        source = self._source_sql(head.source, columns, ctx)
+        source = self._source_sql(head.source, columns, ctx, entry.definition.columns)
         label = head.label or new_label("insert")
         from airflow_provider_doris_oss.testing.doris_fe.runner import insert_transaction
 
@@ -126,24 +126,42 @@ class DmlMixin(EngineBase):
         ctx.last_insert = (txn_id, label, db, head.table, "VISIBLE", loaded, filtered)
         return OkResult(affected_rows=loaded, info=info_string(label, txn_id), warnings=filtered)
 
-    def _source_sql(self, source: str, columns: list[str], ctx: StatementContext) -> str:
+    def _source_sql(
+        self, source: str, columns: list[str], ctx: StatementContext, defs: Sequence[ColumnDef] = ()
+    ) -> str:
         from sqlglot import exp
 
+        partition_filter = self._partition_filter(ctx.database)
         if words(source, 1) == ["VALUES"]:
             tree = sqlmap.parse(f"SELECT * FROM ({source.rstrip().rstrip(';')}) AS __v")
             values = tree.find(exp.Values)
             assert values is not None
+            by_name = {d.name.lower(): d for d in defs}
             for row in values.expressions:
                 if len(row.expressions) != len(columns):
                     raise doris_error("Column count doesn't match value count")
+                for name, cell in zip(columns, list(row.expressions), strict=True):
+                    if (
+                        isinstance(cell, exp.Var)
+                        and cell.name.upper() == "DEFAULT"
+                        and name.lower() in by_name
+                    ):
+                        cell.replace(exp.maybe_parse(_default_sql(by_name[name.lower()]), dialect="duckdb"))
             for i in range(len(columns)):
                 cells = [row.expressions[i] for row in values.expressions]
                 kinds = {_literal_kind(cell) for cell in cells} - {"null"}
                 if len(kinds) > 1:  # mixed literals: convert each cell on its own, as Doris does per value
                     for cell in cells:
                         cell.replace(exp.cast(cell.copy(), "VARCHAR"))
-            return sqlmap.to_duckdb(tree, self._resolver(ctx.database), name_columns=False)
-        return sqlmap.to_duckdb(sqlmap.parse(source), self._resolver(ctx.database), name_columns=False)
+            return sqlmap.to_duckdb(
+                tree, self._resolver(ctx.database), name_columns=False, partition_filter=partition_filter
+            )
+        return sqlmap.to_duckdb(
+            sqlmap.parse(source),
+            self._resolver(ctx.database),
+            name_columns=False,
+            partition_filter=partition_filter,
+        )
 
     def _insert(
         self,

@@ -73,6 +73,12 @@ class ShowMixin(EngineBase):
             if pos < len(tokens) and tokens[pos].is_kw("FROM", "IN"):
                 db = tokens[pos + 1].value
             return self._describe_rows(self._table(db, name))
+        if what == "PARTITIONS" or (what == "TEMPORARY" and head[2:3] == ["PARTITIONS"]):
+            from airflow_provider_doris_oss.testing.doris_fe import show_partitions
+
+            shown = show_partitions.handle(sql, ctx, self._partition_rows)
+            if shown is not None:
+                return shown
         raise doris_error(f"The local Doris FE does not emulate SHOW {what}")
 
     def _describe(self, sql: str, ctx: StatementContext) -> Result:

@@ -20,6 +20,8 @@ from airflow_provider_doris_oss.testing.doris_fe.model import DorisError
 if TYPE_CHECKING:
     from sqlglot import exp
 
+    from airflow_provider_doris_oss.testing.doris_fe.ddl import CreateTable
+
 # (database as written or None, table, partition names) -> a DuckDB predicate over the table's
 # columns selecting the rows of those partitions; raises DorisError for an unknown partition.
 PartitionFilter = Callable[[str | None, str, list[str]], str]
@@ -113,3 +115,19 @@ def rewrite(tree: exp.Expression, partition_filter: PartitionFilter | None) -> N
         table.replace(
             exp.Subquery(this=query, alias=exp.TableAlias(this=exp.to_identifier(alias or table.name)))
         )
+
+
+def partition_predicate(definition: CreateTable, names: list[str], written: str) -> str:
+    """The DuckDB predicate selecting the rows of partitions ``names`` of a table (``written``:
+    the table as the query names it, for the error); an unpartitioned table's one partition
+    bears the table's name."""
+    from airflow_provider_doris_oss.testing.doris_fe.partitions import route_sql
+
+    known = definition.partitions if definition.partition_type else [definition.name]
+    for name in names:
+        if name not in known:
+            raise _error(f"Partition: {name} is not exists on table {written}")
+    route = route_sql(definition)
+    if route is None:
+        return "true"
+    return f"({route}) IN (" + ", ".join("'" + n.replace("'", "''") + "'" for n in names) + ")"
