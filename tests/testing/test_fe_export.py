@@ -53,7 +53,7 @@ def test_csv_export_finishes_with_doris_columns_and_files(
     (task_results,) = json.loads(job["OutfileInfo"])
     (result,) = task_results
     assert result["fileNumber"] == "1" and result["totalRows"] == "3"
-    assert result["fileSize"] == f"{len(doris.get(oss_bucket, key))}bytes"
+    assert result["fileSize"] == str(len(doris.get(oss_bucket, key)))  # "<n>bytes" before 3.1
     assert result["url"] == f"s3://{oss_bucket}/{key.rsplit('_', 1)[0]}_*"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from typing import Any
@@ -103,3 +104,35 @@ def test_serve_takes_doris_version_and_refuses_an_unknown_one() -> None:
     )
     assert result.returncode == 2
     assert "--doris-version" in result.stderr and "not '1.2'" in result.stderr
+
+
+# What each release line answers (Doris's release notes and source, docs/compatibility.md#doris-releases).
+ANSWERS = {
+    "2.1.2": (False, "No source file in this table(t).", "bytes"),
+    "3.0.3": (False, "No source file in this table(t).", "bytes"),
+    "3.1": (True, "No source files found in the specified paths: [{uri}]", ""),
+    "4.0": (True, "No source files found in the specified paths: [{uri}]", ""),
+}
+
+
+@pytest.mark.parametrize("doris_version", sorted(ANSWERS))
+def test_show_load_and_show_export_answer_as_the_release_does(
+    doris_version: str, doris: Any, oss_bucket: str
+) -> None:
+    first_error_msg, missing, unit = ANSWERS[doris_version]
+    storage = doris.storage()
+    doris.run(
+        'CREATE TABLE t (id INT) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ("replication_num" = "1")'
+    )
+    doris.run("INSERT INTO t VALUES (1), (2)")
+    uri = f"s3://{oss_bucket}/missing/*.csv"
+    doris.run(f'LOAD LABEL l1 (DATA INFILE ("{uri}") INTO TABLE t) WITH S3 ({storage})')
+    job = doris.wait("LOAD", "l1")
+    assert job["ErrorMsg"] == "type:ETL_RUN_FAIL; msg:" + missing.format(uri=uri)
+    columns = doris.columns('SHOW LOAD WHERE LABEL = "l1"')
+    assert len(columns) == (20 if first_error_msg else 19)
+    assert ("FirstErrorMsg" in columns) is first_error_msg and columns[18] == "Comment"
+    doris.run(f'EXPORT TABLE t TO "s3://{oss_bucket}/exp/p_" PROPERTIES ("label" = "e1") WITH S3 ({storage})')
+    (task,) = json.loads(doris.wait("EXPORT", "e1")["OutfileInfo"])
+    (key,) = doris.keys(oss_bucket, "exp/")
+    assert [entry["fileSize"] for entry in task] == [f"{len(doris.get(oss_bucket, key))}{unit}"]

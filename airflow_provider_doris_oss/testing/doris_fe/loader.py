@@ -44,6 +44,15 @@ class JobFailure(Exception):
         self.msg = msg
 
 
+class NoSourceFiles(JobFailure):
+    """A data description's paths match no file; the message is the release's (``releases``)."""
+
+    def __init__(self, table: str, paths: list[str]) -> None:
+        super().__init__("ETL_RUN_FAIL", f"No source file in this table({table}).")
+        self.table = table
+        self.paths = paths
+
+
 @dataclass(frozen=True)
 class LoadOptions:
     """Job-wide settings that shape how rows are read."""
@@ -103,7 +112,7 @@ def run_desc(
     except ListingError as exc:
         raise JobFailure("ETL_RUN_FAIL", f"Failed to list files: {exc}") from exc
     if not objects:
-        raise JobFailure("ETL_RUN_FAIL", f"No source file in this table({desc.table}).")
+        raise NoSourceFiles(desc.table, list(desc.uris))
     fmt_given = fileio.check_format(desc.format) if desc.format else None
     is_json = (fmt_given or fileio.guess_format(objects[0].key)) == "json"
     if desc.columns is not None:

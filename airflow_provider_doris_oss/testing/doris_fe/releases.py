@@ -63,6 +63,10 @@ class ReleaseProfile:
         """``SELECT @@version`` and ``VERSION()``."""
         return MYSQL_VERSION
 
+    def load_columns(self, base: list[str]) -> list[str]:
+        """SHOW LOAD's columns: ``base`` (19), and ``FirstErrorMsg`` on lines that show it."""
+        return [*base, "FirstErrorMsg"] if self.traits.first_error_msg_column else list(base)
+
     def file_size(self, size: int) -> str:
         """SHOW EXPORT's ``fileSize`` text for ``size`` bytes."""
         return f"{size}{self.traits.file_size_suffix}"

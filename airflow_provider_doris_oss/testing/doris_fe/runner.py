@@ -22,6 +22,7 @@ from airflow_provider_doris_oss.testing.doris_fe.lexer import quote_identifier
 from airflow_provider_doris_oss.testing.doris_fe.loader import (
     DescOutcome,
     JobFailure,
+    NoSourceFiles,
     rows_table,
     run_desc,
 )
@@ -173,7 +174,11 @@ def _load(fe: FEState, job: LoadJob) -> None:
     outcomes: list[DescOutcome] = []
     for desc in job.descs:
         info = fe.engine.table_info(job.db, desc.table)
-        outcome = run_desc(fe.engine, job.db, desc, info, client, job.options)
+        try:
+            outcome = run_desc(fe.engine, job.db, desc, info, client, job.options)
+        except NoSourceFiles as missing:  # worded as the FE's Doris release words it
+            message = fe.release.missing_files(missing.table, missing.paths)
+            raise JobFailure(missing.cancel_type, message) from None
         _filter_unroutable(fe, job.db, desc.partitions, outcome)
         outcomes.append(outcome)
         _check(fe, job)

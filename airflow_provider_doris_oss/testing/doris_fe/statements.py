@@ -333,9 +333,10 @@ def _load(stmt: LoadStmt, ctx: StatementContext) -> OkResult:
 def _show_jobs(stmt: ShowJobsStmt, ctx: StatementContext) -> ResultSet:
     db = _database(ctx, stmt.db)
     _check_conditions(stmt.conditions, stmt.kind)
-    columns = LOAD_COLUMNS if stmt.kind == "LOAD" else EXPORT_COLUMNS
+    release = ctx.fe.release
+    columns = release.load_columns(LOAD_COLUMNS) if stmt.kind == "LOAD" else EXPORT_COLUMNS
     jobs = [j for j in _jobs(ctx.fe, stmt.kind, db) if _matches(j, stmt.conditions)]
-    rows = [j.show_row() for j in sorted(jobs, key=lambda j: j.job_id)]
+    rows = [j.show_row(release) for j in sorted(jobs, key=lambda j: j.job_id)]
     lookup = {c.lower(): i for i, c in enumerate(columns)}
     for name, desc in reversed(stmt.order_by):
         index = lookup.get(name.lower())
@@ -348,14 +349,10 @@ def _show_jobs(stmt: ShowJobsStmt, ctx: StatementContext) -> ResultSet:
     return ResultSet(list(columns), rows)
 
 
-def _show_load_warnings(stmt: ShowLoadWarningsStmt, ctx: StatementContext) -> ResultSet:
-    with ctx.fe.lock:
-        job = next((j for j in ctx.fe.jobs if isinstance(j, LoadJob) and j.url == stmt.url), None)
-    if job is None:
-        raise _err(f"Invalid url: {stmt.url}. It is not an error log url of this FE.")
-    return ResultSet(
-        ["JobId", "Label", "ErrorMsgDetail"], [(job.job_id, job.label, line) for line in job.rejected]
-    )
+def _show_load_warnings(stmt: ShowLoadWarningsStmt, ctx: StatementContext) -> Result:
+    from airflow_provider_doris_oss.testing.doris_fe.load_admin import show_load_warnings
+
+    return show_load_warnings(stmt, ctx)
 
 
 def _cancel(stmt: CancelStmt, ctx: StatementContext) -> OkResult:
