@@ -80,3 +80,38 @@ def test_show_create_load_errors(doris: DorisClient, source: str) -> None:
     doris.run("INSERT INTO t WITH LABEL ins VALUES (5, 'e')")
     _, message = doris.error("SHOW CREATE LOAD FOR ins")
     assert "Not support load job type" in message
+
+
+def test_show_load_warnings_by_label_lists_the_jobs(doris: DorisClient, source: str) -> None:
+    load(doris, "w1", source)
+    job = doris.wait("LOAD", "w1")
+    rows = doris.run(f'SHOW LOAD WARNINGS FROM {doris.db} WHERE LABEL = "w1"')
+    assert rows == [{"JobId": str(job["JobId"]), "Label": "w1", "ErrorMsgDetail": "FINISHED"}]
+    by_id = doris.run(f"SHOW LOAD WARNINGS WHERE LOAD_JOB_ID = {job['JobId']}")
+    assert by_id == rows
+    assert doris.run('SHOW LOAD WARNINGS WHERE LABEL = "none"') == []
+
+
+def test_show_load_warnings_where_shape(doris: DorisClient) -> None:
+    _, message = doris.error("SHOW LOAD WARNINGS")
+    assert message.endswith(
+        'should supply condition like: LABEL = "your_load_label", or LOAD_JOB_ID = $job_id'
+    )
+    _, message = doris.error('SHOW LOAD WARNINGS WHERE STATE = "FINISHED"')
+    assert message.endswith(
+        'Where clause should looks like: LABEL = "your_load_label", or LOAD_JOB_ID = $job_id'
+    )
+
+
+def test_show_load_warnings_on_url_rows_as_doris_sends_them(
+    doris: DorisClient, source: str, oss_bucket: str
+) -> None:
+    doris.put(oss_bucket, "bad.csv", b"x,a\n2,b\n")
+    desc = source.replace("a.csv", "bad.csv")
+    doris.run(
+        f'LOAD LABEL bad ({desc}) WITH S3 ({doris.storage()}) PROPERTIES ("max_filter_ratio" = "0.9", "strict_mode" = "true")'
+    )
+    job = doris.wait("LOAD", "bad")
+    rows = doris.run(f'SHOW LOAD WARNINGS ON "{job["URL"]}"')
+    assert [(r["JobId"], r["Label"]) for r in rows] == [("-1", "\\N")]
+    assert "x,a" in rows[0]["ErrorMsgDetail"]

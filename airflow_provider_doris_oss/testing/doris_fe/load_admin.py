@@ -1,4 +1,5 @@
-"""Statements people put around loads: ``SYNC``, ``CLEAN LABEL``, ``SHOW CREATE LOAD``.
+"""Statements people put around loads: ``SYNC``, ``CLEAN LABEL``, ``SHOW CREATE LOAD``, and the
+answer to ``SHOW LOAD WARNINGS`` (parsed with the job statements).
 
 Written from Doris's grammar (``SYNC``; ``CLEAN LABEL [label] (FROM | IN) db``; ``SHOW CREATE
 LOAD FOR [db.]label``) and from its ``LoadManager``:
@@ -28,6 +29,7 @@ from airflow_provider_doris_oss.testing.doris_fe.model import (
     ResultSet,
     StatementContext,
 )
+from airflow_provider_doris_oss.testing.doris_fe.statement_nodes import ShowLoadWarningsStmt
 
 SHOW_CREATE_LOAD_COLUMNS = ["JobId", "CreateStmt"]
 
@@ -162,3 +164,47 @@ def _show_create_load(sql: str, ctx: StatementContext) -> ResultSet:
             raise _error("Not support load job type: org.apache.doris.load.loadv2.InsertLoadJob")
         rows.append((str(job.job_id), job.origin_stmt))
     return ResultSet(list(SHOW_CREATE_LOAD_COLUMNS), rows)
+
+
+WARNINGS_COLUMNS = ["JobId", "Label", "ErrorMsgDetail"]
+_WHERE_SHAPE = 'LABEL = "your_load_label", or LOAD_JOB_ID = $job_id'
+
+
+def show_load_warnings(stmt: ShowLoadWarningsStmt, ctx: StatementContext) -> Result:
+    """``SHOW LOAD WARNINGS``, as Doris's ``ShowLoadWarningsCommand`` answers it.
+
+    ``ON "url"``: the rejected rows behind a load's error URL, at most 100, each as
+    (``-1``, ``\\N``, the row's message). ``[FROM db] WHERE LABEL = "l" [AND LOAD_JOB_ID = n]``:
+    Doris lists the matching load jobs' SHOW LOAD rows under these three titles, so a client
+    reads each job's JobId, Label and State; no such job answers no result set.
+    """
+    from airflow_provider_doris_oss.testing.doris_fe.jobs import LoadJob
+
+    if stmt.url:
+        with ctx.fe.lock:
+            job = next((j for j in ctx.fe.jobs if isinstance(j, LoadJob) and j.url == stmt.url), None)
+        if job is None:
+            raise _error(f"Invalid url: {stmt.url}. It is not an error log url of this FE.")
+        return ResultSet(list(WARNINGS_COLUMNS), [("-1", "\\N", line) for line in job.rejected[:100]])
+    db = _database(ctx, stmt.db)
+    if not stmt.conditions:
+        raise _error(f"should supply condition like: {_WHERE_SHAPE}")
+    label, job_id = None, None
+    for condition in stmt.conditions:
+        if condition.op != "=" or condition.key not in ("LABEL", "LOAD_JOB_ID") or not condition.value:
+            raise _error(f"Where clause should looks like: {_WHERE_SHAPE}")
+        if condition.key == "LABEL":
+            label = condition.value
+        elif condition.value.lstrip("-").isdigit():
+            job_id = int(condition.value)
+        else:
+            raise _error(f"Where clause should looks like: {_WHERE_SHAPE}")
+    with ctx.fe.lock:
+        loads = [j for j in ctx.fe.jobs if isinstance(j, LoadJob)]
+    if label is not None:
+        found = [j for j in loads if j.db == db and j.label == label]
+    else:
+        found = [j for j in loads if j.job_id == job_id]
+    if not found:
+        return OkResult()
+    return ResultSet(list(WARNINGS_COLUMNS), [(str(j.job_id), j.label, j.state) for j in found])
