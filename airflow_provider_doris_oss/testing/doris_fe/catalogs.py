@@ -10,6 +10,7 @@ import fnmatch
 import time
 from dataclasses import dataclass, field
 
+from airflow_provider_doris_oss.testing.doris_fe.catalog_checks import check_catalog
 from airflow_provider_doris_oss.testing.doris_fe.jobs import timestamp
 from airflow_provider_doris_oss.testing.doris_fe.model import DorisError, FEState, OkResult, ResultSet
 from airflow_provider_doris_oss.testing.doris_fe.statement_nodes import (
@@ -18,19 +19,7 @@ from airflow_provider_doris_oss.testing.doris_fe.statement_nodes import (
     RefreshCatalogStmt,
     ShowCatalogsStmt,
 )
-from airflow_provider_doris_oss.testing.doris_fe.storage import parse_storage
 
-CATALOG_TYPES = (
-    "hms",
-    "iceberg",
-    "paimon",
-    "jdbc",
-    "es",
-    "trino-connector",
-    "max_compute",
-    "lakesoul",
-    "doris",
-)
 SHOW_CATALOGS_COLUMNS = [
     "CatalogId",
     "CatalogName",
@@ -40,14 +29,6 @@ SHOW_CATALOGS_COLUMNS = [
     "LastUpdateTime",
     "Comment",
 ]
-_STORAGE_PREFIXES = ("s3.", "oss.", "aws_", "fs.oss.", "fs.s3a.")
-_REQUIRED = {
-    "hms": ("hive.metastore.uris",),
-    "jdbc": ("jdbc_url", "driver_url", "driver_class"),
-    "es": ("hosts",),
-}
-_ICEBERG_TYPES = ("hms", "hadoop", "rest", "dlf", "glue", "s3tables")
-_PAIMON_TYPES = ("filesystem", "hms", "dlf", "rest")
 
 
 def _err(text: str, code: int = 1105) -> DorisError:
@@ -67,53 +48,29 @@ class CatalogRecord:
     last_update: float = field(default_factory=time.time)
 
 
-def _validate(props: dict[str, str]) -> str:
-    lowered = {k.lower(): v for k, v in props.items()}
-    kind = lowered.get("type", "").lower()
-    if not kind:
-        raise _err("Missing property 'type' in properties")
-    if kind not in CATALOG_TYPES:
-        raise _err(f"Unknown catalog type: {kind}")
-    for key in _REQUIRED.get(kind, ()):
-        if not lowered.get(key):
-            raise _err(f"Missing {key} property")
-    if kind == "iceberg":
-        sub = lowered.get("iceberg.catalog.type", "").lower()
-        if not sub:
-            raise _err("Missing iceberg.catalog.type property")
-        if sub not in _ICEBERG_TYPES:
-            raise _err(f"Unknown iceberg catalog type: {sub}")
-        if sub == "hms" and not lowered.get("hive.metastore.uris"):
-            raise _err("Missing hive.metastore.uris property")
-        if sub == "hadoop" and not lowered.get("warehouse"):
-            raise _err("Missing warehouse property")
-        if sub == "rest" and not (lowered.get("iceberg.rest.uri") or lowered.get("uri")):
-            raise _err("Missing iceberg.rest.uri property")
-    if kind == "paimon":
-        sub = lowered.get("paimon.catalog.type", "filesystem").lower()
-        if sub not in _PAIMON_TYPES:
-            raise _err(f"Unknown paimon catalog type: {sub}")
-        if sub == "filesystem" and not lowered.get("warehouse"):
-            raise _err("Missing warehouse property")
-    if any(k.startswith(_STORAGE_PREFIXES) for k in lowered):
-        parse_storage(lowered)
-    return kind
-
-
 def create(fe: FEState, stmt: CreateCatalogStmt) -> OkResult:
-    """CREATE CATALOG: validate, then record."""
+    """CREATE CATALOG: checked as the FE's Doris release checks it (``catalog_checks``), then recorded."""
     if stmt.resource is not None:
         raise _err("The local Doris FE does not emulate resources: give the catalog's properties directly.")
+    if _exists(fe, stmt):
+        return OkResult()
+    # Outside the lock: a connection test may wait seconds on an unreachable endpoint.
+    kind, properties = check_catalog(stmt.properties, fe.release.release.line)
+    with fe.lock:
+        if _exists(fe, stmt):
+            return OkResult()
+        fe.catalogs[stmt.name] = CatalogRecord(fe.next_id(), stmt.name, kind, properties, stmt.comment or "")
+    return OkResult()
+
+
+def _exists(fe: FEState, stmt: CreateCatalogStmt) -> bool:
+    """True if the catalog exists and IF NOT EXISTS was given; Doris's error if it exists without."""
     with fe.lock:
         if stmt.name.lower() == "internal" or stmt.name in fe.catalogs:
             if stmt.if_not_exists:
-                return OkResult()
+                return True
             raise _err(f"Can't create catalog '{stmt.name}'; catalog exists", 1105)
-        kind = _validate(stmt.properties)
-        fe.catalogs[stmt.name] = CatalogRecord(
-            fe.next_id(), stmt.name, kind, dict(stmt.properties), stmt.comment or ""
-        )
-    return OkResult()
+    return False
 
 
 def drop(fe: FEState, stmt: DropCatalogStmt) -> OkResult:
