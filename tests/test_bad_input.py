@@ -167,7 +167,7 @@ CONN_CASES = [
         "endpoint-userinfo",
         {"endpoint": f"user:{PROXY_PASSWORD}@oss-cn-beijing.aliyuncs.com"},
         "endpoint",
-        "Login field",
+        "Access key (Login, --conn-login)",
     ),
     ConnCase("endpoint-ftp", {"endpoint": "ftp://oss-cn-beijing.aliyuncs.com"}, "endpoint", "https://<host>"),
     ConnCase(
@@ -223,27 +223,31 @@ CONN_CASES = [
     ConnCase(
         "extra-json-string", {"raw_extra": '"cn-beijing"'}, "extra", "must be a JSON object", FIELDS_ONLY
     ),
-    ConnCase("port-out-of-range", {"port": 70000}, "Port field", "from 1 to 65535", FIELDS_ONLY),
-    ConnCase("port-negative", {"port": -1}, "Port field", "from 1 to 65535", FIELDS_ONLY),
+    ConnCase(
+        "port-out-of-range", {"port": 70000}, "Port (--conn-port)", "0 for the scheme's default", FIELDS_ONLY
+    ),
+    ConnCase("port-negative", {"port": -1}, "Port (--conn-port)", "or a port from 1 to 65535", FIELDS_ONLY),
     ConnCase(
         "port-conflicts-with-endpoint",
         {"endpoint": "oss-cn-beijing.aliyuncs.com:443", "port": 8443},
-        "Port field says 8443",
+        "Port (--conn-port) says 8443",
         "Keep one of them",
         FIELDS_ONLY,
     ),
     ConnCase(
         "schema-is-bucket",
         {"schema": "my-bucket"},
-        "Schema field",
+        "Schema (--conn-schema)",
         "goes in the extra's 'bucket'",
         ("fields", "uri"),
     ),
-    ConnCase("schema-ftp", {"schema": "ftp"}, "Schema field", "'http' or 'https'", ("fields", "uri")),
+    ConnCase(
+        "schema-ftp", {"schema": "ftp"}, "Schema (--conn-schema)", "'http' or 'https'", ("fields", "uri")
+    ),
     ConnCase(
         "schema-conflicts-with-endpoint",
         {"endpoint": "http://oss-cn-beijing.aliyuncs.com", "schema": "https"},
-        "Schema field says 'https'",
+        "Schema (--conn-schema) says 'https'",
         "Keep one of them",
         FIELDS_ONLY,
     ),

@@ -75,13 +75,19 @@ def test_accepted(mapping: dict, attribute: str, expected: object) -> None:
     ("mapping", "message"),
     [
         pytest.param(
-            {k: v for k, v in BASE.items() if k != "s3.endpoint"}, "endpoint is missing", id="no-endpoint"
+            {k: v for k, v in BASE.items() if k != "s3.endpoint"},
+            "Endpoint is missing. Fill in Endpoint (Host, --conn-host)",
+            id="no-endpoint",
         ),
         pytest.param(
-            {k: v for k, v in BASE.items() if k != "s3.access_key"}, "access_key is missing", id="no-ak"
+            {k: v for k, v in BASE.items() if k != "s3.access_key"},
+            "Access key is missing. Fill in Access key (Login, --conn-login)",
+            id="no-ak",
         ),
         pytest.param(
-            {k: v for k, v in BASE.items() if k != "s3.secret_key"}, "secret_key is missing", id="no-sk"
+            {k: v for k, v in BASE.items() if k != "s3.secret_key"},
+            "Secret key is missing. Fill in Secret key (Password, --conn-password)",
+            id="no-sk",
         ),
         pytest.param(
             {**BASE, "s3.connection.maximum": "ten"},
@@ -98,7 +104,7 @@ def test_accepted(mapping: dict, attribute: str, expected: object) -> None:
         pytest.param({**BASE, "connection_maximum": True}, "must be a whole number", id="bool-as-number"),
         pytest.param(
             {**BASE, "use_path_style": "maybe"},
-            "use_path_style in extra 'use_path_style' must be true or false",
+            "Use path-style addressing (extra 'use_path_style') must be true or false",
             id="bad-bool",
         ),
         pytest.param({**BASE, "s3.endpoint": "cn-beijing.oss-dls.aliyuncs.com"}, "OSS-HDFS", id="oss-hdfs"),
@@ -143,7 +149,7 @@ def test_conflict_names_both_sources_without_secret_values() -> None:
             )
         )
     text = str(info.value)
-    assert "Password field" in text and "extra 'oss.secret_key'" in text
+    assert "Secret key (Password, --conn-password)" in text and "extra 'oss.secret_key'" in text
     assert SK not in text and "another-secret-value" not in text
 
 
@@ -157,7 +163,7 @@ def test_conflict_between_host_and_legacy_endpoint_names_both() -> None:
                 extra={"oss.endpoint": "oss-cn-hangzhou.aliyuncs.com"},
             )
         )
-    assert "Host field" in str(info.value) and "extra 'oss.endpoint'" in str(info.value)
+    assert "Endpoint (Host, --conn-host)" in str(info.value) and "extra 'oss.endpoint'" in str(info.value)
 
 
 def test_same_value_twice_is_not_a_conflict() -> None:

@@ -41,15 +41,19 @@ def test_form_says_what_airflow_3_3_form_cannot_enforce() -> None:
         "host": "Endpoint (required)",
         "login": "Access key (required)",
         "password": "Secret key (required)",
-        "port": "Port",
+        "port": "Port (required; 0 = default)",
     }
     for field in ("connection_maximum", "connection_request_timeout", "connection_timeout"):
         assert doris_oss["conn-fields"][field]["schema"]["type"] == ["integer", "null"]
         assert "; a whole number" in doris_oss["conn-fields"][field]["description"]
     assert "whole number" not in doris_oss["conn-fields"]["region"]["description"]
-    # Airflow 3.3.2's list Test button compares Port; the placeholders ask for it.
-    assert "Test button" in doris_oss["ui-field-behaviour"]["placeholders"]["port"]
-    assert "Test button" in doris["ui-field-behaviour"]["placeholders"]["port"]
+    # Airflow 3.3.2's list Test button compares Port: the labels ask for a value and say 0 works,
+    # and the placeholders say what 0 means.
+    assert doris["ui-field-behaviour"]["relabeling"]["host"] == "FE host (required)"
+    assert doris["ui-field-behaviour"]["relabeling"]["port"] == "Query port (required; 0 = 9030)"
+    assert doris_oss["ui-field-behaviour"]["placeholders"]["port"] == "0 = 443 for https, 80 for http"
+    assert doris["ui-field-behaviour"]["placeholders"]["port"] == "0 = 9030"
+    assert doris_oss["ui-field-behaviour"]["placeholders"]["password"] == "AccessKey secret"
 
 
 def test_required_labels_match_what_the_parser_requires() -> None:

@@ -25,13 +25,25 @@ def error_code(error: BaseException) -> str | None:
     return response.get("Error", {}).get("Code") if isinstance(response, dict) else None
 
 
+def error_message(response: dict[str, Any]) -> str:
+    """The message of a parsed error response: OSS's ``Message``, else an HTML page's title.
+
+    A server in front of OSS (nginx) answers some requests with an HTML page, e.g. plain HTTP sent
+    to port 443: botocore then parses no code or message, only the page's ``<title>``.
+    """
+    message = str((response.get("Error") or {}).get("Message") or "")
+    head = response.get("head")
+    title = head.get("title") if isinstance(head, dict) else None
+    return message or (str(title) if title else "")
+
+
 def describe_error(error: BaseException) -> str:
     """A short, secret-free description of a boto/botocore error: OSS's code, HTTP status, message."""
     response = getattr(error, "response", None)
     if isinstance(response, dict):
         err = response.get("Error", {})
         status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        return f"{err.get('Code', 'Error')} (HTTP {status}): {err.get('Message', '')}".strip()
+        return f"{err.get('Code') or 'Error'} (HTTP {status}): {error_message(response)}".strip()
     return f"{type(error).__name__}: {error}"
 
 

@@ -153,7 +153,10 @@ def test_wrong_secret_names_the_secret(local_oss, oss_bucket: str, monkeypatch) 
     ok, message = _test(conn_id)
     assert not ok
     assert message.startswith("Wrong secret key: ")
-    assert "SignatureDoesNotMatch (HTTP 403)" in message and "Secret key (Password)" in message
+    assert (
+        "SignatureDoesNotMatch (HTTP 403)" in message
+        and "Check Secret key (Password, --conn-password)." in message
+    )
     assert "not-the-secret-9" not in message and local_oss.secret_key not in message
 
 
@@ -403,7 +406,7 @@ def test_bad_configuration_names_the_field(monkeypatch) -> None:
     ok, message = DorisOssHook("empty_oss").test_connection()
     assert not ok
     # The UI tests a copy under a random id: the message names the field, not the id.
-    assert message.startswith("endpoint is missing. Set the connection's Host field"), message
+    assert message.startswith("Endpoint is missing. Fill in Endpoint (Host, --conn-host)"), message
     assert "empty_oss" not in message
 
 
@@ -482,7 +485,7 @@ def test_doris_messages_against_the_local_fe(doris_fe, monkeypatch) -> None:
     assert not ok
     assert message == (
         f"Wrong user or password: the FE at {address} refused user 'root' (1045: Access denied). "
-        "Check the Login and Password fields."
+        "Check Login (--conn-login) and Password (--conn-password)."
     )
 
     ok, message = _test_doris(
