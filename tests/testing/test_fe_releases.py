@@ -136,3 +136,19 @@ def test_show_load_and_show_export_answer_as_the_release_does(
     (task,) = json.loads(doris.wait("EXPORT", "e1")["OutfileInfo"])
     (key,) = doris.keys(oss_bucket, "exp/")
     assert [entry["fileSize"] for entry in task] == [f"{len(doris.get(oss_bucket, key))}{unit}"]
+
+
+def test_the_compatibility_page_lists_the_profiles_and_the_gaps() -> None:
+    from pathlib import Path
+
+    from airflow_provider_doris_oss.sql.releases import RELEASE_GAPS
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "compatibility.md").read_text()
+    section = page.split("## Doris releases", 1)[1]
+    for (major, minor), traits in LINES.items():
+        assert f'`"{major}.{minor}"` ({major}.{minor}.{traits.newest_patch})' in section
+        assert traits.load_parser.split(" (")[0].split(",")[0] in section
+    for form in RELEASE_GAPS:
+        assert form.title.split(" (")[0].removeprefix("Broker Load with ") in section
+        for gap in form.gaps:
+            assert f"{gap.line[0]}.{gap.line[1]}.{gap.fixed_in}" in section
