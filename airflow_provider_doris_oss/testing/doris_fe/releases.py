@@ -22,7 +22,7 @@ _SPEC = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
 
 @dataclass(frozen=True)
 class LineTraits:
-    """What one release line answers (the same on each of its patches)."""
+    """What one release line answers, on each of its patches (``load_parser`` is told, not played)."""
 
     newest_patch: int
     first_error_msg_column: bool  # SHOW LOAD's 20th column, FirstErrorMsg
@@ -35,8 +35,8 @@ _OLD_MISSING = "No source file in this table({table})."
 _NEW_MISSING = "No source files found in the specified paths: {paths}"
 LINES: dict[tuple[int, int], LineTraits] = {
     (2, 1): LineTraits(11, False, "bytes", _OLD_MISSING, "legacy (Nereids falls back to it)"),
-    (3, 0): LineTraits(6, False, "bytes", _OLD_MISSING, "Nereids must parse it, then the legacy parser"),
-    (3, 1): LineTraits(3, True, "", _NEW_MISSING, "Nereids must parse it, then the legacy parser"),
+    (3, 0): LineTraits(6, False, "bytes", _OLD_MISSING, "Nereids must parse it (3.0.2+), then legacy"),
+    (3, 1): LineTraits(3, True, "", _NEW_MISSING, "Nereids must parse it, then legacy"),
     (4, 0): LineTraits(8, True, "", _NEW_MISSING, "Nereids (the legacy parser is gone)"),
 }  # fmt: skip
 NEWEST_LINE = max(LINES)
