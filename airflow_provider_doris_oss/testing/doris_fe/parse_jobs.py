@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from airflow_provider_doris_oss.testing.doris_fe.lexer import EOF, IDENT, NUMBER, QIDENT, STRING
+from airflow_provider_doris_oss.testing.doris_fe.model import DorisError
 from airflow_provider_doris_oss.testing.doris_fe.parse_load import with_storage
 from airflow_provider_doris_oss.testing.doris_fe.parser_base import Parser
 from airflow_provider_doris_oss.testing.doris_fe.statement_nodes import (
@@ -15,14 +16,23 @@ from airflow_provider_doris_oss.testing.doris_fe.statement_nodes import (
 
 
 def show_load_statement(p: Parser) -> ShowJobsStmt | ShowLoadWarningsStmt:
+    """``SHOW LOAD ...``, or ``SHOW LOAD WARNINGS {ON "url" | [FROM db] [wildWhere] [LIMIT n]}``."""
     if p.peek(2).is_kw("WARNINGS"):
         p.advance()
         p.advance()
         p.advance()
-        p.expect_kw("ON")
-        url = p.string()
+        if p.accept_kw("ON"):
+            url = p.string()
+            p.end()
+            return ShowLoadWarningsStmt(url)
+        stmt = ShowLoadWarningsStmt("", db=_from_db(p))
+        stmt.conditions, connector = _wild_where(p, "WARNINGS", ("LIMIT",))
+        if connector == "OR":
+            raise where_error("WARNINGS")
+        if p.accept_kw("LIMIT"):
+            stmt.limit = _limit(p)[0]
         p.end()
-        return ShowLoadWarningsStmt(url)
+        return stmt
     return show_jobs_statement(p, "LOAD")
 
 
@@ -30,6 +40,32 @@ def _from_db(p: Parser) -> str | None:
     if p.accept_kw("FROM", "IN"):
         return p.identifier()
     return None
+
+
+def _wild_where(p: Parser, kind: str, follow: tuple[str, ...] = ()) -> tuple[list[Condition], str]:
+    """``wildWhere``: ``LIKE "pattern"`` (a label pattern) or ``WHERE expression``.
+
+    The expression is parsed by Doris's grammar first (a syntax error where Doris finds one);
+    then it must be the conditions SHOW and CANCEL understand, or Doris's "Where clause should
+    looks like" error is raised.
+    """
+    if p.accept_kw("LIKE"):
+        return [Condition("LABEL", "LIKE", p.string())], "AND"
+    if not p.accept_kw("WHERE"):
+        return [], "AND"
+    start = p.pos
+    p.expression_text()
+    if not (p.tok.kind == EOF or p.tok.is_op(";") or p.tok.is_kw(*follow)):
+        raise p.error("{<EOF>, ';'" + "".join(f", '{word}'" for word in follow) + "}")
+    end = p.pos
+    p.pos = start
+    try:
+        conditions, connector = _conditions(p)
+    except DorisError:
+        raise where_error(kind) from None
+    if p.pos != end:
+        raise where_error(kind)
+    return conditions, connector
 
 
 def _conditions(p: Parser) -> tuple[list[Condition], str]:
@@ -63,11 +99,9 @@ def show_jobs_statement(p: Parser, kind: str) -> ShowJobsStmt:
     p.expect_kw("SHOW")
     p.expect_kw(kind)
     db = _from_db(p)
-    conditions: list[Condition] = []
-    if p.accept_kw("WHERE"):
-        conditions, connector = _conditions(p)
-        if connector == "OR":
-            raise where_error(kind)
+    conditions, connector = _wild_where(p, kind, ("ORDER", "LIMIT"))
+    if connector == "OR":
+        raise where_error(kind)
     order_by: list[tuple[str, bool]] = []
     if p.accept_kw("ORDER"):
         p.expect_kw("BY")
@@ -79,17 +113,17 @@ def show_jobs_statement(p: Parser, kind: str) -> ShowJobsStmt:
             order_by.append((column, desc))
             if not p.accept_op(","):
                 break
-    limit, offset = None, 0
-    if p.accept_kw("LIMIT"):
-        first = _int(p)
-        if p.accept_op(","):
-            offset, limit = first, _int(p)
-        else:
-            limit = first
-            if p.accept_kw("OFFSET"):
-                offset = _int(p)
+    limit, offset = _limit(p) if p.accept_kw("LIMIT") else (None, 0)
     p.end()
     return ShowJobsStmt(kind, db, conditions, order_by, limit, offset)
+
+
+def _limit(p: Parser) -> tuple[int, int]:
+    """``limitClause`` after LIMIT: ``n``, ``n OFFSET m`` or ``m, n``; the limit and the offset."""
+    first = _int(p)
+    if p.accept_op(","):
+        return _int(p), first
+    return first, _int(p) if p.accept_kw("OFFSET") else 0
 
 
 def _int(p: Parser) -> int:
@@ -99,8 +133,12 @@ def _int(p: Parser) -> int:
 
 
 def where_error(kind: str) -> Exception:
-    from airflow_provider_doris_oss.testing.doris_fe.model import DorisError
-
+    """Doris's answer to a WHERE that SHOW/CANCEL LOAD/EXPORT (``kind``) or SHOW LOAD WARNINGS cannot use."""
+    if kind == "WARNINGS":
+        return DorisError(
+            'errCode = 2, detailMessage = Where clause should looks like: LABEL = "your_load_label", '
+            "or LOAD_JOB_ID = $job_id"
+        )
     if kind == "EXPORT":
         return DorisError(
             "errCode = 2, detailMessage = Where clause should looks like below: "
@@ -118,10 +156,7 @@ def cancel_statement(p: Parser) -> CancelStmt:
     p.expect_kw("CANCEL")
     kind = p.expect_kw("LOAD", "EXPORT")
     db = _from_db(p)
-    conditions: list[Condition] = []
-    connector = "AND"
-    if p.accept_kw("WHERE"):
-        conditions, connector = _conditions(p)
+    conditions, connector = _wild_where(p, kind)
     p.end()
     return CancelStmt(kind, db, conditions, connector)
 
@@ -133,12 +168,8 @@ def export_statement(p: Parser) -> ExportStmt:
     if len(parts) > 2:
         parts = parts[-2:]
     db, table = (parts[0], parts[1]) if len(parts) == 2 else (None, parts[0])
-    partitions: list[str] = []
-    if p.accept_kw("PARTITION", "PARTITIONS"):
-        partitions = p.identifier_list()
-    where = None
-    if p.accept_kw("WHERE"):
-        where = p.capture_expr(("TO",))
+    partitions = p.identifier_list() if p.accept_kw("PARTITION") else []
+    where = p.expression_text(boolean=True) if p.accept_kw("WHERE") else None
     p.expect_kw("TO")
     path = p.string()
     properties = p.property_list() if p.accept_kw("PROPERTIES") else {}

@@ -40,14 +40,6 @@ def with_storage(p: Parser) -> tuple[str, str | None, dict[str, str]]:
     return kind, name, p.property_list()
 
 
-# Clause keywords of a data description: an expression ends at any of them, so a clause out of
-# order surfaces as a syntax error instead of being swallowed into the expression.
-_CLAUSE_WORDS = (
-    "PRECEDING", "WHERE", "DELETE", "ORDER", "PROPERTIES", "SET", "COLUMNS", "FORMAT", "LINES",
-    "COMPRESS_TYPE", "PARTITION", "TEMPORARY", "DATA", "INTO", "WITH", "MERGE", "APPEND", "NEGATIVE",
-)  # fmt: skip
-
-
 def _data_desc(p: Parser) -> DataDesc:
     d = DataDesc()
     if p.tok.is_kw("WITH") and p.peek().is_kw("MERGE", "APPEND", "DELETE"):
@@ -67,11 +59,8 @@ def _data_desc(p: Parser) -> DataDesc:
     d.table = p.identifier()
     if p.tok.is_op("."):
         raise p.error("{<EOF>, ';', ')', ',', 'PARTITION', 'TEMPORARY', 'COLUMNS', 'LINES', 'FORMAT', '('}")
-    if p.tok.is_kw("TEMPORARY") and p.peek().is_kw("PARTITION"):
-        p.advance()
-        d.temporary_partition = True
-    if p.accept_kw("PARTITION", "PARTITIONS"):
-        d.partitions = p.identifier_list()
+    if p.tok.is_kw("TEMPORARY", "PARTITION", "PARTITIONS"):
+        d.temporary_partition, d.partitions = p.partition_spec()
     if p.tok.is_kw("COLUMNS") and p.peek().is_kw("TERMINATED"):
         p.advance()
         p.advance()
@@ -100,20 +89,20 @@ def _data_desc(p: Parser) -> DataDesc:
         while True:
             column = p.identifier()
             p.expect_op("=")
-            d.set_exprs.append((column, p.capture_expr(_CLAUSE_WORDS, (",",))))
+            d.set_exprs.append((column, p.expression_text()))
             if p.accept_op(")"):
                 break
             if not p.accept_op(","):
                 raise p.error("{')', ','}")
     if p.accept_kw("PRECEDING"):
         p.expect_kw("FILTER")
-        d.preceding_filter = p.capture_expr(_CLAUSE_WORDS, (",",))
+        d.preceding_filter = p.expression_text()
     if p.accept_kw("WHERE"):
-        d.where = p.capture_expr(_CLAUSE_WORDS, (",",))
+        d.where = p.expression_text(boolean=True)
     if p.tok.is_kw("DELETE") and p.peek().is_kw("ON"):
         p.advance()
         p.advance()
-        d.delete_on = p.capture_expr(_CLAUSE_WORDS, (",",))
+        d.delete_on = p.expression_text()
     if p.accept_kw("ORDER"):
         p.expect_kw("BY")
         d.order_by = p.identifier()

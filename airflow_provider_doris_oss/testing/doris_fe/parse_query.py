@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from airflow_provider_doris_oss.testing.doris_fe.lexer import IDENT, Token, syntax_error
 from airflow_provider_doris_oss.testing.doris_fe.parser_base import Parser
+from airflow_provider_doris_oss.testing.doris_fe.query_check import check_query
 from airflow_provider_doris_oss.testing.doris_fe.statement_nodes import (
     TVF_PLACEHOLDER,
     DescFunctionStmt,
@@ -44,6 +45,7 @@ def outfile_statement(p: Parser, index: int) -> OutfileStmt:
     query = p.sql[: p.tokens[index].start].rstrip()
     if not query:
         raise syntax_error(p.sql, p.tokens[index], "{'SELECT', 'WITH', '('}")
+    _check_query_until(p, 0, index)
     p.pos = index + 2
     path = p.string()
     fmt = "csv"
@@ -67,12 +69,14 @@ def tvf_query_statement(p: Parser, indexes: list[int]) -> TvfQueryStmt:
     head_end = 0
     if p.tok.is_kw("INSERT"):
         head_end = _insert_head(p, stmt)
+    outfile = find_outfile(p.tokens)
+    _check_query_until(p, p.pos, len(p.tokens) - 1 if outfile is None else outfile)
     pieces: list[str] = []
     cursor = head_end
     for n, index in enumerate(indexes):
         p.pos = index + 1
         start = p.tokens[index].start
-        props = p.property_list()
+        props = p.property_list(allow_empty=True)
         name = TVF_PLACEHOLDER.format(n)
         stmt.tvfs[name] = props
         pieces.append(p.sql[cursor:start])
@@ -83,13 +87,25 @@ def tvf_query_statement(p: Parser, indexes: list[int]) -> TvfQueryStmt:
     return stmt
 
 
+def _check_query_until(p: Parser, start: int, end: int) -> None:
+    """Check the query from token ``start`` by Doris's grammar; it must end at token ``end``
+    (``INTO OUTFILE``, or the end of the statement with an optional ``;``).
+    """
+    stop = check_query(p.sql, p.tokens, start)
+    if stop < end and p.tokens[stop].is_op(";") and end == len(p.tokens) - 1:
+        stop += 1
+    if stop != end:
+        expecting = "{<EOF>, ';'}" if end == len(p.tokens) - 1 else "{'INTO'}"
+        raise syntax_error(p.sql, p.tokens[stop], expecting)
+
+
 def desc_function_statement(p: Parser) -> DescFunctionStmt | None:
     p.advance()
     p.advance()
     if not (p.tok.kind == IDENT and p.tok.value.lower() == "s3" and p.peek().is_op("(")):
         return None
     p.advance()
-    params = p.property_list()
+    params = p.property_list(allow_empty=True)
     p.end()
     return DescFunctionStmt(params)
 
@@ -107,19 +123,13 @@ def _insert_head(p: Parser, stmt: TvfQueryStmt) -> int:
         p.expect_kw("INTO")
     parts = p.multipart()
     stmt.insert_db, stmt.insert_table = (parts[-2], parts[-1]) if len(parts) >= 2 else (None, parts[0])
-    if p.accept_kw("TEMPORARY"):
-        p.expect_kw("PARTITION")
-        stmt.partitions = p.identifier_list()
-    elif p.accept_kw("PARTITION", "PARTITIONS"):
-        if p.tok.is_op("(") and p.peek().is_op("*"):
-            p.advance()
-            p.advance()
-            p.expect_op(")")
-            stmt.partitions = ["*"]
-        else:
+    if p.tok.is_kw("TEMPORARY", "PARTITION", "PARTITIONS"):
+        star = p.peek().is_op("(") and p.peek(2).is_op("*")  # PARTITION (*), not (`*`)
+        temporary, stmt.partitions = p.partition_spec()
+        if not temporary and not star:
             from airflow_provider_doris_oss.testing.doris_fe.ddl import named_partitions
 
-            stmt.partitions = named_partitions(p.identifier_list(), stmt.insert_table)
+            stmt.partitions = named_partitions(stmt.partitions, stmt.insert_table)
     if p.accept_kw("WITH"):
         p.expect_kw("LABEL")
         stmt.label = p.identifier()

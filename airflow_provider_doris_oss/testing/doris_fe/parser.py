@@ -7,7 +7,8 @@ left to the table engine.
 
 from __future__ import annotations
 
-from airflow_provider_doris_oss.testing.doris_fe.lexer import tokenize
+from airflow_provider_doris_oss.testing.doris_fe.keywords import RESERVED
+from airflow_provider_doris_oss.testing.doris_fe.lexer import IDENT, syntax_error, tokenize
 from airflow_provider_doris_oss.testing.doris_fe.parse_catalog import (
     create_catalog_statement,
     drop_catalog_statement,
@@ -31,6 +32,15 @@ from airflow_provider_doris_oss.testing.doris_fe.parse_query import (
 from airflow_provider_doris_oss.testing.doris_fe.parser_base import Parser
 from airflow_provider_doris_oss.testing.doris_fe.statement_nodes import Statement
 
+# The reserved words a SHOW statement of DorisParser.g4 may continue with (SHOW LOAD, SHOW CREATE
+# TABLE, SHOW FULL TABLES, ...): any other reserved word after SHOW is a syntax error there.
+_AFTER_SHOW = frozenset(
+    ["ALL", "ALTER", "ANALYZE", "AUTO", "BACKEND", "COLUMN", "CREATE", "DATABASE", "DATABASES", "DELETE",
+     "EXPORT", "FRONTEND", "FULL", "FUNCTIONS", "GRANTS", "INDEX", "KEY", "KEYS", "LOAD", "PARTITION",
+     "PROCEDURE", "REPLICA", "ROLES", "ROW", "SCHEMAS", "SQL_BLOCK_RULE", "SYNC", "TABLE", "TABLET",
+     "TABLETS", "TRASH", "TYPE_CAST", "WHITELIST", "WORKLOAD"]
+)  # fmt: skip
+
 
 def parse(sql: str) -> Statement | None:
     """Parse ``sql`` if it is one of the emulator's Doris statements; None if it is not."""
@@ -39,8 +49,12 @@ def parse(sql: str) -> Statement | None:
     first = p.tok
     if first.is_kw("LOAD") and p.peek().is_kw("LABEL"):
         return load_statement(p)
+    if first.is_kw("LOAD") and not p.peek().is_kw("DATA"):
+        raise syntax_error(sql, p.peek(), None, first)
     if first.is_kw("SHOW"):
         nxt = p.peek()
+        if nxt.kind == IDENT and nxt.value.upper() in RESERVED and nxt.value.upper() not in _AFTER_SHOW:
+            raise syntax_error(sql, nxt, None, first)
         if nxt.is_kw("LOAD"):
             return show_load_statement(p)
         if nxt.is_kw("EXPORT"):

@@ -6,82 +6,17 @@ quoting and property lists. Anything out of shape raises a Doris-style syntax er
 
 from __future__ import annotations
 
+from airflow_provider_doris_oss.testing.doris_fe.expressions import parse_expression
+from airflow_provider_doris_oss.testing.doris_fe.keywords import RESERVED
 from airflow_provider_doris_oss.testing.doris_fe.lexer import (
     EOF,
     IDENT,
     NUMBER,
-    OP,
     QIDENT,
     STRING,
     Token,
     syntax_error,
     tokenize,
-)
-
-# Doris keywords outside the Nereids grammar's nonReserved list: unquoted, they are not identifiers.
-RESERVED = frozenset(
-    [
-        "ALL",
-        "ALTER",
-        "AND",
-        "AS",
-        "ASC",
-        "BETWEEN",
-        "BY",
-        "CANCEL",
-        "CASE",
-        "CAST",
-        "CREATE",
-        "CROSS",
-        "DELETE",
-        "DESC",
-        "DISTINCT",
-        "DROP",
-        "ELSE",
-        "EXISTS",
-        "EXPORT",
-        "FALSE",
-        "FOR",
-        "FROM",
-        "FULL",
-        "GROUP",
-        "HAVING",
-        "IN",
-        "INFILE",
-        "INNER",
-        "INSERT",
-        "INTO",
-        "IS",
-        "JOIN",
-        "KEY",
-        "LEFT",
-        "LIKE",
-        "LIMIT",
-        "LOAD",
-        "NOT",
-        "NULL",
-        "ON",
-        "OR",
-        "ORDER",
-        "OUTER",
-        "OUTFILE",
-        "PARTITION",
-        "RIGHT",
-        "SELECT",
-        "SET",
-        "SHOW",
-        "TABLE",
-        "THEN",
-        "TO",
-        "TRUE",
-        "UNION",
-        "UPDATE",
-        "USE",
-        "VALUES",
-        "WHEN",
-        "WHERE",
-        "WITH",
-    ]
 )
 
 
@@ -158,11 +93,33 @@ class Parser:
         self.expect_op(")")
         return names
 
-    def property_list(self) -> dict[str, str]:
-        """``( "k" = "v", ... )``: keys and values as string literals or identifiers."""
+    def partition_spec(self) -> tuple[bool, list[str]]:
+        """``partitionSpec``: ``[TEMPORARY] {PARTITION | PARTITIONS} (p1, ...)``, ``[TEMPORARY]
+        PARTITION p1``, or ``{PARTITION | PARTITIONS} (*)``; whether temporary, and the names
+        (``["*"]`` for the partitions the rows fall in).
+        """
+        temporary = self.accept_kw("TEMPORARY")
+        word = self.expect_kw("PARTITION", "PARTITIONS")
+        if self.tok.is_op("(") and self.peek().is_op("*") and not temporary:
+            self.advance()
+            self.advance()
+            self.expect_op(")")
+            return False, ["*"]
+        if word == "PARTITION" and not self.tok.is_op("("):
+            return temporary, [self.identifier()]
+        return temporary, self.identifier_list()
+
+    def property_list(self, allow_empty: bool = False) -> dict[str, str]:
+        """``( "k" = "v", ... )``: keys and values as constants or identifiers (``propertyItemList``).
+
+        The list holds at least one item, except where Doris's grammar makes it optional inside
+        its parentheses (``allow_empty``: a table function's ``s3()``).
+        """
         self.expect_op("(")
         props: dict[str, str] = {}
         if self.tok.is_op(")"):
+            if not allow_empty:
+                raise self.error("{STRING_LITERAL, IDENTIFIER, BACKQUOTED_IDENTIFIER}")
             self.advance()
             return props
         while True:
@@ -175,38 +132,30 @@ class Parser:
                 raise self.error("{')', ','}")
 
     def _property_atom(self) -> str:
+        """``propertyKey``/``propertyValue``: an identifier (not a reserved word) or a constant."""
         token = self.tok
-        if token.kind in (STRING, QIDENT, NUMBER) or (token.kind == IDENT):
+        if token.kind in (STRING, QIDENT, NUMBER) or (
+            token.kind == IDENT
+            and (token.value.upper() not in RESERVED or token.is_kw("TRUE", "FALSE", "NULL"))
+        ):
             self.advance()
             return token.value
-        raise self.error("STRING_LITERAL")
+        raise self.error("{STRING_LITERAL, IDENTIFIER, BACKQUOTED_IDENTIFIER}")
 
     def end(self) -> None:
         self.accept_op(";")
         if self.tok.kind != EOF:
             raise self.error("<EOF>")
 
-    def capture_expr(self, stops: tuple[str, ...], stop_ops: tuple[str, ...] = ()) -> str:
-        """The source text of an expression, up to a stop keyword or operator at depth 0."""
-        start = self.tok.start
-        depth = 0
+    def expression_text(self, boolean: bool = False) -> str:
+        """Check the expression at the cursor by Doris's ``expression`` rules; its source text.
+
+        ``boolean`` reads a ``booleanExpression`` (WHERE) instead. A token that cannot continue
+        the expression ends it: the caller then meets it where a clause belongs.
+        """
         first = self.pos
-        while True:
-            token = self.tok
-            if token.kind == EOF:
-                break
-            if depth == 0 and (token.is_kw(*stops) or (token.kind == OP and token.value in stop_ops)):
-                break
-            if token.is_op("("):
-                depth += 1
-            elif token.is_op(")"):
-                if depth == 0:
-                    break
-                depth -= 1
-            self.advance()
-        if self.pos == first:
-            raise self.error("expression")
-        return self.sql[start : self.tokens[self.pos - 1].end]
+        self.pos = parse_expression(self.sql, self.tokens, self.pos, boolean)
+        return self.sql[self.tokens[first].start : self.tokens[self.pos - 1].end]
 
 
 def _set(words: tuple[str, ...]) -> str:

@@ -68,9 +68,12 @@ class ShowJobsStmt:
 
 @dataclass
 class ShowLoadWarningsStmt:
-    """SHOW LOAD WARNINGS ON "url"."""
+    """SHOW LOAD WARNINGS ON "url", or SHOW LOAD WARNINGS [FROM db] [WHERE ...] [LIMIT n] (url "")."""
 
     url: str
+    db: str | None = None
+    conditions: list[Condition] = field(default_factory=list)
+    limit: int | None = None
 
 
 @dataclass
