@@ -150,3 +150,23 @@ def test_create_table_like_copies_the_definition_not_the_rows(doris: DorisClient
     assert "Table [nope] does not exist" in message
     _, message = doris.error("CREATE TABLE t4 LIKE t WITH ROLLUP (r1)")
     assert "does not emulate rollups" in message
+
+
+def test_information_schema_and_ctas_know_the_types(doris: DorisClient) -> None:
+    doris.run(TABLE)
+    rows = doris.run(
+        "SELECT COLUMN_NAME AS c, DATA_TYPE AS d, COLUMN_TYPE AS t FROM information_schema.columns "
+        f"WHERE TABLE_SCHEMA = '{doris.db}' AND TABLE_NAME = 't' AND COLUMN_NAME IN ('m', 'st', 'ip4')"
+    )
+    assert sorted((r["c"], r["d"], r["t"]) for r in rows) == [
+        ("ip4", "ipv4", "ipv4"),
+        ("m", "map", "MAP<text,int>"),
+        ("st", "struct", "struct<a:int,b:varchar(10)>"),
+    ]
+    doris.run("CREATE TABLE c AS SELECT id, m, st, ip4 FROM t")
+    types = {r["Field"]: r["Type"] for r in doris.run("DESC c")}
+    assert (types["m"], types["st"], types["ip4"]) == (
+        "MAP<varchar(65533),int>",
+        "struct<a:int,b:varchar(65533)>",
+        "ipv4",
+    )

@@ -204,7 +204,19 @@ _FROM_DUCKDB = {
     "DOUBLE": "DOUBLE",
     "DATE": "DATE",
     "TIMESTAMP": "DATETIME",
+    "UINTEGER": "IPV4",  # only IPV4 columns are stored so
 }
+
+
+def _complex_from_duckdb(kind: str) -> DorisType:
+    """``MAP(K, V)`` or ``STRUCT("a" T, ...)`` of DuckDB as the Doris type."""
+    from airflow_provider_doris_oss.testing.doris_fe.results import field_name_and_type, inner_types
+
+    inner = inner_types(kind)
+    if kind.upper().startswith("MAP("):
+        return map_of(from_duckdb(inner[0]), from_duckdb(inner[1]))
+    fields = [field_name_and_type(f) for f in inner]
+    return struct_of([(name, from_duckdb(t), "") for name, t in fields])
 
 
 def from_duckdb(kind: str) -> DorisType:
@@ -212,6 +224,8 @@ def from_duckdb(kind: str) -> DorisType:
     upper = kind.upper()
     if upper.endswith("[]"):
         return array_of(from_duckdb(upper[:-2]))
+    if upper.startswith(("MAP(", "STRUCT(")):
+        return _complex_from_duckdb(kind)
     if upper.startswith("DECIMAL("):
         precision, scale = (int(x) for x in upper[8:-1].split(","))
         return scalar("DECIMAL", [precision, scale])

@@ -75,7 +75,7 @@ _COLUMNS_COLUMNS = [
     "SRS_ID",
 ]
 _PRECISION = {"tinyint": 3, "smallint": 5, "int": 10, "bigint": 19, "largeint": 39, "float": 7, "double": 15}
-_PARAMS = re.compile(r"^(?P<base>[a-z]+)(?:\((?P<a>\d+)(?:,(?P<b>\d+))?\))?")
+_PARAMS = re.compile(r"^(?P<base>[A-Za-z]+\d*)(?:\((?P<a>\d+)(?:,(?P<b>\d+))?\))?")
 
 
 def _table(columns: list[str], rows: list[tuple[Any, ...]], types: dict[str, str]) -> pa.Table:
@@ -129,7 +129,7 @@ def build(
         keys = set(info.key_columns)
         for position, column in enumerate(info.columns, start=1):
             match = _PARAMS.match(column.doris_type)
-            base = match.group("base") if match else column.doris_type
+            base = match.group("base").lower() if match else column.doris_type  # ipv4, map, struct
             a = int(match.group("a")) if match and match.group("a") else None
             b = int(match.group("b")) if match and match.group("b") else None
             is_string = base in ("char", "varchar", "text", "json")

@@ -91,7 +91,7 @@ def _kind(duck_type: str) -> str:
     return duck_type.strip().upper()
 
 
-def _inner_types(duck_type: str) -> list[str]:
+def inner_types(duck_type: str) -> list[str]:
     """The types inside ``MAP(K, V)`` or ``STRUCT(a T, ...)`` (struct fields with their names)."""
     body = duck_type[duck_type.index("(") + 1 : -1]
     parts, depth, start = [], 0, 0
@@ -107,14 +107,19 @@ def _inner_types(duck_type: str) -> list[str]:
     return parts
 
 
-def _field_type(field: str) -> str:
-    """``INTEGER`` of a struct field ``"a" INTEGER`` (or ``a INTEGER``)."""
+def field_name_and_type(field: str) -> tuple[str, str]:
+    """(``a``, ``INTEGER``) of a struct field ``"a" INTEGER`` (or ``a INTEGER``)."""
     if field.startswith('"'):
         end = field.index('"', 1)
         while field[end + 1 : end + 2] == '"':
             end = field.index('"', end + 2)
-        return field[end + 1 :].strip()
-    return field.split(None, 1)[1] if " " in field else field
+        return field[1:end].replace('""', '"'), field[end + 1 :].strip()
+    name, _, kind = field.partition(" ")
+    return name, kind.strip()
+
+
+def _field_type(field: str) -> str:
+    return field_name_and_type(field)[1]
 
 
 def ipv4_text(number: int) -> str:
@@ -124,7 +129,7 @@ def ipv4_text(number: int) -> str:
 
 def _object_text(value: Mapping[Any, Any], duck_type: str) -> str:
     """A MAP or STRUCT as Doris shows it: ``{"k":1, "k2":null}`` (struct fields by name)."""
-    inner = _inner_types(duck_type) if duck_type.endswith(")") else []
+    inner = inner_types(duck_type) if duck_type.endswith(")") else []
     if duck_type.startswith("MAP(") and len(inner) == 2:
         key_type, value_type = inner
         return (
