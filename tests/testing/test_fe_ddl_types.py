@@ -170,3 +170,23 @@ def test_information_schema_and_ctas_know_the_types(doris: DorisClient) -> None:
         "struct<a:int,b:varchar(65533)>",
         "ipv4",
     )
+
+
+def test_insert_with_dorises_constructors(doris: DorisClient) -> None:
+    doris.run(TABLE)
+    doris.run(
+        "INSERT INTO t (id, m, st) VALUES (1, map('k', 7), {3, 'p'}), (2, {'z': 1}, named_struct('b', 'n', 'a', 4)), "
+        "(3, NULL, struct(5, 'q'))"
+    )
+    rows = doris.run("SELECT id, m, st FROM t ORDER BY id")
+    assert rows == [
+        {"id": 1, "m": '{"k":7}', "st": '{"a":3, "b":"p"}'},
+        {"id": 2, "m": '{"z":1}', "st": '{"a":4, "b":"n"}'},
+        {"id": 3, "m": None, "st": '{"a":5, "b":"q"}'},
+    ]
+
+
+def test_map_literals_of_different_keys_stay_apart(doris: DorisClient) -> None:
+    doris.run(TABLE)
+    doris.run("INSERT INTO t (id, m) VALUES (1, {'a': 100}), (2, {'b': 200, 'c': NULL})")
+    assert [r["m"] for r in doris.run("SELECT m FROM t ORDER BY id")] == ['{"a":100}', '{"b":200, "c":null}']

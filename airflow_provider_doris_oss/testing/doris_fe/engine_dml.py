@@ -24,6 +24,7 @@ from airflow_provider_doris_oss.testing.doris_fe.engine_base import (
 )
 from airflow_provider_doris_oss.testing.doris_fe.model import DorisError, OkResult, Result, StatementContext
 from airflow_provider_doris_oss.testing.doris_fe.partitions import route_sql, unknown_partition
+from airflow_provider_doris_oss.testing.doris_fe.value_literals import literal_for
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -141,12 +142,13 @@ class DmlMixin(EngineBase):
                 if len(row.expressions) != len(columns):
                     raise doris_error("Column count doesn't match value count")
                 for name, cell in zip(columns, list(row.expressions), strict=True):
-                    if (
-                        isinstance(cell, exp.Var)
-                        and cell.name.upper() == "DEFAULT"
-                        and name.lower() in by_name
-                    ):
-                        cell.replace(exp.maybe_parse(_default_sql(by_name[name.lower()]), dialect="duckdb"))
+                    column = by_name.get(name.lower())
+                    if column is None:
+                        continue
+                    if isinstance(cell, exp.Var) and cell.name.upper() == "DEFAULT":
+                        cell.replace(exp.maybe_parse(_default_sql(column), dialect="duckdb"))
+                    elif (literal := literal_for(cell, column.type)) is not None:  # map(), {1, 'x'}
+                        cell.replace(literal)
             for i in range(len(columns)):
                 cells = [row.expressions[i] for row in values.expressions]
                 kinds = {_literal_kind(cell) for cell in cells} - {"null"}
