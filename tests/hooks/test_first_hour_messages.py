@@ -131,14 +131,13 @@ def test_a_bucket_domain_as_endpoint_is_refused_before_any_request(monkeypatch: 
     ok, message = DorisOssHook(conn_id).test_connection()
     assert not ok
     assert message == (
-        "endpoint 'mybucket.oss-cn-beijing.aliyuncs.com' in Endpoint (Host, --conn-host) includes the bucket "
-        "'mybucket' (it is the bucket's domain, as the OSS console shows it). The client puts the bucket in "
-        "front of the endpoint itself, and mybucket.mybucket.oss-cn-beijing.aliyuncs.com does not resolve. "
-        "Set the endpoint to 'oss-cn-beijing.aliyuncs.com', and Default bucket (extra 'bucket') to "
-        "'mybucket' or name the bucket in each task."
+        "endpoint 'mybucket.oss-cn-beijing.aliyuncs.com' in Endpoint (Host, --conn-host) is the domain of "
+        "bucket 'mybucket', as the OSS console shows it; the client adds the bucket itself, so "
+        "mybucket.mybucket.oss-cn-beijing.aliyuncs.com would not resolve. Set the endpoint to "
+        "'oss-cn-beijing.aliyuncs.com' and Default bucket (extra 'bucket') to 'mybucket'."
     )
     # The hook's first use says the same, before any request.
-    with pytest.raises(OssPropertiesError, match="includes the bucket 'mybucket'"):
+    with pytest.raises(OssPropertiesError, match="is the domain of bucket 'mybucket'"):
         DorisOssHook(conn_id).list_keys("mybucket")
     assert calls == []
 
@@ -225,9 +224,9 @@ def test_a_region_contradicting_the_endpoint_is_named_by_test(
     assert ok, message
     assert (
         "Note: Region (extra 'region') is 'cn-hangzhou' but the endpoint http://oss-cn-beijing.aliyuncs.com "
-        "is in 'cn-beijing'." in message
+        "is in 'cn-beijing' (OSS's S3 API accepts the signature either way)." in message
     )
-    assert "use oss-cn-hangzhou.aliyuncs.com as the endpoint instead." in message
+    assert "for a bucket in 'cn-hangzhou', use oss-cn-hangzhou.aliyuncs.com as the endpoint." in message
 
 
 # Item 9: no message ends in a doubled ".)." (OSS's and the socket's own full stops).
