@@ -121,6 +121,7 @@ def _clean_label(sql: str, ctx: StatementContext) -> Result:
         ]
         fe.jobs[:] = [job for job in fe.jobs if all(job is not gone for gone in cleaned)]
         for job in cleaned:
+            fe.load_statements.pop(job.job_id, None)
             if fe.labels.get((db, job.label)) in ("LOAD", "INSERT"):
                 fe.release_label(db, job.label)
     return OkResult()
@@ -139,8 +140,8 @@ def remember_origin(sql: str, ctx: StatementContext) -> None:
     db = db or ctx.database
     with ctx.fe.lock:
         jobs = [j for j in ctx.fe.jobs if isinstance(j, LoadJob) and j.db == db and j.label == label]
-        if jobs and not jobs[-1].origin_stmt:
-            jobs[-1].origin_stmt = mask_secrets(sql)
+        if jobs and jobs[-1].job_id not in ctx.fe.load_statements:
+            ctx.fe.load_statements[jobs[-1].job_id] = mask_secrets(sql)
 
 
 def _show_create_load(sql: str, ctx: StatementContext) -> ResultSet:
@@ -162,7 +163,7 @@ def _show_create_load(sql: str, ctx: StatementContext) -> ResultSet:
     for job in jobs:
         if job.load_type != "BROKER":  # an INSERT's job has no statement to show (Doris: InsertLoadJob)
             raise _error("Not support load job type: org.apache.doris.load.loadv2.InsertLoadJob")
-        rows.append((str(job.job_id), job.origin_stmt))
+        rows.append((str(job.job_id), ctx.fe.load_statements.get(job.job_id, "")))
     return ResultSet(list(SHOW_CREATE_LOAD_COLUMNS), rows)
 
 

@@ -175,6 +175,8 @@ class FEState:
     # Owned by statements.py: load and export jobs, labels, catalogs.
     jobs: list[Any] = field(default_factory=list)
     catalogs: dict[str, Any] = field(default_factory=dict)
+    # Owned by load_admin.py: a Broker Load's statement as sent, secrets masked (SHOW CREATE LOAD), by job id.
+    load_statements: dict[int, str] = field(default_factory=dict)
     # (database, label) -> kind ("LOAD", "EXPORT", "INSERT"), through reserve_label/release_label.
     labels: dict[tuple[str, str], str] = field(default_factory=dict)
     # Values set with SET GLOBAL (lower-case name -> text): the defaults of connections opened later.
