@@ -114,3 +114,33 @@ def test_malformed_queries_fail_where_doris_fails(sql: str, offending: str, pos:
     assert f"input {offending}" in message
     line = sql.count("\n") + 1
     assert message.endswith(f"(line {line}, pos {pos})")
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT * EXCEPT (a, b) FROM t",
+        "SELECT t.* REPLACE (a + 1 AS a) FROM t",
+        "SELECT CONVERT(a, INT), CONVERT(b USING utf8) FROM t",
+        "SELECT k, e FROM t LATERAL VIEW explode(arr) tmp AS e WHERE k > 1",
+        "SELECT DATABASE(), CURRENT_USER(), VERSION(), @@version_comment",
+    ],
+)
+def test_doris_only_query_forms_pass_the_check(sql: str) -> None:
+    check_whole_query(sql, tokenize(sql))
+
+
+@pytest.mark.parametrize(
+    ("sql", "pos"),
+    [
+        ("SELECT * FROM FROM t", 14),
+        ("SELECT a, , NULL FROM t", 10),
+        ("SELECT a FROM t ORDER BY  DESC", 26),
+        ("WITH c AS (SELECT 1) SELECT FROM c", 28),
+    ],
+)
+def test_the_engine_checks_queries_by_doris_grammar_before_sqlglot(sql: str, pos: int) -> None:
+    from airflow_provider_doris_oss.testing.doris_fe import sqlmap
+
+    message = error(sqlmap.parse, sql)
+    assert message.endswith(f"(line 1, pos {pos})")

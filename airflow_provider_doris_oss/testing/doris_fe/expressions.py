@@ -226,6 +226,17 @@ class ExpressionParser:
                 self.identifier()
         elif token.is_op("*"):
             self.advance()
+            self._except_or_replace()
+        elif token.is_kw("CONVERT") and self.peek().is_op("("):
+            self.advance()
+            self.advance()
+            self.expression()
+            if self.accept_kw("USING"):
+                self.advance()
+            else:
+                self.expect_op(",")
+                self.data_type()
+            self.expect_op(")")
         elif token.is_op("["):
             self._collection("]")
         elif token.is_op("{"):
@@ -257,11 +268,25 @@ class ExpressionParser:
         while self.tok.is_op(".") and (self.is_identifier(self.peek()) or self.peek().is_op("*")):
             self.advance()
             if self.accept_op("*"):
+                self._except_or_replace()
                 return
             self.advance()
             if self.tok.is_op("("):
                 self._call_arguments()
                 return
+
+    def _except_or_replace(self) -> None:
+        """``* EXCEPT (a, b)`` / ``* REPLACE (expr AS a)`` after a star."""
+        while self.tok.is_kw("EXCEPT", "REPLACE") and self.peek().is_op("("):
+            self.advance()
+            self.advance()
+            while True:
+                self.expression()
+                if self.accept_kw("AS"):
+                    self.identifier()
+                if not self.accept_op(","):
+                    break
+            self.expect_op(")")
 
     def _call_arguments(self) -> None:
         """``( [DISTINCT|ALL] expr, ... [ORDER BY sortItem, ...] ) [OVER windowSpec]``."""

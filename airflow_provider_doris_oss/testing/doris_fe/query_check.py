@@ -55,10 +55,15 @@ class QueryChecker(ExpressionParser):
             raise self.error("{'(', 'SELECT', 'VALUES', 'WITH'}")
 
     def _row(self) -> None:
+        """``rowConstructor``: ``( [item, ...] )``, an item a named expression or DEFAULT."""
         self.expect_op("(")
-        self._named_expression()
-        while self.accept_op(","):
-            self._named_expression()
+        if self.accept_op(")"):
+            return
+        while True:
+            if not self.accept_kw("DEFAULT"):
+                self._named_expression()
+            if not self.accept_op(","):
+                break
         self.expect_op(")")
 
     def _specification(self) -> None:
@@ -84,8 +89,6 @@ class QueryChecker(ExpressionParser):
 
     def _named_expression(self) -> None:
         self.expression()
-        if self.tok.is_op("*") or (self.tok.is_kw("EXCEPT", "REPLACE") and self.peek().is_op("(")):
-            return
         if self.accept_kw("AS"):
             if self.tok.kind == STRING:
                 self.advance()
@@ -156,13 +159,14 @@ class QueryChecker(ExpressionParser):
                 self.advance()
                 self.query()
                 self.expect_op(")")
-            else:
-                self.advance()
+                self._alias()
+                self._lateral_views()
+                return
+            self.advance()
+            self._relation()
+            while self.accept_op(","):
                 self._relation()
-                while self.accept_op(","):
-                    self._relation()
-                self.expect_op(")")
-            self._alias()
+            self.expect_op(")")
             return
         self.identifier()
         if self.tok.is_op("("):  # a table-valued function: name(key = value, ...)
@@ -187,6 +191,19 @@ class QueryChecker(ExpressionParser):
         if self.tok.is_kw("TABLESAMPLE") and self.peek().is_op("("):
             self.advance()
             self._expression_list()
+        self._lateral_views()
+
+    def _lateral_views(self) -> None:
+        """``LATERAL VIEW fn(args) name AS col, ...`` after a table."""
+        while self.accept_kw("LATERAL"):
+            self.expect_kw("VIEW")
+            self.identifier()
+            self._expression_list()
+            self.identifier()
+            self.expect_kw("AS")
+            self.identifier()
+            while self.accept_op(","):
+                self.identifier()
 
     def _alias(self) -> None:
         if self.accept_kw("AS"):
@@ -239,3 +256,10 @@ def check_whole_query(sql: str, tokens: list[Token]) -> None:
     checker.accept_op(";")
     if checker.tok.kind != EOF:
         raise checker.error("<EOF>")
+
+
+def check_if_query(sql: str) -> None:
+    """Check ``sql`` by Doris's query rules when it is a query (SELECT, WITH, VALUES or ``(``)."""
+    tokens = tokenize(sql)
+    if tokens[0].is_kw("SELECT", "WITH", "VALUES") or tokens[0].is_op("("):
+        check_whole_query(sql, tokens)

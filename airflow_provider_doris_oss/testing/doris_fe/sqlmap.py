@@ -20,8 +20,10 @@ def parse(sql: str) -> exp.Expression:
     """Parse one Doris statement with sqlglot; a parse failure is a Doris-style syntax error."""
     import sqlglot
 
+    from airflow_provider_doris_oss.testing.doris_fe.query_check import check_if_query
     from airflow_provider_doris_oss.testing.doris_fe.relations import normalize
 
+    check_if_query(sql)  # Doris's grammar first: sqlglot takes what Doris refuses (FROM FROM t)
     try:
         tree = sqlglot.parse_one(normalize(sql), read="doris")
     except sqlglot.ParseError as exc:
