@@ -2,6 +2,8 @@
 -- Doris's parse verdict on the newest release line (master grammar). Format: a header line
 -- '-- case: <kind> | ok' or '-- case: <kind> | error <line>:<pos> <token>' then '-- source: ...'
 -- and the statement. Error positions are where Doris's parser reports the syntax error.
+-- '-- on <release>: <verdict>' gives a release's own verdict where it differs from the newest line's:
+-- what its grammar lacks (Doris's release notes and branches) or its legacy parser adds (2.1).
 
 -- case: broker_load | ok
 -- source: Broker Load manual / BROKER LOAD reference: load from S3
@@ -126,6 +128,7 @@ LOAD LABEL example_db.label_json
 WITH S3 ("s3.endpoint" = "e", "s3.region" = "r", "s3.access_key" = "a", "s3.secret_key" = "s");
 
 -- case: broker_load | ok
+-- on 3.0.3: error 5:4 TEMPORARY
 -- source: Broker Load manual / BROKER LOAD reference: parquet into a temporary partition
 LOAD LABEL example_db.label_tmp
 (
@@ -228,6 +231,7 @@ LOAD LABEL db.l1
 WITH S3 ("s3.endpoint" = "e", "s3.region" = "r", "s3.access_key" = "a", "s3.secret_key" = "s");
 
 -- case: broker_load | error 4:4 NEGATIVE
+-- on 2.1.2: ok
 -- source: DorisParser.g4 mergeType has no NEGATIVE (the legacy 2.1 parser has)
 LOAD LABEL db.l1
 (
@@ -437,6 +441,7 @@ INSERT OVERWRITE TABLE test SELECT * FROM s3("uri" = "s3://bucket/f.csv", "forma
 INSERT OVERWRITE TABLE test PARTITION(p1, p2) SELECT * FROM s3("uri" = "s3://bucket/f.csv", "format" = "csv", "s3.endpoint" = "oss-cn-beijing.aliyuncs.com", "s3.region" = "cn-beijing", "s3.access_key" = "ak", "s3.secret_key" = "sk");
 
 -- case: insert_overwrite | ok
+-- on 2.1.2: error 1:38 *
 -- source: INSERT OVERWRITE reference: auto-detected partitions
 INSERT OVERWRITE TABLE test PARTITION(*) SELECT * FROM s3("uri" = "s3://bucket/f.csv", "format" = "csv", "s3.endpoint" = "oss-cn-beijing.aliyuncs.com", "s3.region" = "cn-beijing", "s3.access_key" = "ak", "s3.secret_key" = "sk");
 
