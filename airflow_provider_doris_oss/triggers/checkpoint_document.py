@@ -21,18 +21,19 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from airflow_provider_doris_oss.triggers.checkpoint_area import (
+    CHECKPOINT_NAME_PATTERN,
+    CHECKPOINT_SUFFIX,
+    MARKER_SUFFIX,
+)
 from airflow_provider_doris_oss.uris import ObjectUri, parse_uri
 
 CHECKPOINT_VERSION = 2
 READABLE_VERSIONS = (1, 2)
 MARKER_KIND = "doris_oss.event_watcher.start"
 MAX_DOCUMENT_BYTES = 512 * 1024 * 1024  # a whole-prefix checkpoint of 1,000,000 objects is ~62 MB
-CHECKPOINT_SUFFIX = ".json"
-MARKER_SUFFIX = ".started"
-CHECKPOINT_NAME = re.compile(r"[A-Za-z0-9._-]{1,128}")
-_STORED_NAME = re.compile(r"[A-Za-z0-9._-]{1,128}(?:\.json|\.started)")
+_STORED_NAME = re.compile(rf"{CHECKPOINT_NAME_PATTERN}(?:\.json|\.started)")
 MODES = ("prefix", "wildcard", "regex")
-DEFAULT_CHECKPOINT_PREFIX = "_airflow_doris_oss/event-checkpoints/"
 
 
 class CheckpointError(ValueError):
@@ -71,29 +72,6 @@ class WatchIdentity:
     def describe(self) -> str:
         ordered = ", ordered keys" if self.ordered_keys else ""
         return f"{self.mode} {self.pattern!r} in bucket {self.bucket!r}{ordered}"
-
-
-def checkpoint_folder(key: str) -> str:
-    """A checkpoint prefix as the folder its objects go in (``inbox`` -> ``inbox/``; ``""`` stays)."""
-    return key if not key or key.endswith("/") else key + "/"
-
-
-def check_checkpoint_area(listing_prefix: str, checkpoint_key: str, given: str) -> None:
-    """Refuse a checkpoint folder (in the watched bucket) that is empty or holds the watched prefix."""
-    folder = checkpoint_folder(checkpoint_key)
-    if not folder:
-        problem = "is empty: checkpoints would be written at the top of the watched bucket"
-    elif listing_prefix.startswith(folder):
-        problem = (
-            f"holds the watched prefix {listing_prefix!r}: checkpoints would be written among the watched "
-            "objects, and every write would look like a new object"
-        )
-    else:
-        return
-    raise ValueError(
-        f"checkpoint_prefix {given!r} {problem}. Keep checkpoints outside what is watched: leave the default "
-        f"{DEFAULT_CHECKPOINT_PREFIX!r}, name another folder, or another bucket (oss://bucket/prefix/)."
-    )
 
 
 def is_stored_document(key: str, folder: str) -> bool:

@@ -41,29 +41,45 @@ from typing import TYPE_CHECKING, Any, Literal
 from airflow.triggers.base import BaseEventTrigger, TriggerEvent
 
 from airflow_provider_doris_oss.arguments import OBJECT_EVENT_TRIGGER, check_arguments
-from airflow_provider_doris_oss.triggers.checkpoint import Checkpoint, Opening
-from airflow_provider_doris_oss.triggers.checkpoint_document import (
-    CHECKPOINT_NAME,
+from airflow_provider_doris_oss.triggers.checkpoint_area import (
     CHECKPOINT_SUFFIX,
     DEFAULT_CHECKPOINT_PREFIX,
-    WatchIdentity,
     check_checkpoint_area,
     checkpoint_folder,
+    checkpoint_name_problem,
 )
-from airflow_provider_doris_oss.triggers.matching import regex_literal_prefix
-from airflow_provider_doris_oss.triggers.object_listing import Claim, ListingProducer, Snapshot
 from airflow_provider_doris_oss.uris import ObjectUri, literal_prefix, parse_uri
-from airflow_provider_doris_oss.version_compat import (
-    AIRFLOW_V_3_3_PLUS,
-    AdvanceItem,
-    AdvanceOutcome,
-    SharedStreamProducer,
-)
 
+# A DAG file imports this module to build the trigger: only what ``__init__`` needs is imported
+# here. The checkpoint, the listing producer and the shared-stream names are imported where the
+# watcher runs (in the triggerer), and ``Claim``, ``ListingProducer`` and ``Snapshot`` on first use.
 __all__ = ["Claim", "ListingProducer", "OssObjectEventTrigger", "Snapshot"]
 
 if TYPE_CHECKING:
     from airflow_provider_doris_oss.hooks.oss_async import DorisOssAsyncHook
+    from airflow_provider_doris_oss.triggers.checkpoint import Checkpoint, Opening
+    from airflow_provider_doris_oss.triggers.checkpoint_document import WatchIdentity
+    from airflow_provider_doris_oss.triggers.object_listing import Claim, ListingProducer, Snapshot
+    from airflow_provider_doris_oss.version_compat import SharedStreamProducer
+
+
+_RUNTIME_NAMES = {
+    "Claim": "object_listing",
+    "ListingProducer": "object_listing",
+    "Snapshot": "object_listing",
+    "Checkpoint": "checkpoint",
+    "Opening": "checkpoint",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The watcher's runtime classes (``object_listing``, ``checkpoint``), imported on first use."""
+    if name not in _RUNTIME_NAMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"{__package__}.{_RUNTIME_NAMES[name]}"), name)
+
 
 WatchMode = Literal["prefix", "wildcard", "regex"]
 StartFrom = Literal["now", "beginning"]
@@ -129,10 +145,8 @@ class OssObjectEventTrigger(BaseEventTrigger):
         self.oss_conn_id = oss_conn_id
         self.poll_interval = poll_interval
         self.checkpoint_prefix = checkpoint_prefix
-        if checkpoint_name is not None and not CHECKPOINT_NAME.fullmatch(checkpoint_name):
-            raise ValueError(
-                f"checkpoint_name {checkpoint_name!r} must be 1-128 letters, digits, '.', '_' or '-'."
-            )
+        if checkpoint_name is not None and (problem := checkpoint_name_problem(checkpoint_name)):
+            raise ValueError(problem)
         self.checkpoint_name = checkpoint_name
         if "://" in prefix:
             target = parse_uri(prefix, field="prefix", regex=use_regex)
@@ -157,6 +171,8 @@ class OssObjectEventTrigger(BaseEventTrigger):
     def listing_prefix(self) -> str:
         """The only prefix listed."""
         if self.mode == "regex":
+            from airflow_provider_doris_oss.triggers.matching import regex_literal_prefix
+
             return regex_literal_prefix(self._pattern)
         if self.mode == "wildcard":
             return literal_prefix(self._pattern)
@@ -222,6 +238,8 @@ class OssObjectEventTrigger(BaseEventTrigger):
     @classmethod
     def create_shared_stream_producer(cls, kwargs: dict[str, Any]) -> SharedStreamProducer:
         """The lister behind a group of watchers (ack mode: checkpoints commit after persistence)."""
+        from airflow_provider_doris_oss.triggers.object_listing import ListingProducer
+
         return ListingProducer(cls(**kwargs))
 
     def _hook(self) -> DorisOssAsyncHook:
@@ -231,6 +249,8 @@ class OssObjectEventTrigger(BaseEventTrigger):
 
     async def identity(self, hook: DorisOssAsyncHook) -> WatchIdentity:
         """What this watcher watches, with its bucket resolved (the checkpoint belongs to it)."""
+        from airflow_provider_doris_oss.triggers.checkpoint_document import WatchIdentity
+
         watched = await hook.resolve(self._pattern, self.bucket_name, field="prefix")
         return WatchIdentity(watched.bucket, self._pattern, self.mode, self.ordered_keys)
 
@@ -251,6 +271,8 @@ class OssObjectEventTrigger(BaseEventTrigger):
 
     async def filter_shared_stream(self, shared_stream: AsyncIterator[Any]) -> AsyncIterator[TriggerEvent]:
         """Yield one event per matching object this watcher has not reported (key + ETag)."""
+        from airflow_provider_doris_oss.triggers.object_listing import Claim
+
         hook = self._hook()
         async with hook.lease():
             checkpoint = await self.open_checkpoint(hook)
@@ -358,12 +380,17 @@ class OssObjectEventTrigger(BaseEventTrigger):
 
     def new_checkpoint(self, location: ObjectUri, identity: WatchIdentity) -> Checkpoint:
         """An empty checkpoint of this watcher's kind at ``location``."""
+        from airflow_provider_doris_oss.triggers.checkpoint import Checkpoint
+
         return Checkpoint(
             location, identity, watch=self.serialize()[1], ordered=self.ordered_keys, log=self.log
         )
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         """Standalone (outside a shared stream): commit each snapshot when the next one is pulled."""
+        from airflow_provider_doris_oss.triggers.object_listing import ListingProducer
+        from airflow_provider_doris_oss.version_compat import AIRFLOW_V_3_3_PLUS, AdvanceItem, AdvanceOutcome
+
         producer = ListingProducer(self)
         if not AIRFLOW_V_3_3_PLUS:  # no shared streams: commit only what Airflow stored (poll_loop)
             from airflow_provider_doris_oss.triggers.poll_loop import run_own_poll_loop

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_doris_oss.hooks.oss import OssOperationError
 from airflow_provider_doris_oss.triggers.checkpoint import Checkpoint
-from airflow_provider_doris_oss.triggers.checkpoint_document import checkpoint_folder, is_stored_document
+from airflow_provider_doris_oss.triggers.checkpoint_area import checkpoint_folder
+from airflow_provider_doris_oss.triggers.checkpoint_document import is_stored_document
 from airflow_provider_doris_oss.triggers.matching import json_safe
 from airflow_provider_doris_oss.uris import ObjectUri
 from airflow_provider_doris_oss.version_compat import AdvanceItem, SharedStreamProducer
