@@ -52,6 +52,7 @@ def test_a_reserved_word_as_a_property_value_is_refused_a_string_is_not() -> Non
     [
         ("SHOW SHOW LOAD", "SHOW SHOW", 5),
         ("SHOW SELECT 1", "SHOW SELECT", 5),
+        ('CANCEL CANCEL LOAD WHERE LABEL = "l"', "CANCEL CANCEL", 7),
         ('LOAD LOAD LABEL db.l (DATA INFILE("s3://b/f") INTO TABLE t)', "LOAD LOAD", 5),
     ],
 )

@@ -32,14 +32,17 @@ from airflow_provider_doris_oss.testing.doris_fe.parse_query import (
 from airflow_provider_doris_oss.testing.doris_fe.parser_base import Parser
 from airflow_provider_doris_oss.testing.doris_fe.statement_nodes import Statement
 
-# The reserved words a SHOW statement of DorisParser.g4 may continue with (SHOW LOAD, SHOW CREATE
-# TABLE, SHOW FULL TABLES, ...): any other reserved word after SHOW is a syntax error there.
-_AFTER_SHOW = frozenset(
-    ["ALL", "ALTER", "ANALYZE", "AUTO", "BACKEND", "COLUMN", "CREATE", "DATABASE", "DATABASES", "DELETE",
-     "EXPORT", "FRONTEND", "FULL", "FUNCTIONS", "GRANTS", "INDEX", "KEY", "KEYS", "LOAD", "PARTITION",
-     "PROCEDURE", "REPLICA", "ROLES", "ROW", "SCHEMAS", "SQL_BLOCK_RULE", "SYNC", "TABLE", "TABLET",
-     "TABLETS", "TRASH", "TYPE_CAST", "WHITELIST", "WORKLOAD"]
-)  # fmt: skip
+# The reserved words DorisParser.g4's SHOW and CANCEL statements may continue with (SHOW LOAD,
+# SHOW CREATE TABLE, CANCEL ALTER TABLE, ...): any other reserved word there is a syntax error.
+_NEXT_RESERVED = {
+    "SHOW": frozenset(
+        ["ALL", "ALTER", "ANALYZE", "AUTO", "BACKEND", "COLUMN", "CREATE", "DATABASE", "DATABASES",
+         "DELETE", "EXPORT", "FRONTEND", "FULL", "FUNCTIONS", "GRANTS", "INDEX", "KEY", "KEYS", "LOAD",
+         "PARTITION", "PROCEDURE", "REPLICA", "ROLES", "ROW", "SCHEMAS", "SQL_BLOCK_RULE", "SYNC", "TABLE",
+         "TABLET", "TABLETS", "TRASH", "TYPE_CAST", "WHITELIST", "WORKLOAD"]
+    ),
+    "CANCEL": frozenset(["ALTER", "DECOMMISSION", "EXPORT", "LOAD"]),
+}  # fmt: skip
 
 
 def parse(sql: str) -> Statement | None:
@@ -51,10 +54,12 @@ def parse(sql: str) -> Statement | None:
         return load_statement(p)
     if first.is_kw("LOAD") and not p.peek().is_kw("DATA"):
         raise syntax_error(sql, p.peek(), None, first)
-    if first.is_kw("SHOW"):
-        nxt = p.peek()
-        if nxt.kind == IDENT and nxt.value.upper() in RESERVED and nxt.value.upper() not in _AFTER_SHOW:
+    nxt = p.peek()
+    if first.is_kw(*_NEXT_RESERVED) and nxt.kind == IDENT:
+        word = nxt.value.upper()
+        if word in RESERVED and word not in _NEXT_RESERVED[first.value.upper()]:
             raise syntax_error(sql, nxt, None, first)
+    if first.is_kw("SHOW"):
         if nxt.is_kw("LOAD"):
             return show_load_statement(p)
         if nxt.is_kw("EXPORT"):
