@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from airflow_provider_doris_oss.testing.doris_fe import parser
@@ -108,3 +110,15 @@ def test_insert_select_query_is_checked_before_sqlglot() -> None:
 def test_export_where_is_a_doris_expression() -> None:
     message = refused(f'EXPORT TABLE t WHERE substr(, 1) = "a" TO "s3://b/x/" WITH S3 ({S3})')
     assert "input ','" in message and message.endswith("(line 1, pos 28)")
+
+
+@pytest.mark.parametrize(
+    ("sql", "pos"), [("SHOW SHOW LOAD", 5), ('LOAD LOAD LABEL l (DATA INFILE("s3://b/f") INTO TABLE t)', 5)]
+)
+def test_the_server_answers_garbage_after_a_verb_with_the_syntax_error(
+    doris: Any, sql: str, pos: int
+) -> None:
+    code, message = doris.error(sql)
+    assert code == 1105
+    assert message.startswith("errCode = 2, detailMessage = \nno viable alternative at input")
+    assert message.endswith(f"(line 1, pos {pos})")

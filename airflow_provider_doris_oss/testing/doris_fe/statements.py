@@ -32,7 +32,7 @@ from airflow_provider_doris_oss.testing.doris_fe.statement_nodes import (
 from airflow_provider_doris_oss.testing.doris_fe.tvf_statements import run_desc_function, run_tvf
 
 _MINE = re.compile(
-    r"^\s*(LOAD\s+LABEL|SHOW\s+(LOAD|EXPORT|CATALOGS)|CANCEL\s+(LOAD|EXPORT)|EXPORT\b|"
+    r"^\s*(LOAD\b|SHOW\b|CANCEL\b|EXPORT\b|"
     r"(CREATE|DROP|REFRESH)\s+CATALOG)|INTO\s+OUTFILE|\bS3\s*\(",
     re.IGNORECASE,
 )
