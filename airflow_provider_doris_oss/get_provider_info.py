@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_provider_doris_oss import __version__
-from airflow_provider_doris_oss.connection_types import doris_connection_type, doris_oss_connection_type
+from airflow_provider_doris_oss.connection_types import (
+    doris_connection_type,
+    doris_oss_connection_type,
+    legacy_doris_oss_connection_type,
+)
 
 _INTEGRATION = "Apache Doris on Aliyun OSS"
 _PACKAGE = "airflow-provider-doris-oss"
@@ -79,7 +83,11 @@ def get_provider_info() -> dict[str, Any]:
                 ],
             }
         ],
-        "connection-types": [doris_oss_connection_type(), doris_connection_type()],
+        "connection-types": [
+            doris_oss_connection_type(),
+            doris_connection_type(),
+            legacy_doris_oss_connection_type(),
+        ],
         "filesystems": ["airflow_provider_doris_oss.fs.oss"],
         "asset-uris": [
             {

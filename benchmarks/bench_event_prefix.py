@@ -378,7 +378,7 @@ def synthetic_case(size: int, source: str, server: ThreadingHTTPServer, counter:
         Handler.store = store
         os.environ["AIRFLOW_CONN_DORIS_OSS_DEFAULT"] = json.dumps(
             {
-                "conn_type": "doris_oss",
+                "conn_type": "dorisoss",
                 "host": f"http://{ENDPOINT_HOST}",
                 "login": "LTAI5tBENCHMARKKEY000",
                 "password": "bench-secret",

@@ -62,7 +62,9 @@ def test_repr_shows_the_doris_endpoint_but_no_secret() -> None:
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        pytest.param("oss-cn-hangzhou-internal.aliyuncs.com", "is in region 'cn-hangzhou'", id="other-region"),
+        pytest.param(
+            "oss-cn-hangzhou-internal.aliyuncs.com", "is in region 'cn-hangzhou'", id="other-region"
+        ),
         pytest.param(f"{INTERNAL} ", None, id="trailing-space-is-trimmed"),
         pytest.param("oss cn-beijing.aliyuncs.com", "contains whitespace", id="whitespace"),
         pytest.param(f"ftp://{INTERNAL}", "has the scheme 'ftp'", id="scheme"),

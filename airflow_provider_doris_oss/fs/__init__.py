@@ -1,4 +1,4 @@
-"""``oss://`` for Airflow's ObjectStoragePath: s3fs configured from a ``doris_oss`` connection.
+"""``oss://`` for Airflow's ObjectStoragePath: s3fs configured from a ``dorisoss`` connection.
 
 - ``oss``: the module the provider info's ``filesystems`` entry names (``schemes``, ``get_fs``).
 - ``filesystem``: ``OssFileSystem``, s3fs set up as OSS requires (needs the ``fs`` extra).

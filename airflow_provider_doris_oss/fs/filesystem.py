@@ -41,7 +41,7 @@ RESERVED_OPTIONS = frozenset(
 class OssFileSystem(LiteralNames, S3FileSystem):
     """s3fs for Aliyun OSS: virtual-hosted, SigV4, checksums only when required, Content-MD5 deletes.
 
-    Built from a ``doris_oss`` connection: ``OssFileSystem(conn_id="doris_oss_default", **options)``
+    Built from a ``dorisoss`` connection: ``OssFileSystem(conn_id="doris_oss_default", **options)``
     reads the connection (default ``doris_oss_default``, never the environment's AWS settings).
     Only the connection id and ``options`` are kept as its ``storage_options``, so ``to_json()``
     and pickling carry no keys: the copy made from them reads the connection again.
@@ -56,7 +56,7 @@ class OssFileSystem(LiteralNames, S3FileSystem):
         reserved = sorted(RESERVED_OPTIONS.intersection(options))
         if reserved:
             raise ValueError(
-                f"Storage option(s) {', '.join(reserved)} cannot be set for oss://: the doris_oss "
+                f"Storage option(s) {', '.join(reserved)} cannot be set for oss://: the dorisoss "
                 "connection decides the endpoint, keys and client settings. Change the connection instead."
             )
         props = connection_properties(conn_id)

@@ -1,7 +1,8 @@
 """The provider info's ``filesystems`` module: ``oss://`` for ObjectStoragePath and ``attach``.
 
 Airflow calls ``get_fs(conn_id)`` for every ``oss://`` store; the connection must be a
-``doris_oss`` one, parsed by ``OssProperties`` like every other client the provider builds.
+``dorisoss`` one (or of the former type ``doris_oss``), parsed by ``OssProperties`` like every
+other client the provider builds.
 """
 
 from __future__ import annotations
@@ -19,16 +20,17 @@ DEFAULT_CONN_ID = "doris_oss_default"
 
 
 def connection_properties(conn_id: str | None) -> OssProperties:
-    """The OSS properties of the ``doris_oss`` connection ``conn_id``; its secrets are masked in logs."""
+    """The OSS properties of the ``dorisoss`` connection ``conn_id``; its secrets are masked in logs."""
     from airflow.sdk import BaseHook
     from airflow.sdk.log import mask_secret
 
+    from airflow_provider_doris_oss.connection_types import OSS_CONN_TYPE, OSS_CONN_TYPES
     from airflow_provider_doris_oss.properties import OssProperties
 
     conn = BaseHook.get_connection(conn_id or DEFAULT_CONN_ID)
-    if conn.conn_type != "doris_oss":
+    if conn.conn_type not in OSS_CONN_TYPES:
         raise ValueError(
-            f"Connection {conn.conn_id!r} has type {conn.conn_type!r}; oss:// paths need a 'doris_oss' "
+            f"Connection {conn.conn_id!r} has type {conn.conn_type!r}; oss:// paths need a {OSS_CONN_TYPE!r} "
             "connection. Set conn_id to one, or change the connection's type."
         )
     props = OssProperties.from_connection(conn)
@@ -38,7 +40,7 @@ def connection_properties(conn_id: str | None) -> OssProperties:
 
 
 def get_fs(conn_id: str | None, storage_options: dict[str, Any] | None = None) -> AbstractFileSystem:
-    """An ``OssFileSystem`` for the ``doris_oss`` connection ``conn_id`` (default ``doris_oss_default``).
+    """An ``OssFileSystem`` for the ``dorisoss`` connection ``conn_id`` (default ``doris_oss_default``).
 
     Always a new instance, built from the connection as it is now: Airflow keeps one per
     connection id itself (``attach``).

@@ -118,7 +118,7 @@ class DorisBrokerLoadOperator(DorisJobOperator):
     :param label: the job label (``[-_A-Za-z0-9]``, at most 128 characters); templated as
         ``job_label`` (``label`` is the task's display name in Airflow).
     :param doris_conn_id: the Doris connection.
-    :param oss_conn_id: the ``doris_oss`` connection (endpoint, keys, bucket).
+    :param oss_conn_id: the ``dorisoss`` connection (endpoint, keys, bucket).
     :param poll_interval: seconds between ``SHOW LOAD`` polls.
     :param deferrable: wait in the triggerer (default ``[operators] default_deferrable``).
     :param cleanup_staging: delete the staged objects after a FINISHED load (kept after a failure,

@@ -28,7 +28,7 @@ class DorisCreateCatalogOperator(BaseOperator):
     :param comment: optional catalog comment.
     :param if_not_exists: add ``IF NOT EXISTS`` (default), so a retry or rerun succeeds.
     :param doris_conn_id: the Doris connection.
-    :param oss_conn_id: the ``doris_oss`` connection holding the OSS endpoint and keys.
+    :param oss_conn_id: the ``dorisoss`` connection holding the OSS endpoint and keys.
     """
 
     argument_rules: ClassVar[tuple[Rule, ...]] = CATALOG

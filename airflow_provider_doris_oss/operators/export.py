@@ -64,7 +64,7 @@ class DorisExportOperator(DorisJobOperator):
     :param label: the job label (``[-_A-Za-z0-9]``, at most 128 characters); templated as
         ``job_label`` (``label`` is the task's display name in Airflow).
     :param doris_conn_id: the Doris connection.
-    :param oss_conn_id: the ``doris_oss`` connection holding the OSS endpoint and keys.
+    :param oss_conn_id: the ``dorisoss`` connection holding the OSS endpoint and keys.
     :param poll_interval: seconds between ``SHOW EXPORT`` polls.
     :param deferrable: wait in the triggerer instead of on the worker.
     """

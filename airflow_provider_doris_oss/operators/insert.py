@@ -69,7 +69,7 @@ class DorisOssInsertOperator(JobLineage, BaseOperator):
         ``_<hash of the statement>`` is appended; the result's ``label`` is the one Doris holds.
         Templated as ``job_label`` (``label`` is the task's display name in Airflow).
     :param doris_conn_id: the Doris connection.
-    :param oss_conn_id: the ``doris_oss`` connection holding the OSS endpoint and keys.
+    :param oss_conn_id: the ``dorisoss`` connection holding the OSS endpoint and keys.
     """
 
     argument_rules: ClassVar[tuple[Rule, ...]] = INSERT

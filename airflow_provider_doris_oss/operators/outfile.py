@@ -51,7 +51,7 @@ class DorisOutfileOperator(JobLineage, BaseOperator):
     :param compress_type: Parquet/ORC compression (e.g. SNAPPY, ZSTD).
     :param download_to: a local directory to download the files into.
     :param doris_conn_id: the Doris connection.
-    :param oss_conn_id: the ``doris_oss`` connection holding the OSS endpoint and keys.
+    :param oss_conn_id: the ``dorisoss`` connection holding the OSS endpoint and keys.
     """
 
     argument_rules: ClassVar[tuple[Rule, ...]] = OUTFILE

@@ -87,7 +87,7 @@ class OssKeySensor(BaseSensorOperator):
     :param metadata_keys: HEAD fields to collect per object (default ``["Size"]``; ``"*"``: all).
     :param max_xcom_files: the most matched objects' metadata pushed to XCom (the first in key
         order); ``check_fn`` still sees every match.
-    :param oss_conn_id: the ``doris_oss`` connection.
+    :param oss_conn_id: the ``dorisoss`` connection.
     :param deferrable: wait in the triggerer (default ``[operators] default_deferrable``).
     """
 

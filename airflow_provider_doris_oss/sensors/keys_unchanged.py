@@ -48,7 +48,7 @@ class OssKeysUnchangedSensor(BaseSensorOperator):
     :param inactivity_period: seconds without any change before success.
     :param min_objects: fewest objects that must be present for success.
     :param allow_delete: whether deletions are normal activity; if False they fail the sensor.
-    :param oss_conn_id: the ``doris_oss`` connection.
+    :param oss_conn_id: the ``dorisoss`` connection.
     :param deferrable: wait in the triggerer (default ``[operators] default_deferrable``).
     """
 

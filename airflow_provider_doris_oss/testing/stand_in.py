@@ -51,17 +51,18 @@ class OssStandIn:
         self.stop()
 
     def connection_extra(self) -> dict[str, Any]:
-        """The extra JSON of a ``doris_oss`` connection to this server."""
+        """The extra JSON of a ``dorisoss`` connection to this server."""
         return {"region": self.region, "proxy": self.proxy_url}
 
     def connection(self, conn_id: str = "doris_oss_default", *, bucket: str | None = None) -> Connection:
-        """A ready ``doris_oss`` connection pointing at this server."""
+        """A ready ``dorisoss`` connection pointing at this server."""
+        from airflow_provider_doris_oss.connection_types import OSS_CONN_TYPE
         from airflow_provider_doris_oss.version_compat import new_connection
 
         extra = self.connection_extra() | ({"bucket": bucket} if bucket else {})
         return new_connection(
             conn_id=conn_id,
-            conn_type="doris_oss",
+            conn_type=OSS_CONN_TYPE,
             host=self.endpoint,
             login=self.access_key,
             password=self.secret_key,

@@ -93,7 +93,7 @@ class OssObjectEventTrigger(BaseEventTrigger):
     :param bucket_name: the bucket for a plain prefix; else the connection's default bucket.
     :param wildcard_match: ``prefix`` is an ``fnmatch`` pattern.
     :param use_regex: ``prefix`` is a regular expression matched with ``re.match``.
-    :param oss_conn_id: the ``doris_oss`` connection.
+    :param oss_conn_id: the ``dorisoss`` connection.
     :param poll_interval: seconds between listings.
     :param checkpoint_prefix: where the watcher's checkpoint objects live: a key prefix in the
         watched bucket or an ``oss://bucket/prefix`` URI. The connection needs write access.

@@ -1,4 +1,4 @@
-"""A ``doris_oss`` connection named ``doris_oss_fs`` to the local OSS, and a view of its bucket."""
+"""A ``dorisoss`` connection named ``doris_oss_fs`` to the local OSS, and a view of its bucket."""
 
 from __future__ import annotations
 

@@ -112,7 +112,7 @@ def test_a_connection_of_another_type_is_refused(monkeypatch: pytest.MonkeyPatch
     from airflow_provider_doris_oss.fs.oss import get_fs
 
     monkeypatch.setenv("AIRFLOW_CONN_NOT_OSS", json.dumps({"conn_type": "aws", "login": "x"}))
-    with pytest.raises(ValueError, match=r"'not_oss' has type 'aws'; oss:// paths need a 'doris_oss'"):
+    with pytest.raises(ValueError, match=r"'not_oss' has type 'aws'; oss:// paths need a 'dorisoss'"):
         get_fs("not_oss")
 
 

@@ -502,7 +502,7 @@ def test_serve_command_prints_uris_and_answers(tmp_path: Path) -> None:
                 time.sleep(0.1)
         printed = out.read_text()
         assert f"doris://root:pw@127.0.0.1:{port}" in printed
-        assert "doris-oss://" in printed
+        assert "dorisoss://" in printed
         assert "oss-cn-beijing.aliyuncs.com" in printed
         with pymysql.connect(host="127.0.0.1", port=port, user="root", password="pw") as conn:
             assert rows(conn, "SELECT @@version_comment")[0][0].startswith("Doris version doris-")
