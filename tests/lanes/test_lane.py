@@ -85,6 +85,19 @@ def test_the_ui_gets_the_form_from_the_provider_info_entries(declared: dict[str,
         assert shown is not None and shown.hidden, hidden
 
 
+def test_local_fe_answers_the_doris_test_button_query(local_doris_fe: Any) -> None:
+    """The Doris Test button's query on each lane's pinned sqlglot (the 3.0 lane's predates
+    ``exp.CurrentVersion``: ``version()`` parses as an anonymous function there)."""
+    import pymysql
+
+    conn = pymysql.connect(host=local_doris_fe.host, port=local_doris_fe.port, user="root")
+    with conn.cursor() as cur:
+        cur.execute("SELECT @@version_comment, version(), @@version")
+        comment, version, variable = cur.fetchone()
+    conn.close()
+    assert comment.startswith("Doris version ") and version == variable, (comment, version, variable)
+
+
 def _orders_table(local_doris_fe: Any) -> tuple[Any, str]:
     import pymysql
 

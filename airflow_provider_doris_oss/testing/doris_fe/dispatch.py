@@ -184,7 +184,9 @@ class StatementRouter:
             value = self.variables.get(node.name, "GLOBAL" if scope == "GLOBAL" else "SESSION")
         elif isinstance(node, exp.CurrentSchema):
             value = self.database
-        elif isinstance(node, exp.CurrentVersion):
+        elif isinstance(node, getattr(exp, "CurrentVersion", ())) or (  # sqlglot 27: VERSION() is Anonymous
+            isinstance(node, exp.Anonymous) and node.name.upper() == "VERSION"
+        ):
             value = self.variables.get("version")
         elif isinstance(node, exp.CurrentUser):
             value = f"'{self.user}'@'%'"
