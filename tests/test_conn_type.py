@@ -77,6 +77,7 @@ def test_both_types_have_the_hook_and_form_and_the_new_one_is_uri_safe(
     from airflow.providers_manager import ProvidersManager
 
     from airflow_provider_doris_oss.connection_types import LEGACY_OSS_CONN_TYPE, OSS_CONN_TYPE
+    from airflow_provider_doris_oss.get_provider_info import get_provider_info
     from airflow_provider_doris_oss.hooks.oss import DorisOssHook, LegacyDorisOssHook
     from airflow_provider_doris_oss.version_compat import new_connection
 
@@ -88,7 +89,10 @@ def test_both_types_have_the_hook_and_form_and_the_new_one_is_uri_safe(
     assert new is not None and new.hook_class_name.endswith(".DorisOssHook")
     assert legacy is not None and legacy.hook_class_name.endswith(".LegacyDorisOssHook")
     assert "Inconsistency" not in caplog.text
-    assert set(ProvidersManager().field_behaviours) >= {OSS_CONN_TYPE, LEGACY_OSS_CONN_TYPE}
+    declared = {c["connection-type"]: c for c in get_provider_info()["connection-types"]}
+    new_form, legacy_form = declared[OSS_CONN_TYPE], declared[LEGACY_OSS_CONN_TYPE]
+    assert legacy_form["conn-fields"] == new_form["conn-fields"]
+    assert legacy_form["ui-field-behaviour"] == new_form["ui-field-behaviour"]
     conn = new_connection(conn_id="u", conn_type=OSS_CONN_TYPE, host="oss-cn-beijing.aliyuncs.com")
     assert conn.get_uri().startswith("dorisoss://")
     assert type(conn).from_uri(conn.get_uri(), conn_id="u").conn_type == OSS_CONN_TYPE
