@@ -118,3 +118,22 @@ def test_the_test_message_names_both_endpoints_only_when_they_differ(
     ok, both = DorisOssHook().test_connection()
     assert ok, both
     assert local_oss.endpoint in both and f"Endpoint for Doris, {INTERNAL}" in both
+
+
+def test_the_oss_filesystem_and_the_triggers_client_use_the_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from airflow_provider_doris_oss.fs.oss import get_fs
+    from airflow_provider_doris_oss.hooks.oss_async import _client_context
+
+    conn = connection({"doris_endpoint": INTERNAL})
+    monkeypatch.setenv("AIRFLOW_CONN_TWO_ENDPOINTS", conn.as_json())
+    fs: Any = get_fs("two_endpoints")
+    assert fs.endpoint_url == "https://oss-cn-beijing.aliyuncs.com"
+    props = OssProperties.from_connection(conn)
+
+    async def endpoint() -> str:
+        async with _client_context(props) as client:
+            return str(client.meta.endpoint_url)
+
+    assert asyncio.run(endpoint()) == "https://oss-cn-beijing.aliyuncs.com"
