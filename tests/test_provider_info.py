@@ -23,7 +23,7 @@ def test_provider_info_validates_against_airflow_schema() -> None:
 
 def test_every_form_field_comes_from_a_property_spec() -> None:
     doris_oss = next(
-        c for c in get_provider_info()["connection-types"] if c["connection-type"] == "doris_oss"
+        c for c in get_provider_info()["connection-types"] if c["connection-type"] == "dorisoss"
     )
     expected = {s.field for s in PROPERTY_SPECS if not s.connection_attr}
     assert set(doris_oss["conn-fields"]) == expected
@@ -35,7 +35,7 @@ def test_every_form_field_comes_from_a_property_spec() -> None:
 def test_form_says_what_airflow_3_3_form_cannot_enforce() -> None:
     """Required standard fields and whole numbers are stated in labels and descriptions."""
     types = {c["connection-type"]: c for c in get_provider_info()["connection-types"]}
-    doris_oss, doris = types["doris_oss"], types["doris"]
+    doris_oss, doris = types["dorisoss"], types["doris"]
     relabel = doris_oss["ui-field-behaviour"]["relabeling"]
     assert relabel == {
         "host": "Endpoint (required)",
@@ -69,13 +69,13 @@ def test_required_labels_match_what_the_parser_requires() -> None:
     }
     assert labelled == set(full)
     for attr in full:
-        conn = Connection(conn_id="c", conn_type="doris_oss", **{k: v for k, v in full.items() if k != attr})
+        conn = Connection(conn_id="c", conn_type="dorisoss", **{k: v for k, v in full.items() if k != attr})
         with pytest.raises(OssPropertiesError, match="is missing"):
             OssProperties.from_connection(conn)
 
 
 def _doris_oss() -> dict:
-    return next(c for c in get_provider_info()["connection-types"] if c["connection-type"] == "doris_oss")
+    return next(c for c in get_provider_info()["connection-types"] if c["connection-type"] == "dorisoss")
 
 
 def _pyproject_urls() -> dict[str, str]:
@@ -118,9 +118,9 @@ def test_providers_manager_sees_both_types_and_fields() -> None:
     manager = ProvidersManager()
     assert "airflow-provider-doris-oss" in manager.providers
     hooks = ProvidersManagerTaskRuntime().hooks
-    assert hooks["doris_oss"].hook_class_name.endswith("DorisOssHook")
+    assert hooks["dorisoss"].hook_class_name.endswith(".DorisOssHook")
     assert hooks["doris"].hook_class_name.endswith("DorisHook")
-    assert hooks["doris_oss"].connection_testable
+    assert hooks["dorisoss"].connection_testable
     widgets = manager.connection_form_widgets
     for field in (
         "region",
@@ -133,7 +133,7 @@ def test_providers_manager_sees_both_types_and_fields() -> None:
     ):
         assert f"extra__doris_oss__{field}" in widgets, field
     assert "extra__doris__http_port" in widgets
-    behaviour = manager.field_behaviours["doris_oss"]
+    behaviour = manager.field_behaviours["dorisoss"]
     assert behaviour["relabeling"]["host"] == "Endpoint (required)"
     assert behaviour["placeholders"]["host"] == "oss-cn-beijing.aliyuncs.com"
 
@@ -142,7 +142,7 @@ def test_providers_manager_sees_both_types_and_fields() -> None:
     ("command", "expected"),
     [
         (["providers", "list"], "airflow-provider-doris-oss"),
-        (["providers", "hooks"], "doris_oss"),
+        (["providers", "hooks"], "dorisoss"),
     ],
 )
 def test_cli_lists_the_provider(command: list[str], expected: str) -> None:
