@@ -60,3 +60,42 @@ def test_modules_import_nothing_heavy(
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert len(result["modules"]) >= 3, result["modules"]
     assert result["heavy"] == []
+
+
+# What a DAG file that only builds the object (AssetWatcher trigger, sensor, operator) must not pay
+# for: the modules that do the work in the triggerer or on the worker, imported where they run.
+RUNTIME_ONLY = {
+    "airflow_provider_doris_oss.triggers.object_event": (
+        "airflow_provider_doris_oss.triggers.checkpoint",
+        "airflow_provider_doris_oss.triggers.checkpoint_document",
+        "airflow_provider_doris_oss.triggers.object_listing",
+        "airflow_provider_doris_oss.triggers.matching",
+        "airflow_provider_doris_oss.hooks.oss",
+        "airflow_provider_doris_oss.lineage",
+        "airflow.triggers.shared_stream",
+    ),
+    "airflow_provider_doris_oss.sensors.keys_unchanged": (
+        "airflow_provider_doris_oss.triggers.keys_unchanged",
+        "airflow.triggers.base",
+    ),
+    "airflow_provider_doris_oss.sensors.key": ("airflow.triggers.base",),
+    "airflow_provider_doris_oss.operators.broker_load": (
+        "airflow_provider_doris_oss.sql.results",
+        "airflow_provider_doris_oss.sql.broker_load",
+        "airflow.triggers.base",
+    ),
+}
+
+RUNTIME_PROBE = """
+import json, sys, airflow.sdk
+import %(module)s
+print(json.dumps(sorted(m for m in %(forbidden)r if m in sys.modules)))
+"""
+
+
+@pytest.mark.parametrize("module", sorted(RUNTIME_ONLY))
+def test_dag_facing_modules_leave_runtime_modules_unimported(module: str) -> None:
+    code = RUNTIME_PROBE % {"module": module, "forbidden": RUNTIME_ONLY[module]}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == []

@@ -13,7 +13,7 @@ import random
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_provider_doris_oss.sql.jobs import (
     FIRST_ADMISSION_DELAY,
@@ -27,8 +27,11 @@ from airflow_provider_doris_oss.sql.jobs import (
 DEFAULT_ADMISSION_WAIT = 4 * 3600.0
 
 
-class _Log(Protocol):
-    def warning(self, msg: Any, /, *args: Any, **kw: Any) -> Any: ...
+if TYPE_CHECKING:  # a Protocol costs its class creation at every DAG file's import
+    from typing import Protocol
+
+    class _Log(Protocol):
+        def warning(self, msg: Any, /, *args: Any, **kw: Any) -> Any: ...
 
 
 class AdmissionWaitExpired(Exception):

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_doris_oss import sql as doris_sql
 from airflow_provider_doris_oss.operators._admission import AdmissionWait, AdmissionWaitExpired
@@ -35,13 +35,15 @@ if TYPE_CHECKING:
 MAX_LABEL_ATTEMPTS = 1000
 # The key of the admission wait (deadline, waits) in the state handed across a deferral.
 ADMISSION_STATE = "admission_wait"
-_FINGERPRINT_IN_COMMENT = re.compile(r"\bsources=([0-9a-f]{8,64})\b")
+_FINGERPRINT_IN_COMMENT = r"\bsources=([0-9a-f]{8,64})\b"  # compiled on first use, not at DAG parse
 
+if TYPE_CHECKING:  # a Protocol costs its class creation at every DAG file's import
+    from typing import Protocol
 
-class _Log(Protocol):
-    def info(self, msg: Any, /, *args: Any, **kw: Any) -> Any: ...
+    class _Log(Protocol):
+        def info(self, msg: Any, /, *args: Any, **kw: Any) -> Any: ...
 
-    def warning(self, msg: Any, /, *args: Any, **kw: Any) -> Any: ...
+        def warning(self, msg: Any, /, *args: Any, **kw: Any) -> Any: ...
 
 
 class DorisJobError(AirflowException):
@@ -94,7 +96,7 @@ def task_label(context: Context, given: str | None) -> str:
 
 def comment_fingerprint(comment: str | None) -> str | None:
     """The ``sources=`` fingerprint a job's COMMENT carries, or None."""
-    match = _FINGERPRINT_IN_COMMENT.search(comment or "")
+    match = re.search(_FINGERPRINT_IN_COMMENT, comment or "")
     return match.group(1) if match else None
 
 

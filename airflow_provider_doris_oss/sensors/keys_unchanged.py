@@ -17,7 +17,6 @@ from airflow_provider_doris_oss.arguments import (
     check_arguments,
     check_rendered,
 )
-from airflow_provider_doris_oss.triggers.keys_unchanged import InactivityTracker
 from airflow_provider_doris_oss.uris import location_problem
 from airflow_provider_doris_oss.version_compat import conf
 
@@ -25,6 +24,7 @@ if TYPE_CHECKING:
     from airflow.sdk import Context
 
     from airflow_provider_doris_oss.hooks.oss import DorisOssHook
+    from airflow_provider_doris_oss.triggers.keys_unchanged import InactivityTracker
     from airflow_provider_doris_oss.uris import ObjectUri
 
 
@@ -95,6 +95,9 @@ class OssKeysUnchangedSensor(BaseSensorOperator):
     def tracker(self) -> InactivityTracker:
         """The inactivity state across pokes of this task try."""
         if self._tracker is None:
+            # The trigger module (and Airflow's airflow.triggers.base) only when the sensor runs.
+            from airflow_provider_doris_oss.triggers.keys_unchanged import InactivityTracker
+
             self._tracker = InactivityTracker(
                 self.inactivity_period, self.min_objects, self.allow_delete, where=str(self.target)
             )

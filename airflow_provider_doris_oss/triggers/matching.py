@@ -11,9 +11,8 @@ from __future__ import annotations
 import fnmatch
 import importlib
 import re
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from airflow_provider_doris_oss.arguments import Arg
 from airflow_provider_doris_oss.uris import (
@@ -155,9 +154,12 @@ def resolve_key(
     return ObjectUri(bucket, key)
 
 
-@dataclass(frozen=True)
-class KeyPattern:
-    """One key to wait for in one bucket: exact, wildcard or regex."""
+class KeyPattern(NamedTuple):
+    """One key to wait for in one bucket: exact, wildcard or regex.
+
+    A named tuple (immutable, like the frozen dataclass it was) costs less when a DAG file imports
+    a sensor or trigger.
+    """
 
     bucket: str
     pattern: str
