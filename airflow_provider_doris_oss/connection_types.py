@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow_provider_doris_oss.properties import PROPERTY_SPECS, PropertySpec
+from airflow_provider_doris_oss.properties import PORT_LABEL, PROPERTY_SPECS, REQUIRED_MARK, PropertySpec
 
 DORIS_QUERY_PORT = 9030
 DORIS_HTTP_PORT = 8030
@@ -15,11 +15,37 @@ DORIS_SUBMIT_TIMEOUT = 300
 
 _JSON_TYPES = {str: "string", int: "integer", bool: "boolean"}
 
+# The OSS connection's type. Airflow logs "Connection schemes (type: ...) shall not contain '_'
+# according to RFC3986" whenever it turns a connection whose type has "_" into a URI (on 3.2+ the
+# API server does on every task's fetch), and it reads "-" as "_" in URIs and JSON, so the type has
+# neither. Connections stored under the former type, doris_oss, are still read (docs/connections.md).
+OSS_CONN_TYPE = "dorisoss"
+LEGACY_OSS_CONN_TYPE = "doris_oss"
+OSS_CONN_TYPES = (OSS_CONN_TYPE, LEGACY_OSS_CONN_TYPE)
+
 # Airflow 3.3.2's Test button in the connection list sends Port 0 for an empty Port, and the API
 # refuses a Port that differs from the stored one (docs/connections.md, "The Test button on
-# Airflow 3.3.2"). A connection saved with its Port filled in can be tested; the placeholders say so.
-PORT_PLACEHOLDER_OSS = "443 (80 for http://); fill in for the Test button"
-PORT_PLACEHOLDER_DORIS = f"{DORIS_QUERY_PORT}; fill in for the Test button"
+# Airflow 3.3.2"). A connection saved with its Port filled in can be tested, and both hooks read 0
+# as "the default": the labels ask for a value and say 0 works, the placeholders say what 0 means.
+PORT_PLACEHOLDER_OSS = "0 = 443 for https, 80 for http"
+PORT_PLACEHOLDER_DORIS = f"0 = {DORIS_QUERY_PORT}"
+DORIS_PORT_LABEL = f"Query port ({REQUIRED_MARK}; 0 = {DORIS_QUERY_PORT})"  # DORIS_LABELS["port"]
+
+
+# The doris form's standard fields as it labels them (Login and Password keep Airflow's labels).
+DORIS_LABELS = {"host": "FE host", "port": "Query port", "schema": "Default database"}
+
+
+def doris_field_name(attr: str) -> str:
+    """A doris form field as messages name it: its label, then Airflow's field and CLI option."""
+    label = DORIS_LABELS.get(attr, attr.capitalize())
+    airflow = f"{attr.capitalize()}, " if label != attr.capitalize() else ""
+    return f"{label} ({airflow}--conn-{attr})"
+
+
+def required(label: str) -> str:
+    """A form label marked as required, the same way on both forms (Airflow cannot mark its own fields)."""
+    return f"{label} ({REQUIRED_MARK})"
 
 
 def _field(spec: PropertySpec) -> dict[str, Any]:
@@ -38,13 +64,13 @@ def _field(spec: PropertySpec) -> dict[str, Any]:
 
 
 def doris_oss_connection_type() -> dict[str, Any]:
-    """The ``doris_oss`` entry: Host/Login/Password are endpoint and keys, the rest are form fields."""
+    """The ``dorisoss`` entry: Host/Login/Password are endpoint and keys, the rest are form fields."""
     # The standard fields hold the endpoint and keys, all three required; the form cannot mark a
     # standard field required, so the label says it.
-    relabel = {s.connection_attr: f"{s.label} (required)" for s in PROPERTY_SPECS if s.connection_attr}
-    relabel["port"] = "Port"
+    relabel = {s.connection_attr: required(s.label) for s in PROPERTY_SPECS if s.connection_attr}
+    relabel["port"] = PORT_LABEL
     return {
-        "connection-type": "doris_oss",
+        "connection-type": OSS_CONN_TYPE,
         "hook-class-name": "airflow_provider_doris_oss.hooks.oss.DorisOssHook",
         "hook-name": "Aliyun OSS (Doris)",
         "conn-fields": {s.field: _field(s) for s in PROPERTY_SPECS if not s.connection_attr},
@@ -55,9 +81,21 @@ def doris_oss_connection_type() -> dict[str, Any]:
                 "host": "oss-cn-beijing.aliyuncs.com",
                 "port": PORT_PLACEHOLDER_OSS,
                 "login": "LTAI5t...",
+                "password": "AccessKey secret",
                 "extra": '{"region": "cn-beijing"}',
             },
         },
+    }
+
+
+def legacy_doris_oss_connection_type() -> dict[str, Any]:
+    """The former ``doris_oss`` entry, so connections stored under it keep their hook and form."""
+    return {
+        **doris_oss_connection_type(),
+        "connection-type": LEGACY_OSS_CONN_TYPE,
+        "hook-class-name": "airflow_provider_doris_oss.hooks.oss.LegacyDorisOssHook",
+        # Not containing the new entry's name, so a search for that name finds one entry.
+        "hook-name": f"Aliyun OSS, Doris (former type {LEGACY_OSS_CONN_TYPE}: use {OSS_CONN_TYPE})",
     }
 
 
@@ -93,7 +131,11 @@ def doris_connection_type() -> dict[str, Any]:
         },
         "ui-field-behaviour": {
             "hidden-fields": [],
-            "relabeling": {"host": "FE host", "port": "Query port", "schema": "Default database"},
+            "relabeling": {
+                "host": required(DORIS_LABELS["host"]),
+                "port": DORIS_PORT_LABEL,
+                "schema": DORIS_LABELS["schema"],
+            },
             "placeholders": {"host": "doris-fe.example.com", "port": PORT_PLACEHOLDER_DORIS, "login": "root"},
         },
     }

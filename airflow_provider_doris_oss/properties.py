@@ -62,6 +62,12 @@ PROPERTY_SPECS: tuple[PropertySpec, ...] = (
         connection_attr="host",
     ),
     PropertySpec(
+        "doris_endpoint",
+        "Endpoint for Doris",
+        "The endpoint Doris uses when it differs from Airflow's, e.g. the internal "
+        "oss-cn-beijing-internal.aliyuncs.com for a cluster in Alibaba Cloud; empty: the Endpoint",
+    ),
+    PropertySpec(
         "region",
         "Region",
         "Region such as cn-beijing; derived from a standard endpoint when empty",
@@ -148,6 +154,8 @@ UNSUPPORTED_NAMES: tuple[str, ...] = ("s3.sts_endpoint", "s3.sts_region", "s3.ia
 _REGION_IN_HOST = re.compile(r"^(s3\.)?oss-([a-z0-9-]+?)(-internal)?\.aliyuncs\.com$")
 _ACCELERATE_HOST = re.compile(r"^oss-accelerate(-overseas)?\.aliyuncs\.com$")
 _OSS_HDFS_HOST = re.compile(r"(^|\.)oss-dls\.aliyuncs\.com$")
+# A bucket's own domain, as the OSS console shows it: the bucket, then an OSS endpoint.
+_BUCKET_DOMAIN = re.compile(r"^(?!s3\.)([a-z0-9][a-z0-9-]*)\.((?:s3\.)?oss-[a-z0-9-]+\.aliyuncs\.com)$")
 _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
 # OSS bucket naming rules: 3-63 characters, lowercase letters, digits and hyphens, starting and
 # ending with a letter or digit.
@@ -156,6 +164,25 @@ _URL_PASSWORD = re.compile(r"(//[^/@:]*):[^/@]*@")
 _SCHEMES = ("http", "https")
 _SPECS_BY_NAME: dict[str, PropertySpec] = {name: s for s in PROPERTY_SPECS for name in s.names}
 _REQUIRED = ("endpoint", "access_key", "secret_key")
+# The form's Port label. Airflow 3.3.2's row Test button sends Port 0 for an empty Port and the API
+# refuses a Port that differs from the stored one, so the label asks for a value and says 0 works.
+REQUIRED_MARK = "required"  # how both forms mark a field that must be filled in
+PORT_LABEL = f"Port ({REQUIRED_MARK}; 0 = default)"
+
+
+def field_name(name: str) -> str:
+    """A field as messages name it: the form's label, then Airflow's field and CLI option, or the extra key.
+
+    ``field_name("endpoint")`` is ``Endpoint (Host, --conn-host)``; ``field_name("region")`` is
+    ``Region (extra 'region')``; ``port`` and ``schema`` are Airflow's own fields.
+    """
+    if name in ("port", "schema"):
+        label = PORT_LABEL.split(" (")[0] if name == "port" else "Schema"
+        return f"{label} (--conn-{name})"
+    spec = _SPECS_BY_NAME[name]
+    if spec.connection_attr:
+        return f"{spec.label} ({spec.connection_attr.capitalize()}, --conn-{spec.connection_attr})"
+    return f"{spec.label} (extra {spec.field!r})"
 
 
 def bucket_name_problem(name: str) -> str | None:
@@ -229,6 +256,7 @@ class OssProperties:
     use_path_style: bool
     bucket: str | None
     proxy: str | None
+    doris_endpoint: str | None = None
 
     def __repr__(self) -> str:
         shown = []
@@ -247,6 +275,11 @@ class OssProperties:
         return self.endpoint if "://" in self.endpoint else f"https://{self.endpoint}"
 
     @property
+    def endpoint_for_doris(self) -> str:
+        """The endpoint rendered into Doris statements: ``doris_endpoint`` when set, else ``endpoint``."""
+        return self.doris_endpoint or self.endpoint
+
+    @property
     def secrets(self) -> tuple[str, ...]:
         """The values to mask wherever text leaves the process (the keys, a proxy's password)."""
         password = urlsplit(self.proxy).password if self.proxy else None
@@ -254,15 +287,13 @@ class OssProperties:
 
     @classmethod
     def from_connection(cls, conn: Connection) -> OssProperties:
-        """Parse a ``doris_oss`` connection: Host, Login, Password, Port, Schema and the extra JSON."""
+        """Parse a ``dorisoss`` connection: Host, Login, Password, Port, Schema and the extra JSON."""
         where = f"connection {conn.conn_id!r}"
         given: list[tuple[str, Any, str]] = []
         for spec in PROPERTY_SPECS:
             if spec.connection_attr:
                 value = getattr(conn, spec.connection_attr, None)
-                given.append(
-                    (spec.field, value, f"the connection's {spec.connection_attr.capitalize()} field")
-                )
+                given.append((spec.field, value, field_name(spec.field)))
         extra = _parse_extra(conn.extra, where)
         return cls._build(
             given, extra, where=where, port=getattr(conn, "port", None), schema=getattr(conn, "schema", None)
@@ -290,7 +321,9 @@ class OssProperties:
             if spec is None:
                 _refuse_unknown(str(key), where)
             else:
-                given.append((spec.field, value, f"extra {key!r}"))
+                own = key == spec.field and not spec.connection_attr
+                source = field_name(key) if own else f"extra {key!r}"
+                given.append((spec.field, value, source))
         values: dict[str, Any] = {}
         origin: dict[str, str] = {}
         for name, raw, source in given:
@@ -310,18 +343,22 @@ class OssProperties:
                 spec = _SPECS_BY_NAME[name]
                 assert spec.doris_name and spec.connection_attr
                 raise OssPropertiesError(
-                    f"{where}: {name} is missing. Set the connection's {spec.connection_attr.capitalize()} "
-                    f"field, or {spec.doris_name!r} in the extra."
+                    f"{where}: {spec.label} is missing. Fill in {field_name(name)}, or set "
+                    f"{spec.doris_name!r} in the extra."
                 )
         endpoint = _parse_endpoint(values["endpoint"], origin["endpoint"], where)
         endpoint = _with_scheme(endpoint, schema, origin["endpoint"], where)
         endpoint = _with_port(endpoint, port, origin["endpoint"], where)
-        if _OSS_HDFS_HOST.search(endpoint.host):
-            raise OssPropertiesError(
-                f"{where}: endpoint {str(endpoint)!r} is an OSS-HDFS (JindoFS) endpoint, which does not "
-                "speak the S3 protocol. Use the bucket's OSS endpoint, e.g. oss-cn-beijing.aliyuncs.com."
-            )
-        region = values.get("region") or derive_region(str(endpoint))
+        _refuse_oss_hdfs(endpoint, "endpoint", where)
+        _refuse_misplaced(endpoint, "endpoint", origin["endpoint"], where)
+        doris_endpoint = None
+        if "doris_endpoint" in values:
+            label = _SPECS_BY_NAME["doris_endpoint"].label
+            source = origin["doris_endpoint"]
+            doris_endpoint = _parse_endpoint(values["doris_endpoint"], source, where, name=label)
+            _refuse_oss_hdfs(doris_endpoint, field_name("doris_endpoint"), where)
+            _refuse_misplaced(doris_endpoint, label, source, where)
+        region = values.get("region") or _endpoints_region(endpoint, doris_endpoint, where)
         if not region:
             raise OssPropertiesError(
                 f"{where}: the region cannot be derived from endpoint {str(endpoint)!r} (an acceleration "
@@ -337,7 +374,8 @@ class OssProperties:
         if "proxy" in values:
             _check_proxy(values["proxy"], origin["proxy"], where)
         parsed = {s.field: values.get(s.field, s.default) for s in PROPERTY_SPECS}
-        return cls(**{**parsed, "endpoint": str(endpoint), "region": region})
+        for_doris = str(doris_endpoint) if doris_endpoint and doris_endpoint != endpoint else None
+        return cls(**{**parsed, "endpoint": str(endpoint), "region": region, "doris_endpoint": for_doris})
 
     def doris_properties(self) -> dict[str, str]:
         """The property map for Doris statements: ``s3.*`` names, string values."""
@@ -347,6 +385,7 @@ class OssProperties:
             if spec.doris_name is None or (spec.kind is bool and not value):
                 continue
             rendered[spec.doris_name] = str(value).lower() if spec.kind is bool else str(value)
+        rendered["s3.endpoint"] = self.endpoint_for_doris
         return rendered
 
     def client_config_kwargs(self) -> dict[str, Any]:
@@ -458,21 +497,79 @@ def _valid_host(host: str) -> bool:
     return 0 < len(host) <= 253 and all(_HOST_LABEL.match(label) for label in labels)
 
 
-def _parse_endpoint(text: str, source: str, where: str) -> Endpoint:
+def _parse_endpoint(text: str, source: str, where: str, *, name: str = "endpoint") -> Endpoint:
     example = "a host such as oss-cn-beijing.aliyuncs.com, optionally with https:// and :port"
-    split = _split_url(text, name="endpoint", source=source, where=where, example=example)
+    split = _split_url(text, name=name, source=source, where=where, example=example)
     scheme = split.scheme.lower() or None
     if scheme is not None and scheme not in _SCHEMES:
+        bare = " (or the bare host, which means https)" if name == "endpoint" else " or http://<host>"
         raise OssPropertiesError(
-            f"{where}: endpoint in {source} has the scheme {scheme!r}; OSS speaks http or https. Write "
-            "https://<host> (or the bare host, which means https)."
+            f"{where}: {name} in {source} has the scheme {scheme!r}; OSS speaks http or https. Write "
+            f"https://<host>{bare}."
         )
     if split.username is not None or split.password is not None or "@" in split.netloc:
         raise OssPropertiesError(
-            f"{where}: endpoint in {source} carries user:password@. Put the AccessKey ID in the "
-            "connection's Login field and the secret in its Password field, and the host alone in Host."
+            f"{where}: {name} in {source} carries user:password@. Put the AccessKey ID in "
+            f"{field_name('access_key')}, the secret in {field_name('secret_key')}, and the host alone in "
+            f"{field_name('endpoint') if name == 'endpoint' else name}."
         )
     return Endpoint(scheme, (split.hostname or "").lower(), split.port)
+
+
+def _refuse_oss_hdfs(endpoint: Endpoint, name: str, where: str) -> None:
+    if _OSS_HDFS_HOST.search(endpoint.host):
+        raise OssPropertiesError(
+            f"{where}: {name} {str(endpoint)!r} is an OSS-HDFS (JindoFS) endpoint, which does not "
+            "speak the S3 protocol. Use the bucket's OSS endpoint, e.g. oss-cn-beijing.aliyuncs.com."
+        )
+
+
+def _refuse_misplaced(endpoint: Endpoint, name: str, source: str, where: str) -> None:
+    """Refuse a bucket's domain as the endpoint, and a scheme on the other scheme's port at OSS."""
+    domain = _BUCKET_DOMAIN.match(endpoint.host)
+    if domain:
+        bucket, host = domain.groups()
+        raise OssPropertiesError(
+            f"{where}: {name} {str(endpoint)!r} in {source} is the domain of bucket {bucket!r}, as the OSS "
+            f"console shows it; the client adds the bucket itself, so {bucket}.{bucket}.{host} would not "
+            f"resolve. Set the endpoint to {str(endpoint._replace(host=host))!r} and "
+            f"{field_name('bucket')} to {bucket!r}."
+        )
+    if not endpoint.host.endswith(".aliyuncs.com") or endpoint.port is None:
+        return
+    scheme = endpoint.scheme or "https"
+    if (scheme, endpoint.port) == ("http", 443):
+        raise OssPropertiesError(
+            f"{where}: {name} {str(endpoint)!r} sends plain HTTP to port 443, where OSS speaks only HTTPS "
+            "(it answers 400 'The plain HTTP request was sent to HTTPS port'). Write https:// (or the bare "
+            f"host) and set {field_name('port')} to 0, or keep http:// and set Port to 0 (port 80)."
+        )
+    if (scheme, endpoint.port) == ("https", 80):
+        raise OssPropertiesError(
+            f"{where}: {name} {str(endpoint)!r} speaks HTTPS to port 80, where OSS speaks only plain HTTP, "
+            f"so the TLS handshake fails. Set {field_name('port')} to 0 (port 443 for https), or write "
+            "http:// for plain HTTP on port 80."
+        )
+
+
+def _endpoints_region(endpoint: Endpoint, doris_endpoint: Endpoint | None, where: str) -> str | None:
+    """The region the endpoints name; refused when Airflow's and Doris's name different regions.
+
+    A bucket lives in one region and OSS serves it only through that region's endpoints, so the
+    two endpoints of one connection must agree (oss-cn-beijing and oss-cn-beijing-internal do).
+    """
+    region = derive_region(str(endpoint))
+    if doris_endpoint is None:
+        return region
+    doris_region = derive_region(str(doris_endpoint))
+    if region and doris_region and region != doris_region:
+        raise OssPropertiesError(
+            f"{where}: {field_name('endpoint')} {str(endpoint)!r} is in region {region!r} but "
+            f"{field_name('doris_endpoint')} {str(doris_endpoint)!r} is in region {doris_region!r}. A bucket "
+            f"lives in one region: use that region's endpoints on both sides, e.g. oss-{region}.aliyuncs.com "
+            f"for Airflow and oss-{region}-internal.aliyuncs.com for Doris."
+        )
+    return region or doris_region
 
 
 def _with_port(endpoint: Endpoint, port: Any, source: str, where: str) -> Endpoint:
@@ -485,16 +582,18 @@ def _with_port(endpoint: Endpoint, port: Any, source: str, where: str) -> Endpoi
         number = int(port)
     except (TypeError, ValueError):
         raise OssPropertiesError(
-            f"{where}: the connection's Port field must be a whole number from 1 to 65535, not {port!r}."
+            f"{where}: {field_name('port')} must be a whole number: 0 for the scheme's default (443 for "
+            f"https, 80 for http) or a port from 1 to 65535, not {port!r}."
         ) from None
     if not 1 <= number <= 65535:
         raise OssPropertiesError(
-            f"{where}: the connection's Port field must be from 1 to 65535 (or empty), not {number}."
+            f"{where}: {field_name('port')} must be 0 for the scheme's default (443 for https, 80 for "
+            f"http) or a port from 1 to 65535, not {number}."
         )
     if endpoint.port is not None and endpoint.port != number:
         raise OssPropertiesError(
-            f"{where}: the connection's Port field says {number} but the endpoint in {source} says "
-            f":{endpoint.port}. Keep one of them."
+            f"{where}: {field_name('port')} says {number} but the endpoint in {source} says "
+            f":{endpoint.port}. Keep one of them: set Port to 0 to use the endpoint's."
         )
     # The scheme is written out, so Doris (which may read a bare host as http) also uses https.
     scheme = endpoint.scheme or "https"
@@ -512,13 +611,13 @@ def _with_scheme(endpoint: Endpoint, schema: Any, source: str, where: str) -> En
     scheme = str(schema).strip().lower()
     if scheme not in _SCHEMES:
         raise OssPropertiesError(
-            f"{where}: the connection's Schema field is {schema!r}, which a doris_oss connection reads only "
+            f"{where}: {field_name('schema')} is {schema!r}, which a dorisoss connection reads only "
             "as the endpoint's scheme ('http' or 'https'). Clear it, or set 'http'/'https'; a default "
             "bucket goes in the extra's 'bucket' (in a URI: ?bucket=my-bucket)."
         )
     if endpoint.scheme is not None and endpoint.scheme != scheme:
         raise OssPropertiesError(
-            f"{where}: the connection's Schema field says {scheme!r} but the endpoint in {source} says "
+            f"{where}: {field_name('schema')} says {scheme!r} but the endpoint in {source} says "
             f"{endpoint.scheme!r}://. Keep one of them."
         )
     return endpoint._replace(scheme=scheme)
@@ -549,9 +648,10 @@ def _refuse_unknown(key: str, where: str) -> None:
 
 
 def _coerce(spec: PropertySpec, raw: Any, source: str, where: str) -> Any:
+    what = source if source.startswith(spec.label) else f"{spec.field} in {source}"
     if spec.kind is str:
         if not isinstance(raw, str):
-            raise OssPropertiesError(f"{where}: {spec.field} in {source} must be a string.")
+            raise OssPropertiesError(f"{where}: {what} must be a string.")
         return raw.strip()
     if spec.kind is bool:
         if isinstance(raw, bool):
@@ -561,24 +661,22 @@ def _coerce(spec: PropertySpec, raw: Any, source: str, where: str) -> Any:
             return True
         if text in ("false", "0", "no"):
             return False
-        raise OssPropertiesError(f"{where}: {spec.field} in {source} must be true or false, not {raw!r}.")
+        raise OssPropertiesError(f"{where}: {what} must be true or false, not {raw!r}.")
     try:
         if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
             raise ValueError
         number = int(raw)
     except (TypeError, ValueError, OverflowError):
-        raise OssPropertiesError(
-            f"{where}: {spec.field} in {source} must be a whole number, not {raw!r}."
-        ) from None
+        raise OssPropertiesError(f"{where}: {what} must be a whole number, not {raw!r}.") from None
     low, high = spec.minimum or 1, spec.maximum
     if number < low:
         raise OssPropertiesError(
-            f"{where}: {spec.field} in {source} must be at least {low}, not {number}"
+            f"{where}: {what} must be at least {low}, not {number}"
             + (f" (allowed: {low} to {high})." if high else ".")
         )
     if high is not None and number > high:
         raise OssPropertiesError(
-            f"{where}: {spec.field} in {source} must be at most {high}, not {number}: {spec.bound_reason}. "
+            f"{where}: {what} must be at most {high}, not {number}: {spec.bound_reason}. "
             f"Use a value from {low} to {high}."
         )
     return number

@@ -13,7 +13,13 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from airflow_provider_doris_oss.properties import PROPERTY_SPECS, Endpoint
+from airflow_provider_doris_oss.connection_types import (
+    DORIS_HTTP_PORT,
+    DORIS_QUERY_PORT,
+    doris_field_name,
+)
+from airflow_provider_doris_oss.hooks.client import error_message
+from airflow_provider_doris_oss.properties import PROPERTY_SPECS, Endpoint, derive_region, field_name
 
 if TYPE_CHECKING:
     from airflow_provider_doris_oss.properties import OssProperties
@@ -32,6 +38,14 @@ def scrub(text: str, secrets: Iterable[str | None]) -> str:
         if secret:
             text = text.replace(secret, "***")
     return text
+
+
+def inner(text: str) -> str:
+    """``text`` fit to sit inside parentheses mid-sentence: without its own closing full stop.
+
+    OSS's messages and socket errors end with ".", which would read "(... header.)." otherwise.
+    """
+    return text.strip().rstrip(".").rstrip()
 
 
 def proxy_address(proxy: str) -> str:
@@ -67,9 +81,44 @@ def doris_names_read(extra: Mapping[str, Any]) -> str:
     )
 
 
+def doris_endpoint_note(props: OssProperties) -> str:
+    """A sentence naming the endpoint Doris uses when it differs from the one tested, else ""."""
+    if not props.doris_endpoint:
+        return ""
+    return (
+        f" Doris statements use the Endpoint for Doris, {props.doris_endpoint}, which this test does not "
+        "reach from here: Doris uses it when a statement runs (a Broker Load checks it when submitted)."
+    )
+
+
+def region_note(props: OssProperties) -> str:
+    """A sentence when Region names another region than a standard endpoint does, else ""."""
+    named = derive_region(props.endpoint)
+    if not named or named == props.region:
+        return ""
+    return (
+        f" Note: {field_name('region')} is {props.region!r} but the endpoint {props.endpoint} is in "
+        f"{named!r} (OSS's S3 API accepts the signature either way). Clear Region, which a standard "
+        f"endpoint implies, or set it to {named!r}; for a bucket in {props.region!r}, use "
+        f"oss-{props.region}.aliyuncs.com as the endpoint."
+    )
+
+
 def _endpoint_host_port(props: OssProperties) -> tuple[str, int]:
     split = urlsplit(props.endpoint_url)
     return split.hostname or props.endpoint_url, split.port or DEFAULT_PORTS.get(split.scheme, 443)
+
+
+def _port_hint(props: OssProperties) -> str:
+    """A sentence about the port when it is not the scheme's own (then it is the likely mistake)."""
+    split = urlsplit(props.endpoint_url)
+    default = DEFAULT_PORTS.get(split.scheme, 443)
+    if split.port is None or split.port == default:
+        return ""
+    return (
+        f" The port {split.port} comes from {field_name('port')} or the endpoint: set Port to 0 and write "
+        f"the endpoint without a port for {split.scheme}'s own port ({default})."
+    )
 
 
 def _plain_http(host: str, port: int) -> str:
@@ -108,13 +157,13 @@ def network_failure(error: BaseException, props: OssProperties) -> str | None:
 
     url = props.endpoint_url
     host, port = _endpoint_host_port(props)
-    reason = scrub(_root_cause(error), props.secrets)
+    reason = inner(scrub(_root_cause(error), props.secrets))
     if isinstance(error, bce.ProxyConnectionError) and props.proxy:
         proxy = proxy_address(props.proxy)
         if not _can_connect(proxy, props.connection_timeout / 1000):
             return (
-                f"Proxy unreachable: nothing accepts connections at {proxy} ({reason}). Check the "
-                "HTTP(S) proxy field, and that the proxy is running."
+                f"Proxy unreachable: nothing accepts connections at {proxy} ({reason}). Check "
+                f"{field_name('proxy')}, and that the proxy is running."
             )
         if url.startswith("https://"):
             return (
@@ -129,13 +178,15 @@ def network_failure(error: BaseException, props: OssProperties) -> str | None:
             f"The TLS handshake with {host}:{port} failed ({reason}). The endpoint's scheme may be wrong: "
             f"an endpoint without a scheme means https://; write {_plain_http(host, port)} if it speaks "
             "plain HTTP. "
-            "Otherwise its certificate is not trusted."
+            "Otherwise its certificate is not trusted." + _port_hint(props)
         )
     if isinstance(error, bce.ConnectTimeoutError):
         return (
             f"Endpoint unreachable: {host}:{port} did not accept a connection within "
             f"{props.connection_timeout} ms (the Connect timeout). Check the endpoint and the network path "
-            "(a VPC-only -internal endpoint is unreachable from outside Alibaba Cloud), or set a proxy."
+            "(a VPC-only -internal endpoint is unreachable from outside Alibaba Cloud: when only Doris runs "
+            "there, give it as Endpoint for Doris and the public one here), or set a proxy."
+            + _port_hint(props)
         )
     if isinstance(error, bce.ReadTimeoutError):
         return (
@@ -146,7 +197,7 @@ def network_failure(error: BaseException, props: OssProperties) -> str | None:
     if isinstance(error, bce.ConnectionClosedError):
         return (
             f"{url} closed the connection without an answer. The endpoint's scheme or port may be wrong "
-            "(http:// to a port that speaks only HTTPS closes this way)."
+            "(http:// to a port that speaks only HTTPS closes this way)." + _port_hint(props)
         )
     if isinstance(error, bce.EndpointConnectionError):
         lowered = reason.lower()
@@ -157,9 +208,12 @@ def network_failure(error: BaseException, props: OssProperties) -> str | None:
         if "refused" in lowered:
             return (
                 f"Endpoint unreachable: nothing accepts connections at {host}:{port} (connection refused). "
-                "Check the endpoint and its port."
+                "Check the endpoint and its port." + _port_hint(props)
             )
-        return f"Endpoint unreachable: {host}:{port} ({reason}). Check the endpoint and the network path."
+        return (
+            f"Endpoint unreachable: {host}:{port} ({reason}). Check the endpoint and the network path."
+            + _port_hint(props)
+        )
     return None
 
 
@@ -176,24 +230,24 @@ def client_error_code(error: BaseException) -> tuple[str, int | None, dict[str, 
 def oss_answer(error: BaseException, props: OssProperties, *, bucket: str | None) -> str:
     """The cause of an error OSS answered with (a ClientError carrying a code and, usually, a body)."""
     code, status, err = client_error_code(error)
-    message = scrub(str(err.get("Message", "")), props.secrets)
+    message = inner(scrub(error_message(getattr(error, "response", None) or {}), props.secrets))
     url = props.endpoint_url
     answered = f"{code} (HTTP {status})" if code and code != str(status) else f"HTTP {status}"
     target = f"bucket {bucket!r}" if bucket else "the bucket list"
     if code == "InvalidAccessKeyId":
         return (
-            f"Wrong access key: OSS at {url} does not know this AccessKey ID ({answered}). Check the "
-            "Access key (Login) field."
+            f"Wrong access key: OSS at {url} does not know this AccessKey ID ({answered}). Check "
+            f"{field_name('access_key')}."
         )
     if code == "SignatureDoesNotMatch":
         return (
             f"Wrong secret key: OSS at {url} knows the AccessKey ID, but the signature does not match "
-            f"({answered}). Check the Secret key (Password) field."
+            f"({answered}). Check {field_name('secret_key')}."
         )
     if code == "AuthorizationHeaderMalformed" or (code == "InvalidArgument" and "region" in message.lower()):
         return (
             f"Wrong region: OSS at {url} refused region {props.region!r} ({answered}: {message}). Set "
-            "Region to the endpoint's region, or leave it empty for a standard endpoint."
+            f"{field_name('region')} to the endpoint's region, or leave it empty for a standard endpoint."
         )
     if code == "AccessDenied" and (err.get("Endpoint") or "specified endpoint" in message):
         right = err.get("Endpoint")
@@ -216,8 +270,8 @@ def oss_answer(error: BaseException, props: OssProperties, *, bucket: str | None
         )
     if code in ("NoSuchBucket", "404", "NotFound"):
         return (
-            f"No such bucket: {bucket!r} does not exist at {url} ({answered}). Check the Default bucket "
-            "field, and that the endpoint is the bucket's region."
+            f"No such bucket: {bucket!r} does not exist at {url} ({answered}). Check "
+            f"{field_name('bucket')}, and that the endpoint is the bucket's region."
         )
     if code == "PublicEndpointForbidden":
         return (
@@ -230,11 +284,19 @@ def oss_answer(error: BaseException, props: OssProperties, *, bucket: str | None
             "accepts only virtual-hosted requests."
         )
     if code == "InvalidBucketName":
-        return f"OSS says {bucket!r} is not a valid bucket name ({answered}). Check the Default bucket field."
+        return f"OSS says {bucket!r} is not a valid bucket name ({answered}). Check {field_name('bucket')}."
     if status == 502 and props.proxy:
         return (
             f"The proxy {proxy_address(props.proxy)} could not reach the endpoint {url} ({answered}: "
             f"{message}). Check the endpoint, or the proxy's own route to it."
+        )
+    split = urlsplit(url)
+    if status == 400 and split.scheme == "http" and split.port == 443:
+        return (
+            f"{url} answered {answered}{f' ({message})' if message else ''}: plain HTTP went to port 443, "
+            "which speaks HTTPS. Write https:// "
+            f"(or the bare host) and set {field_name('port')} to 0, or keep http:// and set Port to 0 "
+            "(port 80)."
         )
     if status == 403:
         return (
@@ -251,41 +313,42 @@ def doris_failure(
     """The cause of a failed login to a Doris FE (pymysql's error codes), with the field to fix."""
     args: tuple[Any, ...] = tuple(getattr(error, "args", ()))
     code = args[0] if args and isinstance(args[0], int) else None
-    text = str(args[1]) if len(args) > 1 else str(error)
+    text = inner(str(args[1]) if len(args) > 1 else str(error))
     lowered = text.lower()
+    host_field, port_field = doris_field_name("host"), doris_field_name("port")
     if code is None:
         return (
             str(error)
             if isinstance(error, ValueError)
-            else f"Testing the Doris FE at {address} failed: {text}"
+            else f"Testing the Doris FE at {address} failed: {text}."
         )
     if code == 1045:
         return (
             f"Wrong user or password: the FE at {address} refused user {user!r} ({code}: Access denied). "
-            "Check the Login and Password fields."
+            f"Check {doris_field_name('login')} and {doris_field_name('password')}."
         )
     if code == 1049:
         return (
-            f"No such database: {database!r} does not exist on the FE at {address} ({code}). Check the "
-            "Default database (Schema) field, or leave it empty."
+            f"No such database: {database!r} does not exist on the FE at {address} ({code}). Check "
+            f"{doris_field_name('schema')}, or leave it empty."
         )
     if code == 2003 and ("resolve" in lowered or "name or service not known" in lowered):
         host = address.rsplit(":", 1)[0]
-        return f"FE unreachable: the host name {host} does not resolve ({code}). Check the FE host field."
+        return f"FE unreachable: the host name {host} does not resolve ({code}). Check {host_field}."
     if code == 2003 and "refused" in lowered:
         return (
-            f"FE unreachable: nothing accepts connections at {address} (connection refused). Check the FE "
-            "host and Query port fields (the FE's query_port, 9030 by default)."
+            f"FE unreachable: nothing accepts connections at {address} (connection refused). Check "
+            f"{host_field} and {port_field} (the FE's query_port; 0 means {DORIS_QUERY_PORT})."
         )
     if code == 2003:
         return (
-            f"FE unreachable: {address} did not accept a connection within {timeout_s} s (the Connect "
-            f"timeout) ({text}). Check the FE host and Query port fields and the network path."
+            f"FE unreachable: {address} did not accept a connection within {timeout_s} s, the Connect "
+            f"timeout ({text}). Check {host_field}, {port_field} and the network path."
         )
     if code in (2006, 2013):
         return (
             f"{address} accepted the connection but did not answer as a MySQL server ({code}: {text}). "
-            "The Query port may be wrong: it must be the FE's query_port (9030 by "
-            "default), not its HTTP port (8030)."
+            f"{port_field} may be wrong: it must be the FE's query_port ({DORIS_QUERY_PORT} by "
+            f"default; 0 means {DORIS_QUERY_PORT}), not its HTTP port ({DORIS_HTTP_PORT})."
         )
     return f"The FE at {address} answered {code}: {text}."

@@ -1,4 +1,4 @@
-"""``DorisOssHook``: the ``doris_oss`` connection as a boto3 client and as Doris properties."""
+"""``DorisOssHook``: the ``dorisoss`` connection as a boto3 client and as Doris properties."""
 
 from __future__ import annotations
 
@@ -24,11 +24,11 @@ if TYPE_CHECKING:
 
 DELETE_BATCH = 1000  # the most keys one DeleteObjects request may carry
 
-__all__ = ["DELETE_BATCH", "DorisOssHook", "OssOperationError"]
+__all__ = ["DELETE_BATCH", "DorisOssHook", "LegacyDorisOssHook", "OssOperationError"]
 
 
 class DorisOssHook(BaseHook):
-    """Aliyun OSS through its S3-compatible API, configured from a ``doris_oss`` connection.
+    """Aliyun OSS through its S3-compatible API, configured from a ``dorisoss`` connection.
 
     ``get_conn()`` returns a boto3 S3 client (built once per hook) for the Endpoint;
     ``doris_properties()`` renders the same connection as the ``s3.*`` property map Doris
@@ -37,7 +37,7 @@ class DorisOssHook(BaseHook):
 
     conn_name_attr = "oss_conn_id"
     default_conn_name = "doris_oss_default"
-    conn_type = "doris_oss"
+    conn_type = "dorisoss"  # connection_types.OSS_CONN_TYPE; Airflow reads it without importing
     hook_name = "Aliyun OSS (Doris)"
 
     @classmethod
@@ -207,6 +207,7 @@ class DorisOssHook(BaseHook):
         from airflow_provider_doris_oss.hooks.diagnosis import (
             doris_endpoint_note,
             doris_names_read,
+            region_note,
             without_conn_id,
         )
 
@@ -217,7 +218,7 @@ class DorisOssHook(BaseHook):
             return False, without_conn_id(str(error), self.oss_conn_id)
         names = doris_names_read(extra if isinstance(extra, dict) else {})
         ok, message = self._probe(props)
-        return ok, message + doris_endpoint_note(props) + names
+        return ok, message + region_note(props) + doris_endpoint_note(props) + names
 
     def _probe(self, props: OssProperties) -> tuple[bool, str]:
         from botocore.exceptions import ClientError
@@ -265,3 +266,14 @@ class DorisOssHook(BaseHook):
         client = boto3.session.Session().client("s3", **kwargs)
         register_oss_handlers(client.meta.events)
         return client
+
+
+class LegacyDorisOssHook(DorisOssHook):
+    """``DorisOssHook`` for connections stored under the former type ``doris_oss``.
+
+    Airflow maps each connection type to one hook class; this one keeps such connections working
+    (hook, form, Test button) until their type is changed to ``dorisoss``.
+    """
+
+    conn_type = "doris_oss"  # connection_types.LEGACY_OSS_CONN_TYPE
+    hook_name = "Aliyun OSS, Doris (former type doris_oss: use dorisoss)"

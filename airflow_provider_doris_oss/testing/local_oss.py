@@ -11,6 +11,11 @@ SigV4 signatures against its key pair, refuses path-style requests to OSS host n
 0017-00000804) and DeleteObjects without ``Content-MD5`` (OSS's DeleteMultipleObjects requires
 it), answers 502 for any other host (so a wrong endpoint fails as it would), and records every
 request so tests can assert on addressing, scheme and request counts.
+
+With ``internal=True`` a second proxy, ``internal_proxy_url``, serves the same buckets as the
+region's internal endpoint ``oss-cn-beijing-internal.aliyuncs.com`` and nothing else, as a VPC
+without internet access sees OSS; the first proxy does not serve the internal host, as the internet
+does not. A Doris FE given the second proxy reaches OSS only through the internal endpoint.
 """
 
 from __future__ import annotations
@@ -62,6 +67,14 @@ AWS_CHUNKED_REFUSAL = SignatureProblem(
     argument=("Content-Encoding", "aws-chunked"),
 )
 _SIGNED_CHUNKS = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
+# OSS's front end (nginx-based) answers a plain-HTTP request on its HTTPS port 443 with nginx's
+# HTML page, not an OSS error document: botocore sees code "400", message "Bad Request".
+PLAIN_HTTP_TO_HTTPS_PORT = SignatureProblem(400, "400", "The plain HTTP request was sent to HTTPS port")
+_PLAIN_HTTP_PAGE = (
+    b"<html>\r\n<head><title>400 The plain HTTP request was sent to HTTPS port</title></head>\r\n"
+    b"<body>\r\n<center><h1>400 Bad Request</h1></center>\r\n"
+    b"<center>The plain HTTP request was sent to HTTPS port</center>\r\n</body>\r\n</html>\r\n"
+)
 
 
 def _error_body(problem: SignatureProblem, request_id: str) -> bytes:
@@ -98,9 +111,10 @@ def _aws_chunked(headers: dict[str, str]) -> SignatureProblem | None:
 class _OssGateway:
     """WSGI middleware in front of moto: OSS's addressing and signature rules, request recording."""
 
-    def __init__(self, backend: _WsgiApp, oss: LocalOss) -> None:
+    def __init__(self, backend: _WsgiApp, oss: LocalOss, endpoint_host: str) -> None:
         self._backend = backend
         self._oss = oss
+        self._endpoint_host = endpoint_host
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         raw_uri = environ.get("RAW_URI") or environ.get("REQUEST_URI") or environ.get("PATH_INFO", "/")
@@ -113,7 +127,12 @@ class _OssGateway:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
         environ["wsgi.input"] = io.BytesIO(body)
-        problem = self._check(environ["REQUEST_METHOD"], host, raw_uri, headers, body)
+        plain_to_tls = environ["wsgi.url_scheme"] == "http" and host.rpartition(":")[2] == "443"
+        problem = (
+            PLAIN_HTTP_TO_HTTPS_PORT
+            if plain_to_tls
+            else self._check(environ["REQUEST_METHOD"], host, raw_uri, headers, body)
+        )
         status_holder: list[int] = []
 
         def recording_start_response(status: str, response_headers: Any, exc_info: Any = None) -> Any:
@@ -123,14 +142,16 @@ class _OssGateway:
         if problem is not None:
             request_id = uuid.uuid4().hex.upper()[:24]
             # A HEAD answer carries no body; the length lets keep-alive clients reuse the socket.
-            body = b"" if environ["REQUEST_METHOD"] == "HEAD" else _error_body(problem, request_id)
+            page = problem is PLAIN_HTTP_TO_HTTPS_PORT
+            body = _PLAIN_HTTP_PAGE if page else _error_body(problem, request_id)
+            body = b"" if environ["REQUEST_METHOD"] == "HEAD" else body
+            oss_headers = [] if page else [("x-oss-request-id", request_id), ("x-oss-ec", problem.ec)]
             recording_start_response(
-                f"{problem.status} Error",
+                f"{problem.status} {'Bad Request' if page else 'Error'}",
                 [
-                    ("Content-Type", "application/xml"),
+                    ("Content-Type", "text/html" if page else "application/xml"),
                     ("Content-Length", str(len(body))),
-                    ("x-oss-request-id", request_id),
-                    ("x-oss-ec", problem.ec),
+                    *oss_headers,
                 ],
             )
             result: Iterable[bytes] = [body]
@@ -154,7 +175,7 @@ class _OssGateway:
     def _check(
         self, method: str, host: str, raw_uri: str, headers: dict[str, str], body: bytes
     ) -> SignatureProblem | None:
-        endpoint_host = self._oss.endpoint_host
+        endpoint_host = self._endpoint_host
         path = urlsplit(raw_uri).path
         bare_host = host.split(":")[0]
         if bare_host not in (endpoint_host, "127.0.0.1", "localhost") and not bare_host.endswith(
@@ -166,6 +187,14 @@ class _OssGateway:
                 502,
                 "BadGateway",
                 f"{bare_host} cannot be reached through this proxy; the endpoint is {endpoint_host}.",
+            )
+        if bare_host.endswith("." + endpoint_host) and "." in bare_host[: -len(endpoint_host) - 1]:
+            # OSS's DNS has one wildcard label per endpoint: bucket.bucket.oss-... (an endpoint that
+            # already holds the bucket, with the bucket put in front again) does not resolve.
+            return SignatureProblem(
+                502,
+                "BadGateway",
+                f"{bare_host} does not resolve (no DNS record), so this proxy cannot reach it.",
             )
         if bare_host == endpoint_host and path not in ("", "/"):
             return SignatureProblem(
@@ -209,7 +238,7 @@ class _OssGateway:
 
     def _route_to_moto(self, environ: dict[str, Any], host: str, path: str) -> None:
         """Hand moto a path-style request for the bucket named in the virtual host."""
-        suffix = "." + self._oss.endpoint_host
+        suffix = "." + self._endpoint_host
         bare_host = host.split(":")[0]
         if bare_host.endswith(suffix):
             bucket = bare_host[: -len(suffix)]
@@ -310,25 +339,38 @@ class LocalOss(OssStandIn):
     ``https=True`` serves ``https://oss-cn-beijing.aliyuncs.com`` with a certificate made at start;
     clients verify it with ``ca_bundle`` (boto3's ``verify=``, or ``AWS_CA_BUNDLE`` for the
     provider's own clients). Buckets live in moto's process-wide store: two ``LocalOss`` in one
-    process see the same buckets, so tests should use their own bucket names.
+    process see the same buckets, so tests should use their own bucket names. ``internal=True``
+    adds ``internal_proxy_url``, the way in for ``internal_endpoint`` (see the module's docstring).
     """
 
+    internal_endpoint_host = "oss-cn-beijing-internal.aliyuncs.com"
+
     def __init__(
-        self, *, access_key: str | None = None, secret_key: str | None = None, https: bool = False
+        self,
+        *,
+        access_key: str | None = None,
+        secret_key: str | None = None,
+        https: bool = False,
+        internal: bool = False,
     ) -> None:
         require_extra("LocalOss", TESTING, LOCAL_OSS_MODULES)
         super().__init__(access_key=access_key, secret_key=secret_key)
         self.https = https
+        self.internal = internal
         self._requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
-        self._server: Any = None
-        self._thread: threading.Thread | None = None
+        self._servers: list[tuple[Any, threading.Thread]] = []
         self._tls_directory: Path | None = None
 
     @property
     def endpoint(self) -> str:
         """The endpoint clients use: the real OSS host name, through the proxy (https with ``https=True``)."""
         return f"{'https' if self.https else 'http'}://{self.endpoint_host}"
+
+    @property
+    def internal_endpoint(self) -> str:
+        """The region's internal endpoint, served through ``internal_proxy_url`` only."""
+        return f"{'https' if self.https else 'http'}://{self.internal_endpoint_host}"
 
     @property
     def ca_bundle(self) -> str | None:
@@ -342,37 +384,51 @@ class LocalOss(OssStandIn):
     @property
     def proxy_url(self) -> str:
         """The HTTP proxy that delivers requests for the OSS host names to this server."""
-        if self._server is None:
+        if not self._servers:
             return super().proxy_url
-        return f"http://127.0.0.1:{self._server.server_port}"
+        return f"http://127.0.0.1:{self._servers[0][0].server_port}"
+
+    @property
+    def internal_proxy_url(self) -> str:
+        """The HTTP proxy that delivers requests for the internal endpoint (``internal=True`` only)."""
+        if not self.internal:
+            raise RuntimeError("LocalOss(internal=True) serves the internal endpoint; this one does not.")
+        if len(self._servers) < 2:
+            return super().proxy_url
+        return f"http://127.0.0.1:{self._servers[1][0].server_port}"
 
     def start(self) -> LocalOss:
         """Start the server on 127.0.0.1 with a random port (and make the certificate, with ``https``)."""
         from moto.server import DomainDispatcherApplication, create_backend_app
-        from werkzeug.serving import make_server
 
+        endpoint_hosts = [self.endpoint_host] + ([self.internal_endpoint_host] if self.internal else [])
         tls_context = None
         if self.https:
             self._tls_directory = Path(tempfile.mkdtemp(prefix="local-oss-tls-"))
-            hosts = [self.endpoint_host, f"*.{self.endpoint_host}"]
+            hosts = [name for host in endpoint_hosts for name in (host, f"*.{host}")]
             tls_context = make_tls(hosts, self._tls_directory).server_context()
-        app = _OssGateway(DomainDispatcherApplication(create_backend_app), self)
-        self._server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_handler_class())
-        self._server.tls_context = tls_context
-        self._server.tunnel_host = self.endpoint_host
-        self._thread = threading.Thread(target=self._server.serve_forever, name="local-oss", daemon=True)
-        self._thread.start()
+        backend = DomainDispatcherApplication(create_backend_app)
+        for endpoint_host in endpoint_hosts:
+            self._serve(_OssGateway(backend, self, endpoint_host), endpoint_host, tls_context)
         return self
 
+    def _serve(self, app: _OssGateway, endpoint_host: str, tls_context: ssl.SSLContext | None) -> None:
+        from werkzeug.serving import make_server
+
+        server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_handler_class())
+        server.tls_context = tls_context  # type: ignore[attr-defined]
+        server.tunnel_host = endpoint_host  # type: ignore[attr-defined]
+        thread = threading.Thread(target=server.serve_forever, name=f"local-oss {endpoint_host}", daemon=True)
+        thread.start()
+        self._servers.append((server, thread))
+
     def stop(self) -> None:
-        """Stop the server and wait for its thread; delete the certificate."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None
+        """Stop the servers and wait for their threads; delete the certificate."""
+        for server, thread in self._servers:
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=10)
+        self._servers.clear()
         if self._tls_directory is not None:
             shutil.rmtree(self._tls_directory, ignore_errors=True)
             self._tls_directory = None
