@@ -11,13 +11,16 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_doris_oss.testing.doris_fe.loader import LoadOptions
 from airflow_provider_doris_oss.testing.doris_fe.model import FEState
 from airflow_provider_doris_oss.testing.doris_fe.statement_nodes import DataDesc
 from airflow_provider_doris_oss.testing.doris_fe.storage import StorageProps
 from airflow_provider_doris_oss.testing.doris_fe.writer import WriteOptions, WriteResult
+
+if TYPE_CHECKING:
+    from airflow_provider_doris_oss.testing.doris_fe.releases import ReleaseProfile
 
 FINAL = ("FINISHED", "CANCELLED")
 ERROR_LOG_URL = "http://127.0.0.1:8040/api/_load_error_log?file=__shard_{shard}/error_log_insert_stmt_{id}"
@@ -113,8 +116,8 @@ class LoadJob(Job):
             return "ETL:100%; LOAD:0%"
         return "ETL:0%; LOAD:0%"
 
-    def show_row(self) -> tuple[Any, ...]:
-        """One SHOW LOAD row, columns as ``LOAD_COLUMNS``."""
+    def show_row(self, release: ReleaseProfile) -> tuple[Any, ...]:
+        """One SHOW LOAD row, columns as ``release.load_columns(LOAD_COLUMNS)``."""
         task = (
             f"cluster:N/A; timeout(s):{self.timeout}; max_filter_ratio:{java_double(self.max_filter_ratio)}"
         )
@@ -162,7 +165,7 @@ class LoadJob(Job):
             "{}",
             self.user,
             self.comment,
-        )
+        ) + ((self.rejected[0] if self.rejected else "",) if release.traits.first_error_msg_column else ())
 
 
 LOAD_COLUMNS = [
@@ -212,7 +215,7 @@ class ExportJob(Job):
         info["delete_existing_files"] = "true" if self.delete_existing_files else ""
         return json.dumps(info, separators=(",", ":"))
 
-    def outfile_info(self) -> str | None:
+    def outfile_info(self, release: ReleaseProfile) -> str | None:
         if self.state != "FINISHED":
             return None
         return json.dumps(
@@ -221,7 +224,7 @@ class ExportJob(Job):
                     {
                         "fileNumber": str(r.file_number),
                         "totalRows": str(r.total_rows),
-                        "fileSize": f"{r.file_size}bytes",
+                        "fileSize": release.file_size(r.file_size),
                         "url": r.url,
                     }
                     for r in task
@@ -231,7 +234,7 @@ class ExportJob(Job):
             separators=(",", ":"),
         )
 
-    def show_row(self) -> tuple[Any, ...]:
+    def show_row(self, release: ReleaseProfile) -> tuple[Any, ...]:
         """One SHOW EXPORT row, columns as ``EXPORT_COLUMNS``."""
         return (
             self.job_id,
@@ -245,7 +248,7 @@ class ExportJob(Job):
             timestamp(self.finish_time),
             self.timeout,
             self.error_msg,
-            self.outfile_info(),
+            self.outfile_info(release),
         )
 
 
