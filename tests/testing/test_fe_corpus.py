@@ -58,11 +58,12 @@ CASES = load_corpus()
 
 
 def verdict_of(sql: str, doris_version: str | None = None) -> None:
-    """Parse ``sql`` as the local FE does for a release: its release gaps first, then the grammar."""
-    refusal = releases.profile(doris_version).refusal(sql)
+    """Parse ``sql`` as the local FE does for a release: its release gaps first, then its grammar."""
+    release = releases.profile(doris_version)
+    refusal = release.refusal(sql)
     if refusal is not None:
         raise refusal
-    assert parser.parse(sql) is not None
+    assert parser.parse(sql, release.grammar) is not None
 
 
 def assert_refused(sql: str, verdict: Verdict, doris_version: str | None = None) -> None:
@@ -96,18 +97,12 @@ def test_statements_doris_refuses_fail_at_dorises_position(case: Case) -> None:
     assert_refused(case.sql, case.error)
 
 
-# The one release difference the local FE does not play: 2.1 decides LOAD with its legacy parser,
-# whose data description takes NEGATIVE; the FE follows the Nereids grammar on every release.
-_NOT_PLAYED = {("2.1.2", "DorisParser.g4 mergeType has no NEGATIVE (the legacy 2.1 parser has)")}
+# Verdicts that differ on an older release: its grammar gaps, and 2.1's legacy LOAD grammar (NEGATIVE).
 RELEASE_CASES = [
-    pytest.param(
-        case, release, verdict, id=f"{release}:{case.source}",
-        marks=[pytest.mark.xfail(strict=True, reason="2.1's legacy-parser NEGATIVE is not emulated")]
-        if (release, case.source) in _NOT_PLAYED else [],
-    )
+    pytest.param(case, release, verdict, id=f"{release}:{case.source}")
     for case in CASES
     for release, verdict in case.releases
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("case", "release", "verdict"), RELEASE_CASES)

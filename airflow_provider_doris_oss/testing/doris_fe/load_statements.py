@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from airflow_provider_doris_oss.sql.quoting import quote_string
 from airflow_provider_doris_oss.testing.doris_fe import fileio, statement_nodes
 from airflow_provider_doris_oss.testing.doris_fe.errors import doris_error
 from airflow_provider_doris_oss.testing.doris_fe.jobs import LoadJob
 from airflow_provider_doris_oss.testing.doris_fe.loader import LoadOptions, convert_separator
 from airflow_provider_doris_oss.testing.doris_fe.model import (
+    Engine,
     OkResult,
     StatementContext,
     TableInfo,
@@ -125,6 +127,21 @@ def _check_desc(desc: statement_nodes.DataDesc, info: TableInfo) -> None:
         raise doris_error(f"Unknown partition '{unknown}' in table '{info.name}'")
 
 
+def _check_negative(engine: Engine, db: str, info: TableInfo) -> None:
+    """NEGATIVE (2.1's legacy grammar) loads into an aggregate table whose value columns are all SUM."""
+    if info.keys_type != "AGG_KEYS":  # Doris's words: the check is that the table IS aggregate
+        raise doris_error("Load for AGG_KEYS table should not specify NEGATIVE")
+    found = engine.query_arrow(
+        "SELECT COLUMN_NAME, EXTRA FROM information_schema.columns WHERE TABLE_SCHEMA = "
+        f"{quote_string(db)} AND TABLE_NAME = {quote_string(info.name)} ORDER BY ORDINAL_POSITION",
+        db,
+    )
+    keys = {k.lower() for k in info.key_columns}
+    for name, aggregation in zip(found.column(0).to_pylist(), found.column(1).to_pylist(), strict=True):
+        if name.lower() not in keys and aggregation != "SUM":
+            raise doris_error(f"Column is not SUM AggregateType. column:{name}")
+
+
 def run_load(stmt: LoadStmt, ctx: StatementContext) -> OkResult:
     fe = ctx.fe
     db = database_of(ctx, stmt.db)
@@ -138,6 +155,8 @@ def run_load(stmt: LoadStmt, ctx: StatementContext) -> OkResult:
     options = _load_properties(stmt.properties)
     for desc in stmt.descs:
         _check_desc(desc, fe.engine.table_info(db, desc.table))
+        if desc.negative:
+            _check_negative(fe.engine, db, fe.engine.table_info(db, desc.table))
     storage = parse_storage(stmt.storage_props)
     buckets = [split_uri(uri)[0] for desc in stmt.descs for uri in desc.uris]
     check_storage(storage, fe.oss_proxy, buckets)

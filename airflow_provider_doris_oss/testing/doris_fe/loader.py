@@ -306,6 +306,9 @@ def _transform(
         except CellError as exc:
             _reject(outcome, str(exc), lines[i])
             continue
+        if desc.negative:  # 2.1's NEGATIVE: every value column is SUM (checked at LOAD), loaded negated
+            keys = {k.lower() for k in info.key_columns}
+            out = {k: -v if v is not None and k.lower() not in keys else v for k, v in out.items()}
         converted.append(out)
         converted_ids.append(i)
     typed = _typed_table(converted, converted_ids, mapped)

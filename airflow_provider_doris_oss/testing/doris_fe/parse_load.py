@@ -54,6 +54,9 @@ def _data_desc(p: Parser) -> DataDesc:
     while p.accept_op(","):
         d.uris.append(p.string())
     p.expect_op(")")
+    if p.grammar.negative_data_desc and p.tok.is_kw("NEGATIVE"):
+        p.advance()
+        d.negative = True
     p.expect_kw("INTO")
     p.expect_kw("TABLE")
     d.table = p.identifier()

@@ -30,6 +30,7 @@ from airflow_provider_doris_oss.testing.doris_fe.parse_query import (
     tvf_query_statement,
 )
 from airflow_provider_doris_oss.testing.doris_fe.parser_base import Parser
+from airflow_provider_doris_oss.testing.doris_fe.releases import NEREIDS_GRAMMAR, Grammar
 from airflow_provider_doris_oss.testing.doris_fe.statement_nodes import Statement
 
 # The reserved words DorisParser.g4's SHOW and CANCEL statements may continue with (SHOW LOAD,
@@ -45,10 +46,14 @@ _NEXT_RESERVED = {
 }  # fmt: skip
 
 
-def parse(sql: str) -> Statement | None:
-    """Parse ``sql`` if it is one of the emulator's Doris statements; None if it is not."""
+def parse(sql: str, grammar: Grammar = NEREIDS_GRAMMAR) -> Statement | None:
+    """Parse ``sql`` if it is one of the emulator's Doris statements; None if it is not.
+
+    ``grammar`` is the release's grammar switches (``ReleaseProfile.grammar``); the default is
+    DorisParser.g4 on the newest line.
+    """
     tokens = tokenize(sql)
-    p = Parser(sql, tokens)
+    p = Parser(sql, tokens, grammar)
     first = p.tok
     if first.is_kw("LOAD") and p.peek().is_kw("LABEL"):
         return load_statement(p)

@@ -18,15 +18,19 @@ from airflow_provider_doris_oss.testing.doris_fe.lexer import (
     syntax_error,
     tokenize,
 )
+from airflow_provider_doris_oss.testing.doris_fe.releases import NEREIDS_GRAMMAR, Grammar
 
 
 class Parser:
     """A cursor over the tokens of one statement with Doris-style syntax errors."""
 
-    def __init__(self, sql: str, tokens: list[Token] | None = None) -> None:
+    def __init__(
+        self, sql: str, tokens: list[Token] | None = None, grammar: Grammar = NEREIDS_GRAMMAR
+    ) -> None:
         self.sql = sql
         self.tokens = tokens if tokens is not None else tokenize(sql)
         self.pos = 0
+        self.grammar = grammar  # the release's grammar switches (releases.Grammar)
 
     # -- cursor helpers ---------------------------------------------------------------------
     @property

@@ -2,7 +2,8 @@
 
 One table (``LINES``), not scattered conditions: per release line its newest patch we emulate,
 its build string, SHOW LOAD's columns, SHOW EXPORT's ``fileSize`` form, the missing-source-file
-message and which parser decides a Broker Load. Which statements a patch release cannot parse is
+message, which parser decides a Broker Load and the grammar switches that follow from it
+(``Grammar``, handed to ``parser.parse`` as data). Which statements a patch release cannot parse is
 the provider's own table (``airflow_provider_doris_oss.sql.releases.RELEASE_GAPS``): the FE refuses
 them with the syntax error Doris gives, so a test against an old profile fails as production would.
 """
@@ -21,21 +22,42 @@ _SPEC = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
 
 
 @dataclass(frozen=True)
+class Grammar:
+    """Where a release's statement grammar differs from DorisParser.g4 on the newest line.
+
+    ``negative_data_desc``: a Broker Load data description takes ``NEGATIVE`` before ``INTO TABLE``
+    (the legacy ``sql_parser.cup`` rule; 2.1 decides LOAD with that parser, 3.x first checks it with
+    Nereids, whose ``dataDesc`` has no NEGATIVE).
+    """
+
+    negative_data_desc: bool = False
+
+
+NEREIDS_GRAMMAR = Grammar()
+LEGACY_LOAD_GRAMMAR = Grammar(negative_data_desc=True)
+
+
+@dataclass(frozen=True)
 class LineTraits:
-    """What one release line answers, on each of its patches (``load_parser`` is told, not played)."""
+    """What one release line answers, on each of its patches (``load_parser`` is told; ``grammar`` is
+    what the local FE's parser plays of it)."""
 
     newest_patch: int
     first_error_msg_column: bool  # SHOW LOAD's 20th column, FirstErrorMsg
     file_size_suffix: str  # SHOW EXPORT OutfileInfo fileSize: "145bytes" or "145"
     missing_files: str  # a Broker Load whose paths match no file; {table} and {paths} filled in
     load_parser: str  # which parser decides LOAD
+    # (first patch, its grammar), by patch: 3.0.2 started checking LOAD with Nereids first
+    grammars: tuple[tuple[int, Grammar], ...] = ((0, NEREIDS_GRAMMAR),)
 
 
 _OLD_MISSING = "No source file in this table({table})."
 _NEW_MISSING = "No source files found in the specified paths: {paths}"
 LINES: dict[tuple[int, int], LineTraits] = {
-    (2, 1): LineTraits(11, False, "bytes", _OLD_MISSING, "legacy (Nereids falls back to it)"),
-    (3, 0): LineTraits(6, False, "bytes", _OLD_MISSING, "Nereids must parse it (3.0.2+), then legacy"),
+    (2, 1): LineTraits(11, False, "bytes", _OLD_MISSING, "legacy (Nereids falls back to it)",
+                        ((0, LEGACY_LOAD_GRAMMAR),)),
+    (3, 0): LineTraits(6, False, "bytes", _OLD_MISSING, "Nereids must parse it (3.0.2+), then legacy",
+                        ((0, LEGACY_LOAD_GRAMMAR), (2, NEREIDS_GRAMMAR))),
     (3, 1): LineTraits(3, True, "", _NEW_MISSING, "Nereids must parse it, then legacy"),
     (4, 0): LineTraits(8, True, "", _NEW_MISSING, "Nereids (the legacy parser is gone)"),
 }  # fmt: skip
@@ -57,6 +79,11 @@ class ReleaseProfile:
     def version_comment(self) -> str:
         """``SELECT @@version_comment``: ``Doris version doris-<release>-<rc>-<commit>``."""
         return f"Doris version doris-{self.release}-{BUILDS.get(self.release, LOCAL_BUILD)}"
+
+    @property
+    def grammar(self) -> Grammar:
+        """The grammar switches ``parser.parse`` follows for this release (its patch's entry)."""
+        return [grammar for first, grammar in self.traits.grammars if first <= self.release.patch][-1]
 
     @property
     def mysql_version(self) -> str:

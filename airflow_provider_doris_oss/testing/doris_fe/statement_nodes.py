@@ -14,6 +14,7 @@ class DataDesc:
 
     merge_type: str = "APPEND"
     uris: list[str] = field(default_factory=list)
+    negative: bool = False  # NEGATIVE (the legacy LOAD grammar, 2.1): SUM columns load negated
     table: str = ""
     partitions: list[str] = field(default_factory=list)
     temporary_partition: bool = False

@@ -41,7 +41,7 @@ _MINE = re.compile(
 def handle(sql: str, ctx: StatementContext) -> Result | None:
     """Run ``sql`` if it is one of the Doris-specific statements; None if it is not."""
     try:
-        stmt = parser.parse(sql)
+        stmt = parser.parse(sql, ctx.fe.release.grammar)
     except DorisError:
         if _MINE.search(sql):
             raise

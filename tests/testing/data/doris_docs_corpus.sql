@@ -232,6 +232,8 @@ WITH S3 ("s3.endpoint" = "e", "s3.region" = "r", "s3.access_key" = "a", "s3.secr
 
 -- case: broker_load | error 4:4 NEGATIVE
 -- on 2.1.2: ok
+-- on 3.0.1: ok
+-- on 3.0.2: error 4:4 NEGATIVE
 -- source: DorisParser.g4 mergeType has no NEGATIVE (the legacy 2.1 parser has)
 LOAD LABEL db.l1
 (
