@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_doris_oss.sql.tokenizer import NEREIDS, lex
 from airflow_provider_doris_oss.testing.doris_fe import load_admin
-from airflow_provider_doris_oss.testing.doris_fe.ddl import split_statements, words
 from airflow_provider_doris_oss.testing.doris_fe.errors import shape
 from airflow_provider_doris_oss.testing.doris_fe.model import (
     DorisError,
@@ -24,6 +23,7 @@ from airflow_provider_doris_oss.testing.doris_fe.model import (
     StatementContext,
 )
 from airflow_provider_doris_oss.testing.doris_fe.session_vars import run_set, show_variables
+from airflow_provider_doris_oss.testing.doris_fe.statement_split import split_statements, words
 from airflow_provider_doris_oss.testing.doris_fe.variables import SessionVariables
 
 if TYPE_CHECKING:

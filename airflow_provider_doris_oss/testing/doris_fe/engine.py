@@ -7,11 +7,12 @@ aggregate on every write, DUPLICATE KEY tables append. Queries are translated wi
 
 from __future__ import annotations
 
-from airflow_provider_doris_oss.testing.doris_fe.ddl import doris_error, words
 from airflow_provider_doris_oss.testing.doris_fe.engine_ddl import DdlMixin
 from airflow_provider_doris_oss.testing.doris_fe.engine_show import ShowMixin
+from airflow_provider_doris_oss.testing.doris_fe.errors import doris_error
 from airflow_provider_doris_oss.testing.doris_fe.lexer import tokenize
 from airflow_provider_doris_oss.testing.doris_fe.model import Result, StatementContext
+from airflow_provider_doris_oss.testing.doris_fe.statement_split import words
 
 # First words of Doris statements the emulator does not run (anything else is a syntax error).
 _DORIS_STATEMENTS = frozenset(

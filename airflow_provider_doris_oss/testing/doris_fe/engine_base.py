@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_doris_oss.testing.doris_fe import info_schema, sqlmap
-from airflow_provider_doris_oss.testing.doris_fe.ddl import CreateTable, doris_error
-from airflow_provider_doris_oss.testing.doris_fe.errors import duck_error
+from airflow_provider_doris_oss.testing.doris_fe.ddl_nodes import CreateTable
+from airflow_provider_doris_oss.testing.doris_fe.errors import doris_error, duck_error
 from airflow_provider_doris_oss.testing.doris_fe.lexer import IDENT, QIDENT
 from airflow_provider_doris_oss.testing.doris_fe.model import (
     DorisError,

@@ -3,13 +3,7 @@
 from __future__ import annotations
 
 from airflow_provider_doris_oss.testing.doris_fe import sqlmap
-from airflow_provider_doris_oss.testing.doris_fe.ddl import (
-    ColumnDef,
-    CreateTable,
-    doris_error,
-    like_definition,
-    parse_create_table,
-)
+from airflow_provider_doris_oss.testing.doris_fe.ddl_nodes import ColumnDef, CreateTable
 from airflow_provider_doris_oss.testing.doris_fe.doris_types import default_error, key_column_error
 from airflow_provider_doris_oss.testing.doris_fe.engine_base import (
     BUILTIN_DATABASES,
@@ -19,6 +13,7 @@ from airflow_provider_doris_oss.testing.doris_fe.engine_base import (
     qualified_name,
 )
 from airflow_provider_doris_oss.testing.doris_fe.engine_dml import DmlMixin
+from airflow_provider_doris_oss.testing.doris_fe.errors import doris_error
 from airflow_provider_doris_oss.testing.doris_fe.lexer import EOF, IDENT, QIDENT, tokenize
 from airflow_provider_doris_oss.testing.doris_fe.model import (
     Column,
@@ -28,6 +23,7 @@ from airflow_provider_doris_oss.testing.doris_fe.model import (
     StatementContext,
     TableInfo,
 )
+from airflow_provider_doris_oss.testing.doris_fe.parse_create_table import like_definition, parse_create_table
 
 
 class DdlMixin(DmlMixin):

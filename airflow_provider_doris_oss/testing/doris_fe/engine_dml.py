@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_doris_oss.testing.doris_fe import sqlmap
 from airflow_provider_doris_oss.testing.doris_fe.convert import check_filter_ratio, filter_ratio
-from airflow_provider_doris_oss.testing.doris_fe.ddl import ColumnDef, doris_error, parse_insert_head, words
+from airflow_provider_doris_oss.testing.doris_fe.ddl_nodes import ColumnDef
 from airflow_provider_doris_oss.testing.doris_fe.doris_types import cast_sql
 from airflow_provider_doris_oss.testing.doris_fe.engine_base import (
     EngineBase,
@@ -22,8 +22,11 @@ from airflow_provider_doris_oss.testing.doris_fe.engine_base import (
     info_string,
     new_label,
 )
+from airflow_provider_doris_oss.testing.doris_fe.errors import doris_error
 from airflow_provider_doris_oss.testing.doris_fe.model import DorisError, OkResult, Result, StatementContext
+from airflow_provider_doris_oss.testing.doris_fe.parse_insert_head import parse_insert_head
 from airflow_provider_doris_oss.testing.doris_fe.partitions import route_sql, unknown_partition
+from airflow_provider_doris_oss.testing.doris_fe.statement_split import words
 from airflow_provider_doris_oss.testing.doris_fe.value_literals import literal_for
 
 if TYPE_CHECKING:

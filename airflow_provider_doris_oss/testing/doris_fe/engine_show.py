@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 
 from airflow_provider_doris_oss.testing.doris_fe import info_schema
-from airflow_provider_doris_oss.testing.doris_fe.ddl import doris_error
 from airflow_provider_doris_oss.testing.doris_fe.engine_base import (
     BUILTIN_DATABASES,
     EngineBase,
     StoredTable,
     qualified_name,
 )
+from airflow_provider_doris_oss.testing.doris_fe.errors import doris_error
 from airflow_provider_doris_oss.testing.doris_fe.lexer import STRING, tokenize
 from airflow_provider_doris_oss.testing.doris_fe.model import DorisError, Result, ResultSet, StatementContext
 

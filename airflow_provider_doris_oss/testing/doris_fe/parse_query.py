@@ -127,7 +127,7 @@ def _insert_head(p: Parser, stmt: TvfQueryStmt) -> int:
         star = p.peek().is_op("(") and p.peek(2).is_op("*")  # PARTITION (*), not (`*`)
         temporary, stmt.partitions = p.partition_spec()
         if not temporary and not star:
-            from airflow_provider_doris_oss.testing.doris_fe.ddl import named_partitions
+            from airflow_provider_doris_oss.testing.doris_fe.parse_insert_head import named_partitions
 
             stmt.partitions = named_partitions(stmt.partitions, stmt.insert_table)
     if p.accept_kw("WITH"):

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from airflow_provider_doris_oss.testing.doris_fe.ddl import CreateTable, PartitionDef, doris_error
+from airflow_provider_doris_oss.testing.doris_fe.ddl_nodes import CreateTable, PartitionDef
+from airflow_provider_doris_oss.testing.doris_fe.errors import doris_error
 
 _UNITS = ("year", "quarter", "month", "week", "day", "hour", "minute", "second")
 

@@ -20,7 +20,7 @@ from airflow_provider_doris_oss.testing.doris_fe.model import DorisError
 if TYPE_CHECKING:
     from sqlglot import exp
 
-    from airflow_provider_doris_oss.testing.doris_fe.ddl import CreateTable
+    from airflow_provider_doris_oss.testing.doris_fe.ddl_nodes import CreateTable
 
 # (database as written or None, table, partition names) -> a DuckDB predicate over the table's
 # columns selecting the rows of those partitions; raises DorisError for an unknown partition.

@@ -16,7 +16,7 @@ import zlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from airflow_provider_doris_oss.testing.doris_fe.ddl import CreateTable, PartitionDef
+from airflow_provider_doris_oss.testing.doris_fe.ddl_nodes import CreateTable, PartitionDef
 from airflow_provider_doris_oss.testing.doris_fe.lexer import (
     EOF,
     IDENT,

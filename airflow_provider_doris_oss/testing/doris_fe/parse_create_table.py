@@ -1,196 +1,28 @@
-"""Parsing the table statements the engine runs itself: CREATE TABLE and the head of INSERT.
+"""CREATE TABLE as the engine runs it itself: the OLAP form, ``LIKE`` and ``AS SELECT``.
 
-Written from Doris's grammar (``CREATE TABLE`` in its OLAP form and ``INSERT INTO ... [PARTITION]
-[WITH LABEL] [(cols)]``); what it cannot read is a Doris-style syntax error.
+Written from Doris's grammar; what it cannot read is a Doris-style syntax error.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from airflow_provider_doris_oss.testing.doris_fe import doris_types
-from airflow_provider_doris_oss.testing.doris_fe.doris_types import DorisType
-from airflow_provider_doris_oss.testing.doris_fe.lexer import (
-    EOF,
-    IDENT,
-    NUMBER,
-    QIDENT,
-    STRING,
-    Token,
-    syntax_error,
-    tokenize,
+from airflow_provider_doris_oss.testing.doris_fe.ddl_cursor import DdlCursor
+from airflow_provider_doris_oss.testing.doris_fe.ddl_nodes import (
+    AGG_TYPES,
+    KEYS_TYPES,
+    ColumnDef,
+    CreateTable,
+    PartitionDef,
 )
-from airflow_provider_doris_oss.testing.doris_fe.model import DorisError
+from airflow_provider_doris_oss.testing.doris_fe.doris_types import DorisType
+from airflow_provider_doris_oss.testing.doris_fe.errors import doris_error
+from airflow_provider_doris_oss.testing.doris_fe.lexer import EOF, IDENT, NUMBER, QIDENT, STRING, Token
 
-AGG_TYPES = ("SUM", "MAX", "MIN", "REPLACE", "REPLACE_IF_NOT_NULL")
 _OTHER_AGG_TYPES = ("HLL_UNION", "BITMAP_UNION", "QUANTILE_UNION", "GENERIC")
-KEYS_TYPES = {"DUPLICATE": "DUP_KEYS", "UNIQUE": "UNIQUE_KEYS", "AGGREGATE": "AGG_KEYS"}
 
 
-def doris_error(text: str, code: int = 1105) -> DorisError:
-    """An analysis error as Doris words it: ``errCode = 2, detailMessage = <text>``."""
-    return DorisError(f"errCode = 2, detailMessage = {text}", code)
-
-
-def named_partitions(names: list[str], table: str) -> list[str]:
-    """A ``PARTITION (...)`` list as written. Only ``PARTITION (*)`` means "where the rows fall":
-    a backticked `*` is a name, and no partition can have it (Doris's partition names take letters,
-    digits, '-' and '_'), so Doris finds no such partition."""
-    if "*" in names:
-        raise doris_error(f"Unknown partition '*' in table '{table}'")
-    return names
-
-
-@dataclass
-class ColumnDef:
-    """One column of a CREATE TABLE."""
-
-    name: str
-    type: DorisType
-    nullable: bool = True
-    aggregation: str | None = None
-    default: str | None = None  # the default's text; None: no default
-    default_is_null: bool = False
-    auto_increment: bool = False
-    comment: str = ""
-
-
-@dataclass(frozen=True)
-class PartitionDef:
-    """One named partition: a RANGE's bounds (None: unbounded) or a LIST's values, as literal text."""
-
-    name: str
-    lower: str | None = None
-    upper: str | None = None
-    values: tuple[str | None, ...] | None = None
-
-
-@dataclass
-class CreateTable:
-    """A parsed CREATE TABLE."""
-
-    database: str | None
-    name: str
-    if_not_exists: bool
-    columns: list[ColumnDef]
-    keys_type: str = "DUP_KEYS"
-    key_columns: list[str] = field(default_factory=list)
-    explicit_keys: bool = False
-    comment: str = ""
-    partition_type: str | None = None  # RANGE, LIST
-    partition_columns: list[str] = field(default_factory=list)
-    partitions: list[str] = field(default_factory=list)
-    partition_defs: list[PartitionDef] = field(default_factory=list)
-    auto_partition: bool = False
-    auto_unit: str | None = None  # AUTO PARTITION BY RANGE (date_trunc(col, unit))
-    # False when a partition's bounds are beyond the emulation (batch FROM..TO, several columns).
-    routable: bool = True
-    distribution: str = "RANDOM"  # HASH or RANDOM
-    distribution_columns: list[str] = field(default_factory=list)
-    buckets: str = "AUTO"
-    properties: dict[str, str] = field(default_factory=dict)
-    as_select: str | None = None
-    like: tuple[str | None, str] | None = None  # CREATE TABLE t LIKE [db.]src
-
-
-@dataclass
-class InsertHead:
-    """``INSERT INTO [db.]t [PARTITION (...)] [WITH LABEL l] [(cols)]`` and where its source starts."""
-
-    database: str | None
-    table: str
-    overwrite: bool
-    partitions: list[str]
-    label: str | None
-    columns: list[str] | None
-    source: str  # the VALUES or query text
-
-
-class _Parser:
-    def __init__(self, sql: str) -> None:
-        self.sql = sql
-        self.tokens = tokenize(sql)
-        self.pos = 0
-
-    @property
-    def tok(self) -> Token:
-        return self.tokens[self.pos]
-
-    def advance(self) -> Token:
-        token = self.tokens[self.pos]
-        if token.kind != EOF:
-            self.pos += 1
-        return token
-
-    def error(self, expecting: str | None = None) -> DorisError:
-        return syntax_error(self.sql, self.tok, expecting)
-
-    def accept_kw(self, *words: str) -> bool:
-        if self.tok.is_kw(*words):
-            self.pos += 1
-            return True
-        return False
-
-    def expect_kw(self, word: str) -> None:
-        if not self.accept_kw(word):
-            raise self.error(f"'{word}'")
-
-    def accept_op(self, op: str) -> bool:
-        if self.tok.is_op(op):
-            self.pos += 1
-            return True
-        return False
-
-    def expect_op(self, op: str) -> None:
-        if not self.accept_op(op):
-            raise self.error(f"'{op}'")
-
-    def ident(self) -> str:
-        if self.tok.kind in (IDENT, QIDENT):
-            return self.advance().value
-        raise self.error("{IDENTIFIER, BACKQUOTED_IDENTIFIER}")
-
-    def string(self) -> str:
-        if self.tok.kind != STRING:
-            raise self.error("STRING_LITERAL")
-        return self.advance().value
-
-    def qualified(self) -> tuple[str | None, str]:
-        first = self.ident()
-        if self.accept_op("."):
-            return first, self.ident()
-        return None, first
-
-    def ident_list(self) -> list[str]:
-        self.expect_op("(")
-        names = [self.ident()]
-        while self.accept_op(","):
-            names.append(self.ident())
-        self.expect_op(")")
-        return names
-
-    def skip_parens(self) -> None:
-        """Skip one balanced ``( ... )`` group."""
-        self.expect_op("(")
-        depth = 1
-        while depth:
-            token = self.advance()
-            if token.kind == EOF:
-                raise self.error("')'")
-            if token.is_op("("):
-                depth += 1
-            elif token.is_op(")"):
-                depth -= 1
-
-    def end(self) -> None:
-        self.accept_op(";")
-        if self.tok.kind != EOF:
-            raise self.error("<EOF>")
-
-    def number(self) -> int:
-        if self.tok.kind != NUMBER or not self.tok.value.isdigit():
-            raise self.error("INTEGER_VALUE")
-        return int(self.advance().value)
+class _CreateTableParser(DdlCursor):
+    """CREATE TABLE's clauses, column definitions and data types."""
 
     # ----------------------------------------------------------------- types
 
@@ -434,61 +266,6 @@ class _Parser:
                 return names
             self.expect_op(",")
 
-    def properties(self) -> dict[str, str]:
-        self.expect_op("(")
-        props: dict[str, str] = {}
-        while True:
-            key = self.string()
-            self.expect_op("=")
-            props[key] = self.string()
-            if not self.accept_op(","):
-                break
-        self.expect_op(")")
-        return props
-
-    # ----------------------------------------------------------------- INSERT
-
-    def insert_head(self) -> InsertHead:
-        self.expect_kw("INSERT")
-        overwrite = False
-        if self.accept_kw("OVERWRITE"):
-            self.expect_kw("TABLE")
-            overwrite = True
-        else:
-            self.expect_kw("INTO")
-        database, table = self.qualified()
-        partitions: list[str] = []
-        if self.accept_kw("TEMPORARY"):
-            raise doris_error("The local Doris FE does not emulate temporary partitions")
-        if self.tok.is_kw("PARTITION", "PARTITIONS"):
-            self.advance()
-            if self.accept_op("("):
-                if self.accept_op("*"):
-                    partitions = ["*"]
-                else:
-                    partitions.append(self.ident())
-                    while self.accept_op(","):
-                        partitions.append(self.ident())
-                    named_partitions(partitions, table)
-                self.expect_op(")")
-            else:
-                partitions = named_partitions([self.ident()], table)
-        label = None
-        if self.accept_kw("WITH"):
-            self.expect_kw("LABEL")
-            label = self.ident()
-        columns = None
-        if self.tok.is_op("(") and not self.tokens[self.pos + 1].is_kw("SELECT", "WITH"):
-            columns = self.ident_list()
-        if self.tok.is_op("["):
-            while not self.accept_op("]"):
-                if self.advance().kind == EOF:
-                    raise self.error("']'")
-        if not (self.tok.is_kw("VALUES", "SELECT", "WITH") or self.tok.is_op("(")):
-            raise self.error("{'(', 'SELECT', 'VALUES', 'WITH'}")
-        source = self.sql[self.tok.start :].strip()
-        return InsertHead(database, table, overwrite, partitions, label, columns, source)
-
 
 def _literal(token: Token) -> str | None:
     return token.value if token.kind in (STRING, NUMBER) else None
@@ -531,49 +308,4 @@ def like_definition(source: CreateTable, target: CreateTable) -> CreateTable:
 
 def parse_create_table(sql: str) -> CreateTable:
     """Parse a CREATE TABLE (OLAP form, or ``AS SELECT``)."""
-    return _Parser(sql).create_table()
-
-
-def parse_insert_head(sql: str) -> InsertHead:
-    """Parse an INSERT up to its source (VALUES or a query)."""
-    return _Parser(sql).insert_head()
-
-
-def words(sql: str, count: int = 4) -> list[str]:
-    """The first ``count`` unquoted words of ``sql``, upper-cased (to route a statement)."""
-    out: list[str] = []
-    for token in tokenize(sql):
-        if token.kind != IDENT or len(out) >= count:
-            break
-        out.append(token.value.upper())
-    return out
-
-
-def split_statements(sql: str) -> list[str]:
-    """Split a query string on top-level ``;`` (outside strings, names and comments)."""
-    tokens = tokenize(sql)
-    parts: list[str] = []
-    start, first = 0, None
-    for token in tokens:
-        if token.is_op(";") or token.kind == EOF:
-            if first is not None:
-                parts.append(sql[first : token.start].strip())
-            start, first = token.end, None
-        elif first is None:
-            first = token.start
-    del start
-    return parts
-
-
-__all__ = [
-    "AGG_TYPES",
-    "STRING",
-    "ColumnDef",
-    "CreateTable",
-    "InsertHead",
-    "doris_error",
-    "parse_create_table",
-    "parse_insert_head",
-    "split_statements",
-    "words",
-]
+    return _CreateTableParser(sql).create_table()
