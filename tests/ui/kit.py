@@ -63,13 +63,15 @@ def log_in(page: Any, api_server: ApiServer, timeout_s: float = 60) -> None:
     With simple auth and everyone admin, Airflow 3.0 and 3.3 show the page at once; Airflow 3.1
     sends a first visitor through its login, sets the ``_token`` cookie and lands on the home page.
     """
-    page.goto(f"{api_server.url}/connections")
+    page.goto(f"{api_server.url}/connections", wait_until="commit")  # 3.1 navigates on before "load"
     listed = page.get_by_role("button", name="Add Connection")
     deadline = time.monotonic() + timeout_s
     while not listed.is_visible() and not any(c["name"] == "_token" for c in page.context.cookies()):
         if time.monotonic() > deadline:
             raise AssertionError(f"the UI at {api_server.url} neither listed connections nor logged in")
         page.wait_for_timeout(200)
+    if not listed.is_visible():  # logged in: let the redirect to the home page finish
+        page.wait_for_url(f"{api_server.url}/", wait_until="load", timeout=timeout_s * 1000)
 
 
 def shot(page: Any, name: str) -> None:
