@@ -39,7 +39,7 @@ from airflow_provider_doris_oss.argument_checks import (
 )
 from airflow_provider_doris_oss.argument_checks import shown as _shown
 from airflow_provider_doris_oss.argument_sql import PENDING
-from airflow_provider_doris_oss.properties import bucket_name_problem
+from airflow_provider_doris_oss.endpoints import bucket_name_problem
 from airflow_provider_doris_oss.uris import parse_uri, role_of, uri_problem
 
 

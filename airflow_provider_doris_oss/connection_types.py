@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow_provider_doris_oss.properties import PORT_LABEL, PROPERTY_SPECS, REQUIRED_MARK, PropertySpec
+from airflow_provider_doris_oss.field_names import PORT_LABEL, REQUIRED_MARK
+from airflow_provider_doris_oss.property_specs import PROPERTY_SPECS, PropertySpec
 
 DORIS_QUERY_PORT = 9030
 DORIS_HTTP_PORT = 8030

@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from typing import Literal, NamedTuple
 from urllib.parse import unquote
 
-from airflow_provider_doris_oss.properties import bucket_name_problem, derive_region, is_acceleration_endpoint
+from airflow_provider_doris_oss.endpoints import bucket_name_problem, derive_region, is_acceleration_endpoint
 
 SCHEMES = ("oss", "s3")
 URL_SCHEMES = ("https", "http")

@@ -34,7 +34,7 @@ from airflow_provider_doris_oss.operators.catalog import DorisCreateCatalogOpera
 from airflow_provider_doris_oss.operators.export import DorisExportOperator
 from airflow_provider_doris_oss.operators.insert import DorisOssInsertOperator
 from airflow_provider_doris_oss.operators.outfile import DorisOutfileOperator
-from airflow_provider_doris_oss.properties import PROPERTY_SPECS
+from airflow_provider_doris_oss.property_specs import PROPERTY_SPECS
 from airflow_provider_doris_oss.sensors.key import OssKeySensor
 from airflow_provider_doris_oss.sensors.keys_unchanged import OssKeysUnchangedSensor
 from airflow_provider_doris_oss.triggers.doris import DorisJobTrigger

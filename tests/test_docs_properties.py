@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from airflow_provider_doris_oss.properties import PROPERTY_SPECS, UNSUPPORTED_NAMES
+from airflow_provider_doris_oss.property_specs import PROPERTY_SPECS, UNSUPPORTED_NAMES
 
 README = (Path(__file__).parents[1] / "docs/connections.md").read_text()
 

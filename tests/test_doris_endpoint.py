@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_doris_oss.properties import OssProperties, OssPropertiesError
+from airflow_provider_doris_oss.properties import OssProperties
+from airflow_provider_doris_oss.property_specs import OssPropertiesError
 from tests.network_guard import refuse_network
 
 AK, SK = "LTAI5tAKEXAMPLE0001", "doris-endpoint-secret-9"

@@ -7,13 +7,9 @@ import json
 import pytest
 from airflow.sdk import Connection
 
-from airflow_provider_doris_oss.properties import (
-    PROPERTY_SPECS,
-    UNSUPPORTED_NAMES,
-    OssProperties,
-    OssPropertiesError,
-    derive_region,
-)
+from airflow_provider_doris_oss.endpoints import derive_region
+from airflow_provider_doris_oss.properties import OssProperties
+from airflow_provider_doris_oss.property_specs import PROPERTY_SPECS, UNSUPPORTED_NAMES, OssPropertiesError
 
 AK, SK = "LTAI5tTestAccessKey01", "TestSecretKeyValue-0123456789"
 BASE = {"s3.endpoint": "oss-cn-beijing.aliyuncs.com", "s3.access_key": AK, "s3.secret_key": SK}

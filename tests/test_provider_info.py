@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 
 from airflow_provider_doris_oss.get_provider_info import get_provider_info
-from airflow_provider_doris_oss.properties import PROPERTY_SPECS
+from airflow_provider_doris_oss.property_specs import PROPERTY_SPECS
 
 
 def test_provider_info_validates_against_airflow_schema() -> None:
@@ -59,7 +59,8 @@ def test_form_says_what_airflow_3_3_form_cannot_enforce() -> None:
 def test_required_labels_match_what_the_parser_requires() -> None:
     from airflow.sdk import Connection
 
-    from airflow_provider_doris_oss.properties import OssProperties, OssPropertiesError
+    from airflow_provider_doris_oss.properties import OssProperties
+    from airflow_provider_doris_oss.property_specs import OssPropertiesError
 
     full = {"host": "oss-cn-beijing.aliyuncs.com", "login": "LTAI5tX", "password": "secret"}
     labelled = {

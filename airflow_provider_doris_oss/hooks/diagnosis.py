@@ -18,8 +18,10 @@ from airflow_provider_doris_oss.connection_types import (
     DORIS_QUERY_PORT,
     doris_field_name,
 )
+from airflow_provider_doris_oss.endpoints import Endpoint, derive_region
+from airflow_provider_doris_oss.field_names import field_name
 from airflow_provider_doris_oss.hooks.client import error_message
-from airflow_provider_doris_oss.properties import PROPERTY_SPECS, Endpoint, derive_region, field_name
+from airflow_provider_doris_oss.property_specs import PROPERTY_SPECS
 
 if TYPE_CHECKING:
     from airflow_provider_doris_oss.properties import OssProperties

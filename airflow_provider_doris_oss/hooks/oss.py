@@ -15,7 +15,8 @@ from airflow_provider_doris_oss.hooks.client import (
     error_code,
 )
 from airflow_provider_doris_oss.lineage import file_dataset, oss_dataset, report_hook_lineage
-from airflow_provider_doris_oss.properties import OssProperties, OssPropertiesError
+from airflow_provider_doris_oss.properties import OssProperties
+from airflow_provider_doris_oss.property_specs import OssPropertiesError
 from airflow_provider_doris_oss.uris import ObjectUri, resolve
 from airflow_provider_doris_oss.version_compat import BaseHook
 

@@ -17,7 +17,8 @@ from botocore.exceptions import ClientError
 from airflow_provider_doris_oss.connection_types import doris_connection_type, doris_oss_connection_type
 from airflow_provider_doris_oss.hooks.diagnosis import doris_failure, network_failure, oss_answer
 from airflow_provider_doris_oss.hooks.oss import DorisOssHook
-from airflow_provider_doris_oss.properties import OssProperties, OssPropertiesError
+from airflow_provider_doris_oss.properties import OssProperties
+from airflow_provider_doris_oss.property_specs import OssPropertiesError
 from tests.network_guard import refuse_network
 
 AK, SK = "LTAI5tFirstHourKey0001", "FirstHourSecret-0123456789abcdef"
