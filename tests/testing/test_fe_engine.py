@@ -224,12 +224,12 @@ def test_insert_select_overwrite_partition_and_defaults(s: Session) -> None:
     s.run("CREATE TABLE src (k INT, v INT)")
     s.run("INSERT INTO src VALUES (1, 10), (2, 20)")
     s.run(
-        'CREATE TABLE dst (k INT, v INT, tag VARCHAR(8) DEFAULT "none") PARTITION BY RANGE(k) '
+        'CREATE TABLE dst (k INT, v INT, `tag` VARCHAR(8) DEFAULT "none") PARTITION BY RANGE(k) '
         '(PARTITION p1 VALUES LESS THAN ("100"))'
     )
     assert s.run("INSERT INTO dst PARTITION (p1) (k, v) SELECT k, v * 2 FROM src").affected_rows == 2
     assert s.rows("SELECT * FROM dst ORDER BY k") == [(1, 20, "none"), (2, 40, "none")]
-    s.run("INSERT OVERWRITE TABLE dst (k, v, tag) SELECT k, v, 'new' FROM src WHERE k = 1")
+    s.run("INSERT OVERWRITE TABLE dst (k, v, `tag`) SELECT k, v, 'new' FROM src WHERE k = 1")
     assert s.rows("SELECT * FROM dst") == [(1, 10, "new")]
     assert "Unknown partition" in s.error("INSERT INTO dst PARTITION (p9) VALUES (1, 1, 'x')")[1]
     assert "Column count" in s.error("INSERT INTO dst (k, v) VALUES (1)")[1]

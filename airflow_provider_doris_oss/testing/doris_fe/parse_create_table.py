@@ -58,7 +58,7 @@ class _CreateTableParser(DdlCursor):
         return doris_types.scalar(name, params)
 
     def _struct_field(self) -> tuple[str, DorisType, str]:
-        name = self.ident()
+        name = self.identifier()
         self.expect_op(":")
         kind = self.data_type()
         comment = self.string() if self.accept_kw("COMMENT") else ""
@@ -67,7 +67,7 @@ class _CreateTableParser(DdlCursor):
     # ---------------------------------------------------------- CREATE TABLE
 
     def column_def(self) -> ColumnDef:
-        column = ColumnDef(self.ident(), self.data_type())
+        column = ColumnDef(self.identifier(), self.data_type())
         self.accept_kw("KEY")
         if self.tok.is_kw(*AGG_TYPES, *_OTHER_AGG_TYPES):
             aggregation = self.advance().value.upper()
@@ -135,7 +135,7 @@ class _CreateTableParser(DdlCursor):
         if self.tok.is_op("("):
             self.advance()
             while True:
-                if self.tok.is_kw("INDEX"):
+                if columns and self.tok.is_kw("INDEX"):  # index definitions follow the columns
                     self._skip_index()
                 else:
                     columns.append(self.column_def())
@@ -157,10 +157,10 @@ class _CreateTableParser(DdlCursor):
     def _skip_index(self) -> None:
         self.expect_kw("INDEX")
         self.accept_kw("IF") and self.accept_kw("NOT") and self.accept_kw("EXISTS")
-        self.ident()
-        self.ident_list()
+        self.identifier()
+        self.identifier_list()
         if self.accept_kw("USING"):
-            self.ident()
+            self.identifier()
         if self.tok.is_kw("PROPERTIES"):
             self.advance()
             self.skip_parens()
@@ -170,19 +170,19 @@ class _CreateTableParser(DdlCursor):
     def _table_clauses(self, stmt: CreateTable) -> None:
         if self.accept_kw("ENGINE"):
             self.expect_op("=")
-            engine = self.ident()
+            engine = self.identifier()
             if engine.lower() != "olap":
                 raise doris_error(f"The local Doris FE does not emulate ENGINE={engine} tables")
         if self.tok.is_kw(*KEYS_TYPES):
             stmt.keys_type = KEYS_TYPES[self.advance().value.upper()]
             self.expect_kw("KEY")
-            stmt.key_columns = self.ident_list()
+            stmt.key_columns = self.identifier_list()
             stmt.explicit_keys = True
             if stmt.keys_type == "DUP_KEYS" and self.tok.is_kw("CLUSTER"):
                 raise self.error("'COMMENT'")
             if self.accept_kw("CLUSTER"):
                 self.expect_kw("BY")
-                self.ident_list()
+                self.identifier_list()
         if self.accept_kw("COMMENT"):
             stmt.comment = self.string()
         auto = self.accept_kw("AUTO")
@@ -210,7 +210,7 @@ class _CreateTableParser(DdlCursor):
             self.expect_kw("BY")
             if self.accept_kw("HASH"):
                 stmt.distribution = "HASH"
-                stmt.distribution_columns = self.ident_list()
+                stmt.distribution_columns = self.identifier_list()
             elif self.accept_kw("RANDOM"):
                 stmt.distribution = "RANDOM"
             else:
@@ -242,7 +242,7 @@ class _CreateTableParser(DdlCursor):
                 if self.accept_kw("IF"):
                     self.expect_kw("NOT")
                     self.expect_kw("EXISTS")
-                name = self.ident()
+                name = self.identifier()
                 names.append(name)
                 self.expect_kw("VALUES")
             elif not self.tok.is_kw("FROM"):

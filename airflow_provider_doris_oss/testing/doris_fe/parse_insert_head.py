@@ -39,20 +39,20 @@ class _InsertHeadParser(DdlCursor):
                 if self.accept_op("*"):
                     partitions = ["*"]
                 else:
-                    partitions.append(self.ident())
+                    partitions.append(self.identifier())
                     while self.accept_op(","):
-                        partitions.append(self.ident())
+                        partitions.append(self.identifier())
                     named_partitions(partitions, table)
                 self.expect_op(")")
             else:
-                partitions = named_partitions([self.ident()], table)
+                partitions = named_partitions([self.identifier()], table)
         label = None
         if self.accept_kw("WITH"):
             self.expect_kw("LABEL")
-            label = self.ident()
+            label = self.identifier()
         columns = None
         if self.tok.is_op("(") and not self.tokens[self.pos + 1].is_kw("SELECT", "WITH"):
-            columns = self.ident_list()
+            columns = self.identifier_list()
         if self.tok.is_op("["):
             while not self.accept_op("]"):
                 if self.advance().kind == EOF:
