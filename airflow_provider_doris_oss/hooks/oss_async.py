@@ -50,7 +50,9 @@ async def shared_client(props: OssProperties) -> Any:
         future = loop.create_future()
         clients.futures[props] = future
         try:
-            context = _client_context(props)
+            # Importing aiobotocore and reading botocore's S3 model take a second or more on a busy
+            # machine: done in a worker thread, so the triggerer's other triggers keep running.
+            context = await asyncio.to_thread(_client_context, props)
             client = await context.__aenter__()
         except BaseException as error:
             del clients.futures[props]
@@ -102,10 +104,23 @@ async def leased_client(props: OssProperties) -> AsyncIterator[Any]:
 
 
 def _client_context(props: OssProperties) -> Any:
+    """The client's async context, its session's S3 model already loaded (no event loop needed)."""
     from aiobotocore.config import AioConfig
     from aiobotocore.session import get_session
 
-    return get_session().create_client(
+    session = get_session()
+    # What creating the client reads from disk, into the session loader's cache (botocore's
+    # Loader caches per instance), so that __aenter__ on the loop parses no JSON. aiobotocore 3.7+
+    # names that list itself; older releases read the same files.
+    if hasattr(session, "warm_up_loader_caches"):
+        session.warm_up_loader_caches("s3")
+    else:
+        loader = session.get_component("data_loader")
+        for name in ("_retry", "endpoints", "partitions", "sdk-default-configuration"):
+            loader.load_data_with_path(name)
+        for type_name in ("service-2", "endpoint-rule-set-1"):
+            loader.load_service_model("s3", type_name, api_version=None)  # botocore's cache key
+    return session.create_client(
         "s3",
         endpoint_url=props.endpoint_url,
         region_name=props.region,
