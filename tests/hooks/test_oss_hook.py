@@ -192,3 +192,28 @@ def test_an_endpoint_the_local_oss_does_not_serve_cannot_be_reached(
     ok, message = DorisOssHook("elsewhere_oss").test_connection()
     assert not ok
     assert "502" in message and "http://oss-cn-hangzhou.aliyuncs.com" in message
+
+
+@pytest.mark.parametrize(("files", "expected"), [(1, 10), (3, 30), (6, 50), (500, 50)])
+def test_uploads_keep_ten_parts_per_file_in_flight_within_the_pool(
+    local_oss, oss_conn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: int, expected: int
+) -> None:
+    """One file's parts go 10 at a time (s3transfer's default), more files share up to connection.maximum (50)."""
+    import boto3.s3.transfer
+
+    seen: list[int] = []
+    real = boto3.s3.transfer.create_transfer_manager
+
+    def spy(client, config, *args, **kwargs):
+        seen.append(config.max_concurrency)
+        return real(client, config, *args, **kwargs)
+
+    monkeypatch.setattr(boto3.s3.transfer, "create_transfer_manager", spy)
+    paths = []
+    for n in range(files):
+        path = tmp_path / f"f{n}.csv"
+        path.write_bytes(b"1,a\n")
+        paths.append((path, ObjectUri(oss_conn, f"in/f{n}.csv")))
+    DorisOssHook().upload_files(paths)
+    assert seen == [expected]
+    assert len(DorisOssHook().list_keys(oss_conn, "in/")) == files
