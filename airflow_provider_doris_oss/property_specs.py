@@ -85,7 +85,7 @@ PROPERTY_SPECS: tuple[PropertySpec, ...] = (
     PropertySpec(
         "connection_maximum",
         "Maximum connections",
-        "Connection pool size, also the upload concurrency (1-1000)",
+        "Connection pool size; uploads keep at most this many requests in flight (1-1000)",
         kind=int,
         doris_name="s3.connection.maximum",
         default=50,
