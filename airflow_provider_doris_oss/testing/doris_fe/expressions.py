@@ -21,6 +21,7 @@ from airflow_provider_doris_oss.testing.doris_fe.lexer import (
     QIDENT,
     STRING,
     Token,
+    TokenCursor,
     syntax_error,
 )
 from airflow_provider_doris_oss.testing.doris_fe.model import DorisError
@@ -44,46 +45,11 @@ _EXPR_EXPECTING = (
 )
 
 
-class ExpressionParser:
+class ExpressionParser(TokenCursor):
     """A cursor over one statement's tokens that checks expressions in Doris's grammar."""
-
-    def __init__(self, sql: str, tokens: list[Token], pos: int = 0) -> None:
-        self.sql = sql
-        self.tokens = tokens
-        self.pos = pos
-
-    # -- cursor ------------------------------------------------------------------------------
-    @property
-    def tok(self) -> Token:
-        return self.tokens[self.pos]
-
-    def peek(self, ahead: int = 1) -> Token:
-        return self.tokens[min(self.pos + ahead, len(self.tokens) - 1)]
-
-    def advance(self) -> Token:
-        token = self.tokens[self.pos]
-        if token.kind != EOF:
-            self.pos += 1
-        return token
 
     def error(self, expecting: str | None = None, start: int | None = None) -> DorisError:
         return syntax_error(self.sql, self.tok, expecting, None if start is None else self.tokens[start])
-
-    def accept_op(self, *ops: str) -> bool:
-        if self.tok.is_op(*ops):
-            self.advance()
-            return True
-        return False
-
-    def expect_op(self, op: str) -> None:
-        if not self.accept_op(op):
-            raise self.error(f"'{op}'")
-
-    def accept_kw(self, *words: str) -> bool:
-        if self.tok.is_kw(*words):
-            self.advance()
-            return True
-        return False
 
     def expect_kw(self, word: str) -> None:
         if not self.accept_kw(word):

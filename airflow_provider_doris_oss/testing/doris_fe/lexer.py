@@ -122,3 +122,47 @@ def tokenize(sql: str) -> list[Token]:
 def quote_identifier(name: str) -> str:
     """A backticked identifier, inner backticks doubled."""
     return "`" + name.replace("`", "``") + "`"
+
+
+class TokenCursor:
+    """A position in one statement's tokens, the moves both of the local FE's parsers share.
+
+    Subclasses give ``error`` (a Doris-style syntax error at the current token).
+    """
+
+    def __init__(self, sql: str, tokens: list[Token], pos: int = 0) -> None:
+        self.sql = sql
+        self.tokens = tokens
+        self.pos = pos
+
+    @property
+    def tok(self) -> Token:
+        return self.tokens[self.pos]
+
+    def peek(self, ahead: int = 1) -> Token:
+        return self.tokens[min(self.pos + ahead, len(self.tokens) - 1)]
+
+    def advance(self) -> Token:
+        token = self.tokens[self.pos]
+        if token.kind != EOF:
+            self.pos += 1
+        return token
+
+    def error(self, expecting: str | None = None) -> Exception:
+        return syntax_error(self.sql, self.tok, expecting)
+
+    def accept_kw(self, *words: str) -> bool:
+        if self.tok.is_kw(*words):
+            self.advance()
+            return True
+        return False
+
+    def accept_op(self, *ops: str) -> bool:
+        if self.tok.is_op(*ops):
+            self.advance()
+            return True
+        return False
+
+    def expect_op(self, op: str) -> None:
+        if not self.accept_op(op):
+            raise self.error(f"'{op}'")

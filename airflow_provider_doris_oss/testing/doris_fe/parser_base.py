@@ -15,60 +15,25 @@ from airflow_provider_doris_oss.testing.doris_fe.lexer import (
     QIDENT,
     STRING,
     Token,
-    syntax_error,
+    TokenCursor,
     tokenize,
 )
 from airflow_provider_doris_oss.testing.doris_fe.releases import NEREIDS_GRAMMAR, Grammar
 
 
-class Parser:
+class Parser(TokenCursor):
     """A cursor over the tokens of one statement with Doris-style syntax errors."""
 
     def __init__(
         self, sql: str, tokens: list[Token] | None = None, grammar: Grammar = NEREIDS_GRAMMAR
     ) -> None:
-        self.sql = sql
-        self.tokens = tokens if tokens is not None else tokenize(sql)
-        self.pos = 0
+        super().__init__(sql, tokens if tokens is not None else tokenize(sql))
         self.grammar = grammar  # the release's grammar switches (releases.Grammar)
-
-    # -- cursor helpers ---------------------------------------------------------------------
-    @property
-    def tok(self) -> Token:
-        return self.tokens[self.pos]
-
-    def peek(self, ahead: int = 1) -> Token:
-        return self.tokens[min(self.pos + ahead, len(self.tokens) - 1)]
-
-    def advance(self) -> Token:
-        token = self.tokens[self.pos]
-        if token.kind != EOF:
-            self.pos += 1
-        return token
-
-    def error(self, expecting: str | None = None) -> Exception:
-        return syntax_error(self.sql, self.tok, expecting)
-
-    def accept_kw(self, *words: str) -> bool:
-        if self.tok.is_kw(*words):
-            self.advance()
-            return True
-        return False
 
     def expect_kw(self, *words: str) -> str:
         if not self.tok.is_kw(*words):
             raise self.error(" ".join(f"'{w}'" for w in words) if len(words) == 1 else _set(words))
         return self.advance().value.upper()
-
-    def accept_op(self, op: str) -> bool:
-        if self.tok.is_op(op):
-            self.advance()
-            return True
-        return False
-
-    def expect_op(self, op: str) -> None:
-        if not self.accept_op(op):
-            raise self.error(f"'{op}'")
 
     def string(self) -> str:
         if self.tok.kind != STRING:
