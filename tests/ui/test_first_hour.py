@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.ui.kit import ARTIFACTS, ApiServer, open_extra_fields, open_list, press_test, save
+from tests.ui.kit import ARTIFACTS, ApiServer, add_connection, open_extra_fields, press_test, save
 
 pytestmark = pytest.mark.ui
 
@@ -31,18 +31,6 @@ def page(browser: Any, api_server: ApiServer) -> Iterator[Any]:
     page = context.new_page()
     yield page
     context.close()
-
-
-def add_connection(page: Any, api_server: ApiServer, conn_id: str, type_name: str) -> Any:
-    """Open the Add form, fill Connection ID and pick the type by its exact name; return the dialog."""
-    open_list(page, api_server)
-    page.get_by_role("button", name="Add Connection").click()
-    dialog = page.get_by_role("dialog")
-    dialog.locator("input[name=connection_id]").fill(conn_id)
-    dialog.get_by_role("combobox").fill(type_name)
-    page.get_by_role("option", name=type_name, exact=True).click()
-    dialog.locator("input[name=host]").wait_for()
-    return dialog
 
 
 def _keep(name: str) -> None:
