@@ -301,7 +301,7 @@ def broker_load_description(values: Mapping[str, Any]) -> str | None:
 
 def data_descriptions(name: str, value: Any) -> str | None:
     """Each description complete and valid, as the operator builds it."""
-    from airflow_provider_doris_oss.operators.broker_load import description_of
+    from airflow_provider_doris_oss.sql.data_descriptions import description_of
 
     for where, desc in items_of(list(value), name):
         problem = refused(partial(description_of, desc, field=where))

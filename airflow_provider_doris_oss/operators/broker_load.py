@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import glob
-import hashlib
 import os
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import fields
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_provider_doris_oss import sql as doris_sql
 from airflow_provider_doris_oss.arguments import BROKER_LOAD, Rule, check_arguments, check_rendered
 from airflow_provider_doris_oss.operators._assets import location_asset
+from airflow_provider_doris_oss.operators._staging import staging_plan
 from airflow_provider_doris_oss.operators.job import (
     LOAD_JOB,
     DorisJobClient,
@@ -34,7 +31,6 @@ if TYPE_CHECKING:
     from airflow_provider_doris_oss.hooks.oss import DorisOssHook
 
 DEFAULT_STAGING_PREFIX = "airflow-staging/"
-_UNSAFE_STAGED = re.compile(r"[^-_.A-Za-z0-9]")
 REJECTED_ROWS_SHOWN = 10
 
 
@@ -42,33 +38,6 @@ def _as_list(value: str | Sequence[str] | None) -> list[str]:
     if value is None:
         return []
     return [value] if isinstance(value, str) else list(value)
-
-
-def staged_name(file_name: str) -> str:
-    """The object name a local file is staged under: only ``[-_.A-Za-z0-9]``, never a pattern.
-
-    Broker Load reads every ``DATA INFILE`` URI as a glob (``*``, ``?``, ``[...]``, ``{...}``,
-    ``\\``), so a staged name keeps only characters that mean themselves. A name that had to be
-    changed gets a hash of the original before its suffixes (``r[1].csv`` ->
-    ``r_1_-<hash>.csv``), so two different files never share a staged name; the suffixes stay,
-    because Doris guesses format and compression from them.
-    """
-    clean = _UNSAFE_STAGED.sub("_", file_name)
-    if clean == file_name:
-        return file_name
-    stem, dot, suffixes = clean.partition(".")
-    digest = hashlib.sha256(file_name.encode()).hexdigest()[:8]
-    return f"{stem or '_'}-{digest}{dot}{suffixes}"
-
-
-def split_table(name: str, *, field: str) -> tuple[str | None, str]:
-    """``db.table`` as ``("db", "table")``, a bare ``table`` as ``(None, "table")``; backticked
-    parts as Doris reads them (``split_table_name``, the parser every builder uses)."""
-    if not isinstance(name, str) or not name.strip():
-        raise doris_sql.DorisSqlError(
-            f"{field}: give the target table as 'db.table' (or 'table' with database set)."
-        )
-    return doris_sql.split_table_name(name, field=field)
 
 
 class DorisBrokerLoadOperator(DorisJobOperator):
@@ -242,10 +211,12 @@ class DorisBrokerLoadOperator(DorisJobOperator):
         return {"database": database, "staging_prefix": str(prefix) if prefix else None}
 
     def plan_job(self, context: Context) -> DorisJobPlan:
+        from airflow_provider_doris_oss.sql.data_descriptions import bare_table
+
         check_rendered(type(self).__name__, self.argument_rules, self)
         label = self.base_label(context)
         prefix = self.staging_prefix(label) if self.local_files else None
-        uploads = self._staging_plan(prefix) if prefix else []
+        uploads = staging_plan(_as_list(self.local_files), prefix) if prefix else []
         database, descriptions = self._descriptions([target.as_s3() for _, target in uploads])
         region = self.oss_hook.properties.region
         for i, desc in enumerate(descriptions):  # an OSS URL must be in the connection's region
@@ -272,11 +243,13 @@ class DorisBrokerLoadOperator(DorisJobOperator):
                 "database": database,
                 "staging_prefix": str(prefix) if prefix else None,
                 "sources": sorted({uri for d in descriptions for uri in d.source_uris}),
-                "tables": sorted({_unquoted(d.table) for d in descriptions}),
+                "tables": sorted({bare_table(d.table) for d in descriptions}),
             },
         )
 
     def _descriptions(self, staged: list[str]) -> tuple[str, list[doris_sql.DataDescription]]:
+        from airflow_provider_doris_oss.sql.data_descriptions import description_of, split_table
+
         default_db = self.database or None
         if self.data_descriptions:
             pairs = [
@@ -315,28 +288,6 @@ class DorisBrokerLoadOperator(DorisJobOperator):
                 f"connection {self.doris_conn_id!r}."
             )
         return database, [desc for _, desc in pairs]
-
-    def _staging_plan(self, prefix: ObjectUri) -> list[tuple[str, ObjectUri]]:
-        by_name: dict[str, str] = {}
-        for pattern in _as_list(self.local_files):
-            path = os.path.expanduser(pattern)
-            # A path that exists as written is that file, even if its name has glob characters.
-            if os.path.isfile(path) or not has_wildcard(path):
-                matches = [path]
-            else:
-                matches = sorted(glob.glob(path, recursive=True))
-            matches = [m for m in matches if os.path.isfile(m)]
-            if not matches:
-                raise FileNotFoundError(f"local_files: {pattern!r} matches no file on this worker.")
-            for match in matches:
-                name = staged_name(os.path.basename(match))
-                other = by_name.setdefault(name, match)
-                if os.path.abspath(other) != os.path.abspath(match):
-                    raise ValueError(
-                        f"local_files: {other!r} and {match!r} have the same file name; staged files are "
-                        "named by file name, so rename one or load them with two operators."
-                    )
-        return [(path, ObjectUri(prefix.bucket, prefix.key + name)) for name, path in sorted(by_name.items())]
 
     def _stage(self, uploads: list[tuple[str, ObjectUri]]) -> None:
         size = sum(os.path.getsize(path) for path, _ in uploads)
@@ -421,41 +372,3 @@ class DorisBrokerLoadOperator(DorisJobOperator):
             if detail is not None:
                 lines.append(client.mask(str(detail)))
         return lines
-
-
-def _unquoted(name: str) -> str:
-    if len(name) > 1 and name[0] == name[-1] == "`":
-        return name[1:-1].replace("``", "`")
-    return name
-
-
-def _check_description_keys(desc: doris_sql.DataDescription | Mapping[str, Any], *, field: str) -> None:
-    if isinstance(desc, doris_sql.DataDescription):
-        return
-    if not isinstance(desc, Mapping):
-        raise ValueError(f"{field}: give a DataDescription or a dict, not {type(desc).__name__}.")
-    keys = tuple(f.name for f in fields(doris_sql.DataDescription))
-    for key in desc:
-        if key not in keys:
-            raise ValueError(
-                f"{field}: {key!r} is not a data-description key (Doris would ignore it). "
-                f"Valid keys: {', '.join(keys)}."
-            )
-
-
-def description_of(
-    desc: doris_sql.DataDescription | Mapping[str, Any], *, field: str
-) -> tuple[str | None, doris_sql.DataDescription]:
-    """A data description (object or dict) as ``(database or None, DataDescription)``; checked whole."""
-    _check_description_keys(desc, field=field)
-    if isinstance(desc, doris_sql.DataDescription):
-        return None, desc
-    values = dict(desc)
-    if "table" not in values or "source_uris" not in values:
-        raise doris_sql.DorisSqlError(f"{field}: give at least 'source_uris' and 'table'.")
-    db, table = split_table(values["table"], field=f"{field}['table']")
-    values["table"] = doris_sql.quote_identifier(table)
-    try:
-        return db, doris_sql.DataDescription(**values)
-    except doris_sql.DorisSqlError as error:
-        raise doris_sql.DorisSqlError(f"{field}: {error}") from None

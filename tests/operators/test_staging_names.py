@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_doris_oss.operators.broker_load import DorisBrokerLoadOperator, staged_name
+from airflow_provider_doris_oss.operators._staging import staged_name
+from airflow_provider_doris_oss.operators.broker_load import DorisBrokerLoadOperator
 
 GLOB_CHARACTERS = re.compile(r"[*?\[\]{}\\]")
 

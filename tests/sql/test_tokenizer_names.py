@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from airflow_provider_doris_oss.operators.broker_load import split_table
 from airflow_provider_doris_oss.sql import DorisSqlError
 from airflow_provider_doris_oss.sql.broker_load import DataDescription
+from airflow_provider_doris_oss.sql.data_descriptions import split_table
 from airflow_provider_doris_oss.sql.export import build_export
 from airflow_provider_doris_oss.sql.quoting import quote_table, split_table_name
 from airflow_provider_doris_oss.sql.tokenizer import identifier_value, lex
