@@ -66,6 +66,7 @@ def test_modules_import_nothing_heavy(
 # for: the modules that do the work in the triggerer or on the worker, imported where they run.
 RUNTIME_ONLY = {
     "airflow_provider_doris_oss.triggers.object_event": (
+        "airflow_provider_doris_oss.triggers.baseline",
         "airflow_provider_doris_oss.triggers.checkpoint",
         "airflow_provider_doris_oss.triggers.checkpoint_document",
         "airflow_provider_doris_oss.triggers.object_listing",

@@ -27,15 +27,15 @@ Ordered keys (``ordered_keys=True``), for layouts where every new key sorts afte
 old objects. A rewritten old key, or a new key sorting before the mark, is never reported.
 
 The checkpoint itself (validation, refresh, the start marker that tells a vanished checkpoint
-from a first start, concurrent writers) lives in ``triggers.checkpoint``, the listing producer in
-``triggers.object_listing``, apart from the shared-stream plumbing here.
+from a first start, concurrent writers) lives in ``triggers.checkpoint``, how a watcher starts in
+``triggers.baseline``, the listing producer in ``triggers.object_listing``, apart from the
+shared-stream plumbing here.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Hashable
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal
 
 from airflow.triggers.base import BaseEventTrigger, TriggerEvent
@@ -57,7 +57,7 @@ __all__ = ["Claim", "ListingProducer", "OssObjectEventTrigger", "Snapshot"]
 
 if TYPE_CHECKING:
     from airflow_provider_doris_oss.hooks.oss_async import DorisOssAsyncHook
-    from airflow_provider_doris_oss.triggers.checkpoint import Checkpoint, Opening
+    from airflow_provider_doris_oss.triggers.checkpoint import Checkpoint
     from airflow_provider_doris_oss.triggers.checkpoint_document import WatchIdentity
     from airflow_provider_doris_oss.triggers.object_listing import Claim, ListingProducer, Snapshot
     from airflow_provider_doris_oss.version_compat import SharedStreamProducer
@@ -271,13 +271,14 @@ class OssObjectEventTrigger(BaseEventTrigger):
 
     async def filter_shared_stream(self, shared_stream: AsyncIterator[Any]) -> AsyncIterator[TriggerEvent]:
         """Yield one event per matching object this watcher has not reported (key + ETag)."""
+        from airflow_provider_doris_oss.triggers.baseline import adopt_baseline, log_opening, save_baseline
         from airflow_provider_doris_oss.triggers.object_listing import Claim
 
         hook = self._hook()
         async with hook.lease():
             checkpoint = await self.open_checkpoint(hook)
             opening = await checkpoint.open(hook)
-            self._log_opening(checkpoint, opening)
+            log_opening(self.log, checkpoint, opening, self.start_from)
             starting = opening.kind == "vanished" or (opening.kind == "first" and self.start_from == "now")
             baseline: Snapshot | None = None  # the first listing, kept until it is durable
             async for snapshot in shared_stream:
@@ -287,8 +288,8 @@ class OssObjectEventTrigger(BaseEventTrigger):
                 if starting:
                     if baseline is None:
                         baseline = snapshot
-                        self._adopt_baseline(checkpoint, snapshot, opening.since)
-                    if not await self._save_baseline(hook, checkpoint, baseline, opening):
+                        adopt_baseline(checkpoint, snapshot, opening.since, self.matches)
+                    if not await save_baseline(self.log, hook, checkpoint, baseline, opening):
                         continue
                     starting = False
                     if snapshot is baseline and opening.kind == "first":
@@ -305,74 +306,6 @@ class OssObjectEventTrigger(BaseEventTrigger):
                     checkpoint.pending[key] = obj["etag"]
                     claim.items.append((key, obj["etag"]))
                     yield TriggerEvent({"uri": str(ObjectUri(snapshot.bucket, key)), **obj})
-
-    def _log_opening(self, checkpoint: Checkpoint, opening: Opening) -> None:
-        if opening.kind == "resumed":
-            self.log.info("Resuming from checkpoint %s.", checkpoint.location)
-        elif opening.kind == "first":
-            self.log.info(
-                "First start of this watcher: no checkpoint %s and no start marker %s (start_from=%r).",
-                checkpoint.location,
-                checkpoint.marker,
-                self.start_from,
-            )
-        else:
-            marker = opening.marker
-            known = marker.covered_at if marker and marker.covered_at is not None else None
-            self.log.warning(
-                "Checkpoint %s is gone, but start marker %s shows this watcher ran before (first started "
-                "%s). Objects that landed between %s (up to when the lost checkpoint recorded everything) "
-                "and now may have been missed: every matching object modified since %s is reported, one "
-                "already reported once more with the same ETag. Is a lifecycle rule or a clean-up job "
-                "deleting objects under the checkpoint prefix?",
-                checkpoint.location,
-                checkpoint.marker,
-                _utc(marker.started_at if marker else None),
-                _utc(known),
-                _utc(opening.since),
-            )
-
-    def _adopt_baseline(self, checkpoint: Checkpoint, snapshot: Snapshot, since: float | None) -> None:
-        """Take what the first listing shows as already seen: all of it on a first start
-        (``start_from="now"``), only objects modified before ``since`` after a vanished checkpoint."""
-        checkpoint.covered_at = snapshot.listed_at
-        old = {
-            key: obj
-            for key, obj in snapshot.objects.items()
-            if self.matches(key) and (since is None or _modified_before(obj, since))
-        }
-        if not checkpoint.ordered:
-            checkpoint.committed = {key: obj["etag"] for key, obj in old.items()}
-            return
-        # Ordered keys: the mark stops before the first object that must be reported.
-        recent = sorted(key for key in snapshot.objects if self.matches(key) and key not in old)
-        if not recent:
-            checkpoint.after = snapshot.boundary
-        else:
-            before = [key for key in snapshot.objects if key < recent[0]]
-            checkpoint.after = max(before) if before else None
-
-    async def _save_baseline(
-        self, hook: DorisOssAsyncHook, checkpoint: Checkpoint, baseline: Snapshot, opening: Opening
-    ) -> bool:
-        """Write the starting checkpoint (then the start marker) before any event; True once durable.
-
-        Until the write succeeds the first listing stays the baseline (every later listing is
-        compared with it once it is written), so an object that arrives meanwhile is reported.
-        """
-        try:
-            await checkpoint.save(hook)
-        except Exception as error:
-            self.log.warning("Could not write the starting checkpoint %s: %s", checkpoint.location, error)
-            return False
-        if opening.kind == "first":
-            self.log.info(
-                "Watching from now: %d objects already present are not reported (checkpoint %s).",
-                len(baseline.objects),
-                checkpoint.location,
-            )
-        await checkpoint.persist(hook)  # the start marker
-        return True
 
     async def open_checkpoint(self, hook: DorisOssAsyncHook) -> Checkpoint:
         """This watcher's checkpoint, not yet read."""
@@ -410,17 +343,3 @@ class OssObjectEventTrigger(BaseEventTrigger):
         finally:
             await producer.aclose()
 
-
-def _modified_before(obj: dict[str, Any], since: float) -> bool:
-    """Whether a listed object's LastModified is before ``since`` (unknown: no, so it is reported)."""
-    try:
-        modified = datetime.fromisoformat(str(obj.get("last_modified")))
-    except ValueError:
-        return False
-    if modified.tzinfo is None:
-        modified = modified.replace(tzinfo=timezone.utc)
-    return modified.timestamp() < since
-
-
-def _utc(seconds: float | None) -> str:
-    return "an unknown time" if seconds is None else datetime.fromtimestamp(seconds, timezone.utc).isoformat()
