@@ -1,6 +1,6 @@
-"""The engine's DML: INSERT (typed columns, strict mode, partition routing, key-model merge), DELETE, UPDATE.
+"""The engine's INSERT: typed columns, strict mode, partition routing.
 
-UNIQUE KEY tables upsert, AGGREGATE KEY tables aggregate on every write, DUPLICATE KEY tables append.
+The key-model merge every write ends in, and DELETE and UPDATE, are in ``engine_rows``.
 """
 
 from __future__ import annotations
@@ -14,14 +14,13 @@ from airflow_provider_doris_oss.testing.doris_fe.convert import check_filter_rat
 from airflow_provider_doris_oss.testing.doris_fe.ddl_nodes import ColumnDef
 from airflow_provider_doris_oss.testing.doris_fe.doris_types import cast_sql
 from airflow_provider_doris_oss.testing.doris_fe.engine_base import (
-    EngineBase,
     StoredTable,
     _q,
-    _schema,
     _text,
     info_string,
     new_label,
 )
+from airflow_provider_doris_oss.testing.doris_fe.engine_rows import RowChangesMixin
 from airflow_provider_doris_oss.testing.doris_fe.errors import doris_error
 from airflow_provider_doris_oss.testing.doris_fe.model import DorisError, OkResult, Result, StatementContext
 from airflow_provider_doris_oss.testing.doris_fe.parse_insert_head import parse_insert_head
@@ -33,8 +32,8 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 
-class DmlMixin(EngineBase):
-    """Writes rows: the ``insert_arrow``/``routable_rows`` Engine API and INSERT, DELETE, UPDATE."""
+class DmlMixin(RowChangesMixin):
+    """Writes rows: the ``insert_arrow``/``routable_rows`` Engine API, INSERT (DELETE, UPDATE inherited)."""
 
     def insert_arrow(
         self,
@@ -331,99 +330,6 @@ class DmlMixin(EngineBase):
                 )
             selects.append(f"{expr} AS {_q(column.name)}")
         return selects, invalid, filters
-
-    def _merge(self, entry: StoredTable, typed: str, replace: str | None) -> None:
-        """Write ``typed`` into the table in one transaction, first deleting the rows ``replace`` selects."""
-        info = entry.info
-        target = f"{_q(_schema(info.database))}.{_q(info.name)}"
-        cols = [c.name for c in entry.definition.columns]
-        col_list = ", ".join(_q(c) for c in cols)
-        keys = ", ".join(_q(k) for k in info.key_columns)
-        self._run("BEGIN TRANSACTION")
-        try:
-            if replace is not None:
-                self._run(f"DELETE FROM {target} WHERE {replace}")
-            if info.keys_type == "DUP_KEYS":
-                self._run(f"INSERT INTO {target} ({col_list}) SELECT {col_list} FROM {_q(typed)}")
-            elif info.keys_type == "UNIQUE_KEYS":
-                match = " AND ".join(f"s.{_q(k)} IS NOT DISTINCT FROM t.{_q(k)}" for k in info.key_columns)
-                self._run(
-                    f"DELETE FROM {target} AS t WHERE EXISTS (SELECT 1 FROM {_q(typed)} AS s WHERE {match})"
-                )
-                self._run(
-                    f"INSERT INTO {target} ({col_list}) SELECT {col_list} FROM {_q(typed)} "
-                    f"QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY __seq DESC) = 1"
-                )
-            else:
-                aggregated = []
-                for column in entry.definition.columns:
-                    name = _q(column.name)
-                    agg = column.aggregation
-                    if agg is None:
-                        aggregated.append(name)
-                    elif agg in ("SUM", "MAX", "MIN"):
-                        aggregated.append(f"{agg.lower()}({name}) AS {name}")
-                    elif agg == "REPLACE":
-                        aggregated.append(f"arg_max({name}, __seq) AS {name}")
-                    else:
-                        aggregated.append(
-                            f"arg_max({name}, __seq) FILTER (WHERE {name} IS NOT NULL) AS {name}"
-                        )
-                merged = self._temp_name("merged")
-                self._run(
-                    f"CREATE TEMP TABLE {_q(merged)} AS SELECT {', '.join(aggregated)} FROM "
-                    f"(SELECT {col_list}, 0 AS __seq FROM {target} "
-                    f"UNION ALL SELECT {col_list}, __seq FROM {_q(typed)}) GROUP BY {keys}"
-                )
-                self._run(f"DELETE FROM {target}")
-                self._run(f"INSERT INTO {target} ({col_list}) SELECT {col_list} FROM {_q(merged)}")
-                self._run(f"DROP TABLE {_q(merged)}")
-            self._run("COMMIT")
-        except Exception:
-            self._run("ROLLBACK")
-            raise
-
-    # ------------------------------------------------------- DELETE / UPDATE
-
-    def _delete(self, sql: str, ctx: StatementContext) -> Result:
-        from sqlglot import exp
-
-        tree = sqlmap.parse(sql)
-        table = tree.find(exp.Table)
-        if not isinstance(tree, exp.Delete) or table is None:
-            raise doris_error("DELETE needs FROM <table> WHERE <condition>")
-        if tree.args.get("where") is None:
-            raise doris_error("Where clause only supports compound predicate, binary predicate, ...")
-        db = table.text("db") or ctx.database
-        entry = self._table(db, table.name)
-        translated = sqlmap.to_duckdb(tree, self._resolver(ctx.database), name_columns=False)
-        with self._lock:
-            try:
-                count = self._con.execute(translated).fetchall()[0][0]
-            except Exception as exc:
-                raise self._duck_error(exc) from None
-        label = new_label("delete")
-        txn_id = ctx.fe.next_id()
-        del entry
-        return OkResult(affected_rows=int(count), info=info_string(label, txn_id))
-
-    def _update(self, sql: str, ctx: StatementContext) -> Result:
-        from sqlglot import exp
-
-        tree = sqlmap.parse(sql)
-        table = tree.find(exp.Table)
-        if not isinstance(tree, exp.Update) or table is None:
-            raise doris_error("UPDATE needs a table")
-        entry = self._table(table.text("db") or ctx.database, table.name)
-        if entry.info.keys_type != "UNIQUE_KEYS":
-            raise doris_error("Only unique table could be updated.")
-        translated = sqlmap.to_duckdb(tree, self._resolver(ctx.database), name_columns=False)
-        with self._lock:
-            try:
-                count = self._con.execute(translated).fetchall()[0][0]
-            except Exception as exc:
-                raise self._duck_error(exc) from None
-        return OkResult(affected_rows=int(count))
 
 
 def _literal_kind(cell: Any) -> str:
