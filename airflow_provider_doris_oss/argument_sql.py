@@ -42,14 +42,14 @@ def refused(call: Callable[[], object]) -> str | None:
 
 def expression(name: str, value: Any) -> str | None:
     """A raw SQL expression (``where``): one expression, no ``;``, ``#``, open comment or parenthesis."""
-    from airflow_provider_doris_oss.sql.tokenizer import check_expression
+    from airflow_provider_doris_oss.sql.text_checks import check_expression
 
     return text(name, value) or refused(lambda: check_expression(value, field=name))
 
 
 def expressions(name: str, value: Any) -> str | None:
     """One expression or a non-empty list of them (``select_list``)."""
-    from airflow_provider_doris_oss.sql.tokenizer import check_expression
+    from airflow_provider_doris_oss.sql.text_checks import check_expression
 
     problem = texts(name, value)
     if problem:
@@ -63,7 +63,7 @@ def expressions(name: str, value: Any) -> str | None:
 
 def set_expressions(name: str, value: Any) -> str | None:
     """``{"column": "expression"}`` with every expression checked as ``where`` is."""
-    from airflow_provider_doris_oss.sql.tokenizer import check_expression
+    from airflow_provider_doris_oss.sql.text_checks import check_expression
 
     problem = string_mapping(name, value)
     for column, expr in value.items() if problem is None else ():

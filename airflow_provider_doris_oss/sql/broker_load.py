@@ -16,7 +16,7 @@ from airflow_provider_doris_oss.sql.quoting import (
     render_properties,
     split_table_name,
 )
-from airflow_provider_doris_oss.sql.tokenizer import check_expression
+from airflow_provider_doris_oss.sql.text_checks import check_expression
 from airflow_provider_doris_oss.sql.values import (
     as_bool,
     as_float,

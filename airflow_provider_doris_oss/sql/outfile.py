@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from airflow_provider_doris_oss.sql.errors import DorisSqlError
 from airflow_provider_doris_oss.sql.export import COMPRESS_TYPES, file_size_text
 from airflow_provider_doris_oss.sql.quoting import quote_string, render_properties
-from airflow_provider_doris_oss.sql.tokenizer import Token, check_one_statement, tokenize
+from airflow_provider_doris_oss.sql.text_checks import check_one_statement, tokenize
+from airflow_provider_doris_oss.sql.tokenizer import Token
 from airflow_provider_doris_oss.sql.values import (
     as_bool,
     check_storage,

@@ -12,7 +12,7 @@ from airflow_provider_doris_oss.sql.quoting import (
     quote_table,
     render_properties,
 )
-from airflow_provider_doris_oss.sql.tokenizer import check_expression
+from airflow_provider_doris_oss.sql.text_checks import check_expression
 from airflow_provider_doris_oss.sql.values import (
     as_bool,
     as_int,

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from airflow_provider_doris_oss.sql import DataDescription, DorisSqlError, build_broker_load
 from airflow_provider_doris_oss.sql.export import build_export
 from airflow_provider_doris_oss.sql.outfile import build_outfile
-from airflow_provider_doris_oss.sql.tokenizer import DIALECTS, check_expression, lex
+from airflow_provider_doris_oss.sql.text_checks import check_expression
+from airflow_provider_doris_oss.sql.tokenizer import DIALECTS, lex
 
 EXAMPLES = 1000
 FUZZ = settings(

@@ -7,12 +7,12 @@ import pytest
 
 from airflow_provider_doris_oss.sql import DorisSqlError
 from airflow_provider_doris_oss.sql.outfile import prepare_query
+from airflow_provider_doris_oss.sql.text_checks import check_expression
 from airflow_provider_doris_oss.sql.tokenizer import (
     DIALECTS,
     LEGACY,
     NEREIDS,
     NEREIDS_HINT_TOKENS,
-    check_expression,
     identifier_value,
     lex,
     string_value,
