@@ -5,6 +5,8 @@ UNIQUE KEY tables upsert, AGGREGATE KEY tables aggregate on every write, DUPLICA
 
 from __future__ import annotations
 
+from typing import Any
+
 from airflow_provider_doris_oss.testing.doris_fe import sqlmap
 from airflow_provider_doris_oss.testing.doris_fe.engine_base import (
     EngineBase,
@@ -81,18 +83,9 @@ class RowChangesMixin(EngineBase):
             raise doris_error("DELETE needs FROM <table> WHERE <condition>")
         if tree.args.get("where") is None:
             raise doris_error("Where clause only supports compound predicate, binary predicate, ...")
-        db = table.text("db") or ctx.database
-        entry = self._table(db, table.name)
-        translated = sqlmap.to_duckdb(tree, self._resolver(ctx.database), name_columns=False)
-        with self._lock:
-            try:
-                count = self._con.execute(translated).fetchall()[0][0]
-            except Exception as exc:
-                raise self._duck_error(exc) from None
-        label = new_label("delete")
-        txn_id = ctx.fe.next_id()
-        del entry
-        return OkResult(affected_rows=int(count), info=info_string(label, txn_id))
+        self._table(table.text("db") or ctx.database, table.name)  # an unknown table is refused first
+        count = self._changed_rows(tree, ctx)
+        return OkResult(affected_rows=count, info=info_string(new_label("delete"), ctx.fe.next_id()))
 
     def _update(self, sql: str, ctx: StatementContext) -> Result:
         from sqlglot import exp
@@ -104,10 +97,13 @@ class RowChangesMixin(EngineBase):
         entry = self._table(table.text("db") or ctx.database, table.name)
         if entry.info.keys_type != "UNIQUE_KEYS":
             raise doris_error("Only unique table could be updated.")
+        return OkResult(affected_rows=self._changed_rows(tree, ctx))
+
+    def _changed_rows(self, tree: Any, ctx: StatementContext) -> int:
+        """Run a parsed DELETE or UPDATE on DuckDB; the number of rows it changed."""
         translated = sqlmap.to_duckdb(tree, self._resolver(ctx.database), name_columns=False)
         with self._lock:
             try:
-                count = self._con.execute(translated).fetchall()[0][0]
+                return int(self._con.execute(translated).fetchall()[0][0])
             except Exception as exc:
                 raise self._duck_error(exc) from None
-        return OkResult(affected_rows=int(count))
