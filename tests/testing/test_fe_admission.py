@@ -174,6 +174,35 @@ def test_running_transactions_per_database_cancel_a_load_and_refuse_an_insert(
     assert local_doris_fe.admission_stats()["refusals"] == {"max_running_txn_num_per_db": 2}
 
 
+@pytest.mark.parametrize("fe_limits", [{"max_running_txn_per_db": 1}])
+def test_a_load_shown_ended_holds_no_transaction(
+    doris: DorisClient, source: str, local_doris_fe: LocalDorisFE, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Doris aborts a cancelled load's transaction (and makes a finished one visible) before SHOW LOAD
+    shows the final state, so an INSERT sent right after must not meet the job's transaction."""
+    from airflow_provider_doris_oss.testing.doris_fe import runner
+
+    check = runner._check
+
+    def late_check(fe: Any, job: Any) -> None:  # the job's thread notices an ended job only later
+        if job.final:
+            time.sleep(1.0)
+        check(fe, job)
+
+    monkeypatch.setattr(runner, "_check", late_check)
+    local_doris_fe.hold_next_job("LOADING", 60)
+    submit(doris, "held", source)
+    doris.states("LOAD", "held", until="LOADING")
+    doris.run('CANCEL LOAD WHERE LABEL = "held"')
+    assert doris.wait("LOAD", "held")["State"] == "CANCELLED"
+    doris.run("INSERT INTO t VALUES (7, 'x')")
+    submit(doris, "loaded", source)
+    assert doris.wait("LOAD", "loaded")["State"] == "FINISHED"
+    doris.run("INSERT INTO t VALUES (8, 'y')")
+    assert ids(doris) == [1, 2, 7, 8]
+    assert local_doris_fe.admission_stats()["refusals"] == {}
+
+
 @pytest.mark.parametrize("fe_limits", [{"tablet_version_limit": 3, "compaction_rate": 2.0}])
 def test_versions_past_the_limit_fail_with_235_until_compaction_merges_them(
     doris: DorisClient, source: str, local_doris_fe: LocalDorisFE

@@ -128,9 +128,7 @@ class ExpressionParser(TokenCursor):
                 self._subquery()
             else:
                 self.advance()
-                self.expression()
-                while self.accept_op(","):
-                    self.expression()
+                self.expression_list()
                 self.expect_op(")")
         elif token.is_kw("IS") and not negated:
             self.advance()
@@ -259,9 +257,7 @@ class ExpressionParser(TokenCursor):
         self.expect_op("(")
         if not self.tok.is_op(")"):
             self.accept_kw("DISTINCT", "ALL")
-            self.expression()
-            while self.accept_op(","):
-                self.expression()
+            self.expression_list()
             if self.accept_kw("ORDER"):
                 self.expect_kw("BY")
                 self.sort_items()
@@ -275,9 +271,7 @@ class ExpressionParser(TokenCursor):
         self.expect_op("(")
         if self.accept_kw("PARTITION"):
             self.expect_kw("BY")
-            self.expression()
-            while self.accept_op(","):
-                self.expression()
+            self.expression_list()
         if self.accept_kw("ORDER"):
             self.expect_kw("BY")
             self.sort_items()
@@ -298,6 +292,12 @@ class ExpressionParser(TokenCursor):
             self.expression()
             if not self.accept_kw("PRECEDING", "FOLLOWING"):
                 raise self.error("{'FOLLOWING', 'PRECEDING'}")
+
+    def expression_list(self) -> None:
+        """``expression (, expression)*``."""
+        self.expression()
+        while self.accept_op(","):
+            self.expression()
 
     def sort_items(self) -> None:
         """``sortItem (, sortItem)*``: ``expression [ASC|DESC] [NULLS FIRST|LAST]``."""

@@ -96,6 +96,8 @@ class LoadJob(Job):
     options: LoadOptions = field(default_factory=LoadOptions)
     comment: str = ""
     txn_id: int = -1
+    # Whether the job holds a running transaction: from its pending task's begin until it ends.
+    in_txn: bool = False
     etl_start: float | None = None
     etl_finish: float | None = None
     load_start: float | None = None

@@ -48,11 +48,19 @@ def finish_cancelled(fe: FEState, job: Job, cancel_type: str, msg: str) -> bool:
         job.state = "CANCELLED"
         job.fail_type, job.fail_msg = cancel_type, msg
         job.finish_time = time.time()
-        if job.kind == "LOAD":
+        if isinstance(job, LoadJob):
+            _end_txn(fe, job)  # aborted before SHOW LOAD shows CANCELLED, as Doris's cancelJob does
             fe.release_label(job.db, job.label)
         job.cond.notify_all()
     fe.admission.wake()  # a job cancelled while in line leaves it
     return True
+
+
+def _end_txn(fe: FEState, job: LoadJob) -> None:
+    """End the job's running transaction, if it holds one; called as the job reaches its final state."""
+    if job.in_txn:
+        job.in_txn = False
+        fe.admission.end_txn(job.db)
 
 
 def _control_failure(message: str, default_type: str) -> tuple[str, str]:
@@ -133,7 +141,6 @@ def _run_load(fe: FEState, job: LoadJob) -> None:
     hold_state, hold_seconds, fail = fe.controls.take()
     if not fe.admission.wait_for_slot(job):
         return  # cancelled while it waited in line
-    in_txn = False
     try:
         job.scheduled_time = time.time()
         _paced_hold(fe, job, hold_state == "PENDING", hold_seconds)
@@ -142,11 +149,14 @@ def _run_load(fe: FEState, job: LoadJob) -> None:
             return
         # The pending task begins the transaction; a refusal cancels the job (Doris retries the
         # pending task 3 times at once, with the same outcome).
-        refusal = fe.admission.begin_txn(job.db)
+        with fe.lock, job.cond:
+            if job.final:
+                return  # cancelled or timed out before its transaction began
+            refusal = fe.admission.begin_txn(job.db)
+            job.in_txn = refusal is None
         if refusal is not None:
             finish_cancelled(fe, job, "ETL_RUN_FAIL", refusal)
             return
-        in_txn = True
         _set_state(fe, job, "LOADING")
         now = time.time()
         job.etl_start = job.etl_finish = job.load_start = job.start_time = now
@@ -159,8 +169,8 @@ def _run_load(fe: FEState, job: LoadJob) -> None:
     except Exception as exc:  # an emulator fault: logged, never shown as Python text
         finish_cancelled(fe, job, "LOAD_RUN_FAIL", unexpected(exc, f"load job {job.label}").message)
     finally:
-        if in_txn:
-            fe.admission.end_txn(job.db)
+        with fe.lock, job.cond:
+            _end_txn(fe, job)
         fe.admission.release_slot(job)
 
 
@@ -202,6 +212,7 @@ def _load(fe: FEState, job: LoadJob) -> None:
             _apply(fe, job, outcome)
         fe.admission.add_versions(job.db, tables)
         with job.cond:
+            _end_txn(fe, job)  # visible before SHOW LOAD shows FINISHED
             job.state = "FINISHED"
             job.finish_time = time.time()
             job.cond.notify_all()
