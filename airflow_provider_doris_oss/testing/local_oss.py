@@ -316,7 +316,7 @@ class LocalOss(OssStandIn):
 
     def start(self) -> LocalOss:
         """Start the server on 127.0.0.1 with a random port (and make the certificate, with ``https``)."""
-        from moto.server import DomainDispatcherApplication, create_backend_app
+        from moto.server import create_backend_app
 
         endpoint_hosts = [self.endpoint_host] + ([self.internal_endpoint_host] if self.internal else [])
         tls_context = None
@@ -324,7 +324,10 @@ class LocalOss(OssStandIn):
             self._tls_directory = Path(tempfile.mkdtemp(prefix="local-oss-tls-"))
             hosts = [name for host in endpoint_hosts for name in (host, f"*.{host}")]
             tls_context = make_tls(hosts, self._tls_directory).server_context()
-        backend = DomainDispatcherApplication(create_backend_app)
+        # moto's S3 app itself: every request the gateway passes on is S3. moto's host dispatcher
+        # would pick the same app per request under one global lock, after a scan of moto's
+        # service packages on disk, which made the local OSS serve one request at a time.
+        backend = create_backend_app("s3")
         for endpoint_host in endpoint_hosts:
             self._serve(_OssGateway(backend, self, endpoint_host), endpoint_host, tls_context)
         return self
