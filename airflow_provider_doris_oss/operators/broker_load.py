@@ -211,8 +211,6 @@ class DorisBrokerLoadOperator(DorisJobOperator):
         return {"database": database, "staging_prefix": str(prefix) if prefix else None}
 
     def plan_job(self, context: Context) -> DorisJobPlan:
-        from airflow_provider_doris_oss.sql.data_descriptions import bare_table
-
         check_rendered(type(self).__name__, self.argument_rules, self)
         label = self.base_label(context)
         prefix = self.staging_prefix(label) if self.local_files else None
@@ -243,7 +241,7 @@ class DorisBrokerLoadOperator(DorisJobOperator):
                 "database": database,
                 "staging_prefix": str(prefix) if prefix else None,
                 "sources": sorted({uri for d in descriptions for uri in d.source_uris}),
-                "tables": sorted({bare_table(d.table) for d in descriptions}),
+                "tables": sorted({doris_sql.split_table_name(d.table)[1] for d in descriptions}),
             },
         )
 

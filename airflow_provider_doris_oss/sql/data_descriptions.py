@@ -19,13 +19,6 @@ def split_table(name: str, *, field: str) -> tuple[str | None, str]:
     return split_table_name(name, field=field)
 
 
-def bare_table(quoted: str) -> str:
-    """A description's table as Doris names it: ```t``x``` -> ``t`x``, a bare name unchanged."""
-    if len(quoted) > 1 and quoted[0] == quoted[-1] == "`":
-        return quoted[1:-1].replace("``", "`")
-    return quoted
-
-
 def _check_keys(desc: DataDescription | Mapping[str, Any], *, field: str) -> None:
     if isinstance(desc, DataDescription):
         return

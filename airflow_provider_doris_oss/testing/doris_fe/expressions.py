@@ -22,6 +22,7 @@ from airflow_provider_doris_oss.testing.doris_fe.lexer import (
     STRING,
     Token,
     TokenCursor,
+    expecting_set,
     syntax_error,
 )
 from airflow_provider_doris_oss.testing.doris_fe.model import DorisError
@@ -174,7 +175,7 @@ class ExpressionParser(TokenCursor):
             self.advance()
             self.expression()
             if not self.accept_kw(*_UNITS):
-                raise self.error(_set(_UNITS))
+                raise self.error(expecting_set(_UNITS))
         elif token.is_kw("EXTRACT") and self.peek().is_op("("):
             self.advance()
             self.advance()
@@ -411,9 +412,6 @@ class ExpressionParser(TokenCursor):
         self.pos = checker.pos
         self.expect_op(")")
 
-
-def _set(words: tuple[str, ...]) -> str:
-    return "{" + ", ".join(f"'{w}'" for w in words) + "}"
 
 
 def parse_expression(sql: str, tokens: list[Token], pos: int, boolean: bool = False) -> int:

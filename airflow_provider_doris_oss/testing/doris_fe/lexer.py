@@ -124,10 +124,16 @@ def quote_identifier(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
 
 
+def expecting_set(words: tuple[str, ...]) -> str:
+    """Doris's ``expecting {'A', 'B'}`` list for a syntax error."""
+    return "{" + ", ".join(f"'{w}'" for w in words) + "}"
+
+
 class TokenCursor:
     """A position in one statement's tokens, the moves both of the local FE's parsers share.
 
-    Subclasses give ``error`` (a Doris-style syntax error at the current token).
+    ``error`` is Doris's syntax error at the current token; the expression parser's also takes
+    where the expression began.
     """
 
     def __init__(self, sql: str, tokens: list[Token], pos: int = 0) -> None:

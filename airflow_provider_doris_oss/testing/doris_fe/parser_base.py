@@ -16,6 +16,7 @@ from airflow_provider_doris_oss.testing.doris_fe.lexer import (
     STRING,
     Token,
     TokenCursor,
+    expecting_set,
     tokenize,
 )
 from airflow_provider_doris_oss.testing.doris_fe.releases import NEREIDS_GRAMMAR, Grammar
@@ -32,7 +33,7 @@ class Parser(TokenCursor):
 
     def expect_kw(self, *words: str) -> str:
         if not self.tok.is_kw(*words):
-            raise self.error(" ".join(f"'{w}'" for w in words) if len(words) == 1 else _set(words))
+            raise self.error(" ".join(f"'{w}'" for w in words) if len(words) == 1 else expecting_set(words))
         return self.advance().value.upper()
 
     def string(self) -> str:
@@ -126,6 +127,3 @@ class Parser(TokenCursor):
         self.pos = parse_expression(self.sql, self.tokens, self.pos, boolean)
         return self.sql[self.tokens[first].start : self.tokens[self.pos - 1].end]
 
-
-def _set(words: tuple[str, ...]) -> str:
-    return "{" + ", ".join(f"'{w}'" for w in words) + "}"
