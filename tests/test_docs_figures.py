@@ -96,3 +96,19 @@ def test_no_page_states_how_many_rows_or_tests_there_are() -> None:
     for page, text in PAGES.items():
         counts = re.findall(r"\b\d[\d,]*\s+(?:rows|tests|test cases|cases)\b", text)
         assert counts == [], f"{page}: {counts}"
+
+
+def test_make_bench_fails_when_the_docs_figures_cannot_be_regenerated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run whose RESULTS.md the docs cannot quote must not end in success with stale docs."""
+    spec = importlib.util.spec_from_file_location("run_all", ROOT / "benchmarks" / "run_all.py")
+    assert spec and spec.loader
+    run_all = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run_all)
+    (tmp_path / "docs_figures.py").write_text("raise SystemExit(3)\n")
+    monkeypatch.setattr(run_all, "HERE", tmp_path)
+    monkeypatch.setattr(run_all, "BENCHMARKS", [])
+    assert run_all.main([]) == 1
+    assert "docs_figures.py (exit 3" in capsys.readouterr().err
+    assert (tmp_path / "RESULTS.md").exists()
